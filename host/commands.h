@@ -1,0 +1,9 @@
+/* commands.h — the CLI commands (one file each: host/cmd_<name>.c). argv[0] is the command name. */
+#ifndef ESNAP_COMMANDS_H
+#define ESNAP_COMMANDS_H
+
+#include "../src/status.h"
+
+md_status cmd_version(int argc, char **argv);
+
+#endif

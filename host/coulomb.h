@@ -1,0 +1,46 @@
+/* coulomb.h — point-charge electrostatics for periodic cells: Ewald summation with a tolerance (the reference
+ * method) and smooth particle-mesh Ewald (FFTW) — energy, forces and virial, both with the real-space erfc
+ * term over a half neighbour list. Leaf formulas live in src/math/ewald.h and src/math/pme.h (MD_HD).
+ *
+ * accuracy has LAMMPS's kspace meaning: the target RMS force error relative to the force between two unit
+ * charges 1 Å apart (14.4 eV/Å); parameters (splitting α, real-space cutoff when rcut = 0, k-space cutoff or
+ * PME grid and order) are chosen from it, the cell and the charges. Contract:
+ *  - coulomb_setup must be called again when the cell changes (cheap when it did not);
+ *  - nl is a HALF list with cutoff (+ skin) >= coulomb_cutoff(c);
+ *  - forces and virial are ADDED, *energy is SET (eV). */
+#ifndef ESNAP_COULOMB_H
+#define ESNAP_COULOMB_H
+
+#include "../src/status.h"
+#include "../src/types.h"
+#include "neighbor.h"
+
+MD_EXTERN_C_BEGIN
+
+typedef struct coulomb coulomb;
+
+typedef struct coulomb_info {
+  int method;           /* MD_COUL_EWALD or MD_COUL_PME */
+  real_t accuracy;      /* requested relative accuracy */
+  real_t alpha;         /* Ewald splitting parameter (1/Å) */
+  real_t rcut;          /* real-space cutoff (Å) */
+  int kmax[3];          /* Ewald: k-vectors per direction */
+  int grid[3];          /* PME: mesh points along a, b, c */
+  int order;            /* PME: B-spline order */
+  real_t est_error_real;   /* estimated RMS force error, real space (eV/Å) */
+  real_t est_error_kspace; /* estimated RMS force error, k-space (eV/Å) */
+} coulomb_info;
+
+/* q_elem[type]: charge per element (e). rcut <= 0 chooses the real-space cutoff. */
+md_status coulomb_create(coulomb **out, int method, real_t accuracy, real_t rcut, const real_t *q_elem, int nelem);
+void coulomb_destroy(coulomb **c);
+/* (Re)choose parameters for the system's cell and charges. */
+md_status coulomb_setup(coulomb *c, const md_system *sys);
+real_t coulomb_cutoff(const coulomb *c);
+void coulomb_get_info(const coulomb *c, coulomb_info *info);
+md_status coulomb_compute(coulomb *c, const md_system *sys, const nbr_list *nl_half, real_t *fx, real_t *fy,
+                          real_t *fz, real_t *energy, real_t virial[9]);
+
+MD_EXTERN_C_END
+
+#endif

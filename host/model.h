@@ -1,0 +1,34 @@
+/* model.h — read an esnapmd model file (potentials/NAME.model) that ties together SNAP, charges, ZBL, masses
+ * and the Coulomb method:
+ *
+ *   elements  Li N                          element order = type index everywhere
+ *   mass      Li 6.941 N 14.0067            g/mol
+ *   charge    Li 0.239 N -0.717             e (0 for all, or omit the line, for no Coulomb term)
+ *   snap      FILE.snapcoeff FILE.snapparam paths relative to the model file
+ *   zbl       INNER OUTER  Li 3 N 7         Å, Å, nuclear charges (LAMMPS pair zbl)
+ *   coulomb   pme ACCURACY [rcut R] | ewald ACCURACY [rcut R] | none
+ *
+ * '#' starts a comment. Every element named in `elements` needs a mass; SNAP and ZBL must cover all of them.
+ */
+#ifndef ESNAP_MODEL_H
+#define ESNAP_MODEL_H
+
+#include "../src/status.h"
+#include "../src/types.h"
+#include "io_xyz.h"
+
+MD_EXTERN_C_BEGIN
+
+md_status model_read(md_model *m, const char *path);
+/* The bundled Li3N eSNAP model (potentials/li3n_esnap.model of the source tree, or $ESNAPMD_MODEL). */
+const char *model_default_path(void);
+/* The model's element list, for structure readers. */
+void model_elements(const md_model *m, io_elements *out);
+/* Re-index a system's types to the model's element order; unknown element -> MD_ERR_VALUE naming `where`. */
+md_status model_map_system(const md_model *m, md_system *s, const char *where);
+/* Largest interaction range of the short-ranged terms (SNAP pair cutoffs, ZBL outer), Å. */
+real_t model_short_cutoff(const md_model *m);
+
+MD_EXTERN_C_END
+
+#endif

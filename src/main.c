@@ -1,0 +1,44 @@
+/* main.c — the esnapmd command line: esnapmd <command> [args]. Only main() exits; every command returns a
+ * status whose message (one line, naming the file and line of bad input) is printed here. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "status.h"
+
+typedef struct command {
+  const char *name;
+  md_status (*fn)(int argc, char **argv);
+  const char *help;
+} command;
+
+static const command commands[] = {
+    {"version", cmd_version, "print version, commit and build features"},
+};
+
+static void usage(FILE *fp) {
+  fprintf(fp, "esnapmd %s (%s) — GPU molecular dynamics for the eSNAP ionic potential\n\n", ESNAP_VERSION, ESNAP_COMMIT);
+  fprintf(fp, "usage: esnapmd <command> [options]   (esnapmd <command> --help for its options)\n\ncommands:\n");
+  for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+    fprintf(fp, "  %-10s %s\n", commands[k].name, commands[k].help);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+    if (strcmp(argv[1], commands[k].name) == 0) {
+      md_status st = commands[k].fn(argc - 1, argv + 1);
+      if (st != MD_OK) {
+        const char *msg = md_errmsg();
+        fprintf(stderr, "esnapmd: %s\n", msg[0] ? msg : md_status_name(st));
+        return 1;
+      }
+      return 0;
+    }
+  }
+  fprintf(stderr, "esnapmd: unknown command '%s' (try esnapmd --help)\n", argv[1]);
+  return 2;
+}

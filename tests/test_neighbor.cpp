@@ -1,0 +1,118 @@
+// Neighbour lists against brute force over periodic images, for small triclinic cells where the cutoff
+// exceeds half the cell (many images of each atom, and of the atom itself).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <tuple>
+#include <vector>
+
+#include "test_util.h"
+
+extern "C" {
+#include "box.h"
+#include "io_xyz.h"
+#include "math/pbc.h"
+#include "neighbor.h"
+#include "system.h"
+}
+
+using Pair = std::tuple<int, int, int, int, int>;  // i, j, na, nb, nc
+
+static std::vector<Pair> brute(const md_system *s, double rc, bool half) {
+  std::vector<Pair> out;
+  int M = 12;
+  for (int i = 0; i < s->n; i++)
+    for (int j = 0; j < s->n; j++)
+      for (int a = -M; a <= M; a++)
+        for (int b = -M; b <= M; b++)
+          for (int c = -M; c <= M; c++) {
+            if (i == j && a == 0 && b == 0 && c == 0) continue;
+            double d[3];
+            pbc_to_cart(s->box.h, a, b, c, d);
+            double dx = s->x[j] + d[0] - s->x[i], dy = s->y[j] + d[1] - s->y[i], dz = s->z[j] + d[2] - s->z[i];
+            if (dx * dx + dy * dy + dz * dz >= rc * rc) continue;
+            if (half && (j < i || (j == i && pbc_pack_image(a, b, c) < PBC_IMG_ZERO))) continue;
+            out.emplace_back(i, j, a, b, c);
+          }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+static std::vector<Pair> listed(const nbr_list *nl) {
+  std::vector<Pair> out;
+  for (int i = 0; i < nl->n; i++)
+    for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
+      int a, b, c;
+      pbc_unpack_image(nl->img[k], &a, &b, &c);
+      out.emplace_back(i, nl->j[k], a, b, c);
+    }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+static void check_lists(md_system *s, double rc, double skin) {
+  for (int half = 0; half <= 1; half++) {
+    nbr_list *nl = nullptr;
+    REQUIRE(nbr_create(&nl, rc, skin, half) == MD_OK);
+    REQUIRE(nbr_build(nl, s) == MD_OK);
+    auto want = brute(s, rc + skin, half);
+    auto got = listed(nl);
+    CHECK(got.size() == want.size());
+    CHECK(got == want);
+    nbr_destroy(&nl);
+    CHECK(nl == nullptr);
+  }
+}
+
+TEST_CASE("neighbour list of the 4-atom cell with cutoffs beyond half the cell", "[neighbor]") {
+  xyz_frame f = {};
+  REQUIRE(xyz_read_first(esnap_test::data("unitcell.xyz").c_str(), nullptr, &f) == MD_OK);
+  REQUIRE(f.sys->n == 4);
+  check_lists(f.sys, 5.6, 0.0);
+  check_lists(f.sys, 5.6, 1.0);
+  check_lists(f.sys, 9.0, 0.5);
+  xyz_frame_free(&f);
+}
+
+TEST_CASE("neighbour list of a distorted triclinic cell with unwrapped positions", "[neighbor]") {
+  xyz_frame f = {};
+  REQUIRE(xyz_read_first(esnap_test::data("snap222_300K.xyz").c_str(), nullptr, &f) == MD_OK);
+  md_system *s = f.sys;
+  // general orientation: shear the cell and move atoms far outside it (lists must not care)
+  double eps[9] = {0.03, 0.05, -0.02, -0.04, 0.01, 0.07, 0.02, -0.06, -0.03};
+  md_box nb;
+  box_strain(&s->box, eps, &nb);
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> im(-3, 3);
+  for (int i = 0; i < s->n; i++) {
+    double fr[3], r[3], d[3];
+    pbc_to_frac(s->box.hinv, s->x[i], s->y[i], s->z[i], fr);
+    pbc_to_cart(nb.h, fr[0], fr[1], fr[2], r);
+    pbc_to_cart(nb.h, im(rng), im(rng), im(rng), d);
+    s->x[i] = r[0] + d[0];
+    s->y[i] = r[1] + d[1];
+    s->z[i] = r[2] + d[2];
+  }
+  s->box = nb;
+  check_lists(s, 5.6, 1.0);
+  check_lists(s, 3.0, 0.0);
+  xyz_frame_free(&f);
+}
+
+TEST_CASE("neighbour list rebuild criterion follows half the skin", "[neighbor]") {
+  xyz_frame f = {};
+  REQUIRE(xyz_read_first(esnap_test::data("snap222_300K.xyz").c_str(), nullptr, &f) == MD_OK);
+  nbr_list *nl = nullptr;
+  REQUIRE(nbr_create(&nl, 5.6, 1.0, 0) == MD_OK);
+  CHECK(nbr_needs_rebuild(nl, f.sys) == 1);
+  REQUIRE(nbr_build(nl, f.sys) == MD_OK);
+  CHECK(nbr_needs_rebuild(nl, f.sys) == 0);
+  f.sys->x[3] += 0.49;
+  CHECK(nbr_needs_rebuild(nl, f.sys) == 0);
+  f.sys->x[3] += 0.02;
+  CHECK(nbr_needs_rebuild(nl, f.sys) == 1);
+  nbr_destroy(&nl);
+  xyz_frame_free(&f);
+}
