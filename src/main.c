@@ -14,6 +14,8 @@ typedef struct command {
 
 static const command commands[] = {
     {"version", cmd_version, "print version, commit and build features"},
+    {"analyze", cmd_analyze, "diffusion from trajectories: MSD, D*, D_sigma, Haven ratio, conductivity"},
+    {"arrhenius", cmd_arrhenius, "Arrhenius fits (one or two regimes) of analyze summaries at several T"},
 };
 
 static void usage(FILE *fp) {
