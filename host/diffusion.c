@@ -470,7 +470,9 @@ md_status diffusion_estimate(diffusion_tracker *const *reps, int nrep, const dif
   }
 
   /* bootstrap: mean and sum of squares of D[6] and H_R[3] */
+  /* bootstrap: running mean and sum of squares (Welford) of D[6] and H_R[3], each over its finite values */
   double acc[9] = {0}, acc2[9] = {0};
+  int64_t nq[9] = {0};
   int nok = 0;
   if (res->n_pseudo >= 2) {
     uint64_t rng = o->seed;
@@ -483,23 +485,22 @@ md_status diffusion_estimate(diffusion_tracker *const *reps, int nrep, const dif
       }
       double Db[6];
       if (pool_fit(&c, mult, Db) < 2) continue;
+      nok++;
       double v[9];
       for (int q = 0; q < 6; q++) v[q] = Db[q];
       for (int q = 0; q < 3; q++) v[6 + q] = Db[q] / Db[3 + q];
-      int finite = 1;
-      for (int q = 0; q < 9; q++) finite &= isfinite(v[q]) != 0;
-      if (!finite) continue;
-      nok++;
-      for (int q = 0; q < 9; q++) { /* Welford */
+      for (int q = 0; q < 9; q++) {
+        if (!isfinite(v[q])) continue;
+        nq[q]++;
         double d = v[q] - acc[q];
-        acc[q] += d / nok;
+        acc[q] += d / (double)nq[q];
         acc2[q] += d * (v[q] - acc[q]);
       }
     }
   }
   res->nboot_ok = nok;
   double err[9];
-  for (int q = 0; q < 9; q++) err[q] = nok >= 2 ? sqrt(acc2[q] / (nok - 1)) : NAN;
+  for (int q = 0; q < 9; q++) err[q] = nq[q] >= 2 ? sqrt(acc2[q] / (double)(nq[q] - 1)) : NAN;
   for (int q = 0; q < 3; q++) {
     res->d_tracer[q].value = D[q];
     res->d_tracer[q].err = err[q];
