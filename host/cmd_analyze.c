@@ -14,8 +14,8 @@ static void usage(FILE *fp) {
   fprintf(fp,
           "usage: esnapmd analyze TRAJ... --temperature T -o DIR [options]\n"
           "  Tracer and charge MSD, D*, D_sigma, Haven ratio and conductivity of one species. Several files =\n"
-          "  independent replicas (uncertainties by bootstrap over replicas); one file = one replica (uncertainty by\n"
-          "  bootstrap over independent time segments). TRAJ: LAMMPS text dump (.gz read directly; id, type or element,\n"
+          "  independent replicas (uncertainties by bootstrap over replicas); one file = one replica (uncertainty from\n"
+          "  a random-walk model, or from --segments K time segments). TRAJ: LAMMPS text dump (.gz read directly; id, type or element,\n"
           "  xu yu zu | x y z [ix iy iz] | xs ys zs | xsu ysu zsu) or extended XYZ (.xyz/.extxyz, time= keys, unwrapped).\n"
           "options:\n"
           "  --species NAME        species to analyse (default Li)\n"
@@ -26,7 +26,8 @@ static void usage(FILE *fp) {
           "  --types A,B,...       LAMMPS type names (default Li,N: type 1 = Li)\n"
           "  --fit-window T0 T1    fit the MSD between lags T0 and T1 (ps); default %.2g-%.2g x run length\n"
           "  --block B             order-n block length: lags 1..B-1 frames at full resolution (default %d)\n"
-          "  --segments K          one replica: number of time segments for the uncertainty (default: run / T1)\n"
+          "  --segments K          one replica: stderr from K independent time segments (each >= T1 long) instead\n"
+          "                        of the random-walk model (see summary.json uncertainty.method)\n"
           "  --bootstrap N         bootstrap resamples (default %d)\n"
           "  --seed S              bootstrap seed (default %u)\n"
           "  --volume V            cell volume (Å^3) for the conductivity (default: mean over the frames)\n"
@@ -211,14 +212,14 @@ md_status cmd_analyze(int argc, char **argv) {
     return st;
   }
 
-  /* one replica: time segments for the uncertainty */
-  if (nfiles == 1) {
+  /* one replica: time segments for the uncertainty when asked (default: random-walk model, diffusion.h) */
+  if (nfiles == 1 && segments > 0) {
     frame_info fi;
     st = count_frames(files[0], &to, &fi);
     if (st == MD_OK && fi.frames >= 2) {
       double dt = (fi.t_last - fi.t_first) / (double)(fi.frames - 1), run = fi.t_last - fi.t_first;
       double t1 = ro.fit_t1 > 0 ? ro.fit_t1 : DIFF_DEFAULT_FIT_END * run;
-      int K = segments > 0 ? (int)segments : (int)floor(run / t1 * (1 + 1e-9));
+      int K = (int)segments;
       if (K >= 2) {
         dopt.segment_frames = (fi.frames - 1) / K;
         if ((double)dopt.segment_frames * dt < t1 - dt * (1 + 1e-9))

@@ -78,7 +78,7 @@ static void sigma_at(const arr_fit *f, double T, double rho, double *v, double *
 }
 
 static void line(strbuf *b, const char *label, const arr_fit *f) {
-  strbuf_printf(b, "  %-14s Ea = %.4f ± %.4f eV   D0 = %.3e ± %.2e cm^2/s   %g-%g K, %d points, chi2/dof = %.3g\n", label,
+  strbuf_printf(b, "  %-24s Ea = %.4f ± %.4f eV   D0 = %.3e ± %.2e cm^2/s   %g-%g K, %d points, chi2/dof = %.3g\n", label,
                 f->ea, f->ea_err, f->d0, f->d0_err, f->tmin, f->tmax, f->n, f->dof > 0 ? f->chi2 / f->dof : NAN);
 }
 

@@ -382,6 +382,67 @@ static uint64_t splitmix64(uint64_t *s) {
   return z ^ (z >> 31);
 }
 
+static double gauss(uint64_t *rng) { /* Box–Muller */
+  double u1 = ((double)(splitmix64(rng) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+  double u2 = (double)(splitmix64(rng) >> 11) * (1.0 / 9007199254740992.0);
+  return sqrt(-2.0 * log(u1)) * cos(2.0 * MD_PI * u2);
+}
+
+/* Single-replica uncertainty (parametric bootstrap): nsim synthetic Gaussian random walks with the fitted
+ * diffusivities (D_x = D_y = D_xy, D_z), the same number of frames, interval, lag grid and fit window, fitted
+ * exactly like the data. The spread of one walker's fitted D, divided by √N, is the tracer stderr (N independent
+ * ions); undivided, with the charge diffusivities, it is the charge stderr (one collective walker, eq. 14).
+ * err[0..5] = D stderr (cm²/s), err[6..8] = H_R stderr by propagation. */
+static md_status model_errors(const pool_ctx *c0, const diffusion_tracker *r0, const double D[6], int nsim, uint64_t seed,
+                              double err[9]) {
+  pool_ctx c = *c0;
+  c.n = 1;
+  c.nunit = 1;
+  uint64_t rng = seed;
+  for (int set = 0; set < 2; set++) {
+    double sxy = sqrt(2.0 * fabs(D[3 * set + DIFF_XY]) * 1e4 * r0->interval); /* Å per frame per component */
+    double sz = sqrt(2.0 * fabs(D[3 * set + DIFF_Z]) * 1e4 * r0->interval);
+    double mean[3] = {0, 0, 0}, m2[3] = {0, 0, 0};
+    int ok = 0;
+    for (int m = 0; m < nsim; m++) {
+      msd_accum *a = NULL;
+      MD_TRY(msd_create(&a, 1, r0->opt.block, r0->opt.max_levels));
+      double x = 0, y = 0, z = 0;
+      md_status st = MD_OK;
+      for (int64_t f = 0; f < r0->frames && st == MD_OK; f++) {
+        if (f > 0) {
+          x += sxy * gauss(&rng);
+          y += sxy * gauss(&rng);
+          z += sz * gauss(&rng);
+        }
+        st = msd_add_frame(a, &x, &y, &z);
+      }
+      const msd_accum *u = a;
+      c.unit = &u;
+      double Dm[6];
+      int np = st == MD_OK ? pool_fit(&c, NULL, Dm) : 0;
+      msd_destroy(&a);
+      MD_TRY(st);
+      if (np < 2) continue;
+      ok++;
+      for (int q = 0; q < 3; q++) {
+        double d = Dm[q] - mean[q];
+        mean[q] += d / ok;
+        m2[q] += d * (Dm[q] - mean[q]);
+      }
+    }
+    for (int q = 0; q < 3; q++) {
+      double sd = ok >= 2 ? sqrt(m2[q] / (ok - 1)) : NAN;
+      err[3 * set + q] = set == 0 ? sd / sqrt((double)r0->nsel) : sd;
+    }
+  }
+  for (int q = 0; q < 3; q++) {
+    double h = D[q] / D[3 + q];
+    err[6 + q] = fabs(h) * sqrt(pow(err[q] / D[q], 2) + pow(err[3 + q] / D[3 + q], 2));
+  }
+  return MD_OK;
+}
+
 md_status diffusion_estimate(diffusion_tracker *const *reps, int nrep, const diff_report_options *o,
                              diff_results *res) {
   memset(res, 0, sizeof *res);
@@ -466,7 +527,9 @@ md_status diffusion_estimate(diffusion_tracker *const *reps, int nrep, const dif
              (double)r0->opt.segment_frames * r0->interval);
   } else {
     res->n_pseudo = 0;
-    snprintf(res->method, sizeof res->method, "single replica without time segments: no uncertainty");
+    snprintf(res->method, sizeof res->method,
+             "single replica: random-walk model, %d synthetic walks (tracer: N independent ions; charge: one walker)",
+             DIFF_MODEL_WALKS);
   }
 
   /* bootstrap: mean and sum of squares of D[6] and H_R[3] */
@@ -501,6 +564,7 @@ md_status diffusion_estimate(diffusion_tracker *const *reps, int nrep, const dif
   res->nboot_ok = nok;
   double err[9];
   for (int q = 0; q < 9; q++) err[q] = nq[q] >= 2 ? sqrt(acc2[q] / (double)(nq[q] - 1)) : NAN;
+  if (res->n_pseudo < 2 && (st = model_errors(&c, r0, D, DIFF_MODEL_WALKS, o->seed, err)) != MD_OK) goto done;
   for (int q = 0; q < 3; q++) {
     res->d_tracer[q].value = D[q];
     res->d_tracer[q].err = err[q];

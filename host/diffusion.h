@@ -12,9 +12,15 @@
  * Uncertainties: with R ≥ 2 replicas, bootstrap over replicas (nboot resamples of R replicas with
  * replacement; each resample pools the MSD sums of its replicas and is fitted like the real data;
  * stderr = standard deviation of the resampled estimates; H_R and σ are resampled as ratios/products).
- * With one replica: bootstrap over K ≥ 2 independent time segments of that replica (pseudo-replicas; each
- * segment is analysed as its own run, origins and displacements inside it, so a segment must be at least
- * t1 long). The output says which was used. The deterministic generator is splitmix64 seeded with `seed`.
+ * With one replica and time segments requested (diff_options.segment_frames): bootstrap over the K ≥ 2
+ * independent time segments (pseudo-replicas; each segment is analysed as its own run, origins and
+ * displacements inside it, so a segment must be at least t1 long; with K < 5 that stderr is itself very
+ * uncertain). With one replica and no segments (the default): a random-walk model, i.e. a parametric
+ * bootstrap: DIFF_MODEL_WALKS synthetic Gaussian walks with the fitted D per component (D_x = D_y = D_xy),
+ * the same frames, lag grid and fit window, fitted like the data; tracer stderr = spread / √N (independent
+ * ions, as kinisi assumes), charge stderr = spread of one collective walker; H_R by propagation. It ignores
+ * ion–ion correlations and non-diffusive motion, so replicas are the better estimate.
+ * The output says which was used. The deterministic generator is splitmix64 seeded with `seed`.
  */
 #ifndef ESNAP_DIFFUSION_H
 #define ESNAP_DIFFUSION_H
@@ -34,6 +40,7 @@ MD_EXTERN_C_BEGIN
 #define DIFF_DEFAULT_FIT_END 0.5
 #define DIFF_DEFAULT_NBOOT 1000
 #define DIFF_DEFAULT_SEED 20190725u
+#define DIFF_MODEL_WALKS 200 /* synthetic walks for the single-replica uncertainty */
 
 enum { DIFF_XYZ = 0, DIFF_XY = 1, DIFF_Z = 2 }; /* component index */
 
@@ -99,7 +106,7 @@ typedef struct diff_results {
   char species[MD_NAME_LEN];
   int n_ions, n_replicas;
   int n_pseudo;               /* resampled units: replicas, or time segments with one replica; 0 = none */
-  char method[96];            /* "bootstrap over 8 replicas" / "bootstrap over 2 time segments of 25 ps" / ... */
+  char method[192];            /* "bootstrap over 8 replicas" / "bootstrap over 2 time segments of 25 ps" / ... */
   double temperature, volume, molar_density; /* K, Å³, mol/cm³ */
   double interval;            /* ps between frames */
   double run_length;          /* ps, shortest replica */

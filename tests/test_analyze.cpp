@@ -122,8 +122,9 @@ TEST_CASE("analyze LAMMPS 1200 K dump matches LAMMPS all-origins D", "[analyze][
   REQUIRE(s["n_ions"] == 375);
   REQUIRE(s["n_replicas"] == 1);
   REQUIRE(std::fabs(s["volume"] - 18.25345 * 15.80795 * 19.443175) < 1e-6);
-  // one replica: uncertainty from two 25-ps time segments
-  REQUIRE(s["D_tracer_xyz.stderr"] > 0);
+  // one replica: uncertainty from the random-walk model (kinisi gives 1.2e-6 on the same data)
+  REQUIRE(s["D_tracer_xyz.stderr"] > 0.5e-6);
+  REQUIRE(s["D_tracer_xyz.stderr"] < 3e-6);
   // the MSD files exist and say their units and columns
   for (const char *f : {"/msd_pooled.dat", "/msd_replica_0.dat"}) {
     FILE *fp = fopen((dir + f).c_str(), "r");
