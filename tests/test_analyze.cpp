@@ -263,3 +263,90 @@ TEST_CASE("analyze bad inputs give one line with file and line", "[analyze][cli]
   std::string out;
   REQUIRE(run_cli("analyze " + dir + "/ok.dump" + opts + " --fit-window 0.1 0.2", &out) == 0);
 }
+
+TEST_CASE("analyze mixed-species dumps select the species by type or element", "[analyze][cli]") {
+  // the Li trajectory with 125 N atoms added (ids after Li, fixed), as type column and as element column
+  std::string dir = scratch("analyze_mixed");
+  auto frames = read_dump(data("lammps_li_1200K.dump.gz"));
+  std::string ft = dir + "/types.dump", fe = dir + "/elements.dump";
+  FILE *a = fopen(ft.c_str(), "w"), *b = fopen(fe.c_str(), "w");
+  REQUIRE(a);
+  REQUIRE(b);
+  for (auto &f : frames) {
+    int n = (int)f.id.size();
+    write_header(a, f, n + 125, "id type xu yu zu");
+    write_header(b, f, n + 125, "id element xu yu zu");
+    for (int k = 0; k < 125; k++) {  // N first: the reader sorts by id
+      fprintf(a, "%d 2 %.3f %.3f %.3f\n", 10000 + k, 0.1 * k, 0.2 * k, 0.05 * k);
+      fprintf(b, "%d N %.3f %.3f %.3f\n", 10000 + k, 0.1 * k, 0.2 * k, 0.05 * k);
+    }
+    for (int i = 0; i < n; i++) {
+      fprintf(a, "%lld 1 %.10g %.10g %.10g\n", f.id[i], f.x[i], f.y[i], f.z[i]);
+      fprintf(b, "%lld Li %.10g %.10g %.10g\n", f.id[i], f.x[i], f.y[i], f.z[i]);
+    }
+  }
+  fclose(a);
+  fclose(b);
+  std::string out;
+  REQUIRE(run_cli("analyze " + data("lammps_li_1200K.dump.gz") + kOpts + " -o " + dir + "/ref", &out) == 0);
+  auto ref = summary(dir + "/ref");
+  REQUIRE(run_cli("analyze " + ft + kOpts + " -o " + dir + "/t", &out) == 0);
+  REQUIRE(out.find("--types Li,N") != std::string::npos);  // the default type map is announced
+  same(summary(dir + "/t"), ref, 1e-12);
+  REQUIRE(run_cli("analyze " + fe + kOpts + " -o " + dir + "/e", &out) == 0);
+  same(summary(dir + "/e"), ref, 1e-12);
+  // the N atoms (fixed here): D = 0
+  REQUIRE(run_cli("analyze " + fe + " --species N --temperature 1200 --timestep 0.001 --fit-window 2 25 --quiet -o " + dir + "/n",
+                  &out) == 0);
+  REQUIRE(summary(dir + "/n")["D_tracer_xyz.value"] == 0.0);
+}
+
+TEST_CASE("analyze several files as replicas pools them and bootstraps over replicas", "[analyze][cli]") {
+  // the 50-ps trajectory cut into two 25-ps replicas: pooled curve = sum of the two; stderr from 2 replicas
+  std::string dir = scratch("analyze_replicas");
+  auto frames = read_dump(data("lammps_li_1200K.dump.gz"));
+  for (int r = 0; r < 2; r++) {
+    FILE *fp = fopen((dir + "/rep" + std::to_string(r) + ".dump").c_str(), "w");
+    REQUIRE(fp);
+    for (int k = 250 * r; k <= 250 * (r + 1); k++) {
+      auto &f = frames[k];
+      write_header(fp, f, (int)f.id.size(), "id xu yu zu");
+      for (size_t i = 0; i < f.id.size(); i++) fprintf(fp, "%lld %.10g %.10g %.10g\n", f.id[i], f.x[i], f.y[i], f.z[i]);
+    }
+    fclose(fp);
+  }
+  std::string out, opts = " --temperature 1200 --timestep 0.001 --fit-window 2 20 --quiet -o ";
+  REQUIRE(run_cli("analyze " + dir + "/rep0.dump " + dir + "/rep1.dump" + opts + dir + "/both", &out) == 0);
+  auto s = summary(dir + "/both");
+  REQUIRE(s["n_replicas"] == 2);
+  REQUIRE(s["D_tracer_xyz.stderr"] > 0);
+  char *text = nullptr;
+  REQUIRE(read_text_file((dir + "/both/summary.json").c_str(), &text, nullptr) == MD_OK);
+  REQUIRE(std::string(text).find("bootstrap over 2 replicas") != std::string::npos);
+  free(text);
+  // pooled MSD: count-weighted mean of the two replica files
+  auto load = [](const std::string &p) {
+    std::vector<std::vector<double>> rows;
+    FILE *fp = fopen(p.c_str(), "r");
+    REQUIRE(fp);
+    char line[1024];
+    while (fgets(line, sizeof line, fp)) {
+      if (line[0] == '#') continue;
+      std::vector<double> v(8);
+      REQUIRE(sscanf(line, "%lf %lf %lf %lf %lf %lf %lf %lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8);
+      rows.push_back(v);
+    }
+    fclose(fp);
+    return rows;
+  };
+  auto p = load(dir + "/both/msd_pooled.dat"), a = load(dir + "/both/msd_replica_0.dat"), b = load(dir + "/both/msd_replica_1.dat");
+  REQUIRE(p.size() == a.size());
+  REQUIRE(p.size() == b.size());
+  for (size_t k = 0; k < p.size(); k++) {
+    REQUIRE(p[k][1] == a[k][1] + b[k][1]);
+    for (int c = 2; c < 8; c++) {
+      double want = (a[k][1] * a[k][c] + b[k][1] * b[k][c]) / p[k][1];
+      REQUIRE(std::fabs(p[k][c] - want) <= 1e-9 * std::fabs(want) + 1e-12);
+    }
+  }
+}
