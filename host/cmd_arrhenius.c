@@ -52,6 +52,12 @@ static md_status read_point(const char *arg, point *p) {
   return s;
 }
 
+static void invalid(arr_fit *f) {
+  memset(f, 0, sizeof *f);
+  f->slope = f->intercept = f->var_slope = f->var_intercept = f->cov = NAN;
+  f->ea = f->ea_err = f->d0 = f->d0_err = f->chi2 = f->tmin = f->tmax = NAN;
+}
+
 static void json_fit(json_writer *w, const char *key, const arr_fit *f) {
   json_object(w, key);
   json_value_err(w, "Ea_eV", f->ea, f->ea_err);
@@ -138,21 +144,34 @@ md_status cmd_arrhenius(int argc, char **argv) {
   arr_fit single[NQ], low[NQ], high[NQ];
   double tb = tbreak;
   int ncand = 0;
-  /* the break: given, or chosen on D_tracer_xyz */
-  for (int i = 0; i < np; i++) {
-    T[i] = pts[i].T;
-    D[i] = pts[i].d[0];
-    E[i] = pts[i].e[0];
-  }
-  if (tbreak >= 0) st = arrhenius_two_regime(T, D, E, np, tbreak, min_points, &low[0], &high[0], &tb, &ncand);
+  /* the break: given, or chosen on D_tracer_xyz; points with D <= 0 (noise at low T, typically the charge
+   * diffusivity) are left out of that quantity's fits with a note; a quantity left with too few points gets
+   * null fits, except D_tracer_xyz, which must fit */
   for (int q = 0; q < NQ && st == MD_OK; q++) {
+    int m = 0;
     for (int i = 0; i < np; i++) {
-      D[i] = pts[i].d[q];
-      E[i] = pts[i].e[q];
+      if (pts[i].d[q] > 0 && isfinite(pts[i].d[q])) {
+        T[m] = pts[i].T;
+        D[m] = pts[i].d[q];
+        E[m] = pts[i].e[q];
+        m++;
+      } else {
+        fprintf(stderr, "esnapmd arrhenius: note: %s = %g at %g K (%s) is not > 0: left out of its fits\n", qname[q],
+                pts[i].d[q], pts[i].T, pts[i].path);
+      }
     }
-    st = arrhenius_fit(T, D, E, np, &single[q]);
-    if (st == MD_OK && tbreak >= 0) st = arrhenius_two_regime(T, D, E, np, tb, min_points, &low[q], &high[q], NULL, NULL);
-    if (st != MD_OK) st = md_error(st, "arrhenius: %s: %s", qname[q], md_errmsg());
+    if (q == 0 && tbreak >= 0) st = arrhenius_two_regime(T, D, E, m, tbreak, min_points, &low[0], &high[0], &tb, &ncand);
+    if (st != MD_OK) break;
+    md_status sq = arrhenius_fit(T, D, E, m, &single[q]);
+    if (sq == MD_OK && tbreak >= 0) sq = arrhenius_two_regime(T, D, E, m, tb, min_points, &low[q], &high[q], NULL, NULL);
+    if (sq != MD_OK && q == 0) {
+      st = md_error(sq, "arrhenius: %s: %s", qname[q], md_errmsg());
+    } else if (sq != MD_OK) {
+      fprintf(stderr, "esnapmd arrhenius: note: %s: %s: its fits are null\n", qname[q], md_errmsg());
+      invalid(&single[q]);
+      invalid(&low[q]);
+      invalid(&high[q]);
+    }
   }
   if (st == MD_OK) st = make_dirs(outdir);
   if (st == MD_OK) {
