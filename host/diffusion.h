@@ -21,6 +21,18 @@
  * ions, as kinisi assumes), charge stderr = spread of one collective walker; H_R by propagation. It ignores
  * ion–ion correlations and non-diffusive motion, so replicas are the better estimate.
  * The output says which was used. The deterministic generator is splitmix64 seeded with `seed`.
+ *
+ * On the fly (the MD engine), one tracker per replica:
+ *     diff_options o; diff_options_default(&o);            // block 256, species "Li"
+ *     int mask[MD_MAX_ELEM] = {0}; mask[li_type] = 1;
+ *     diffusion_tracker_create(&t, sys->n, sys->type, mask, sys->nelem, every * dt_ps, &o);
+ *     every `every` steps:  diffusion_tracker_add_system(t, sys);   // unwrapped from images, sys->time
+ *     checkpoint:           n = diffusion_tracker_packed_size(t); diffusion_tracker_pack(t, buf, n);
+ *     restart:              diffusion_tracker_unpack(&t, buf, n, "run.ckpt");  then keep adding frames
+ *     end (rank 0 after gathering every replica's packed buffer and unpacking it):
+ *         diff_report_options r; diff_report_options_default(&r); r.temperature = T; r.volume = mean_V;
+ *         diffusion_write("out/diffusion", trackers, nrep, &r, NULL);
+ * `esnapmd analyze` runs exactly this with frames read from files, so both paths give the same numbers.
  */
 #ifndef ESNAP_DIFFUSION_H
 #define ESNAP_DIFFUSION_H
