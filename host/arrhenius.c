@@ -2,6 +2,7 @@
 #include "arrhenius.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,7 +109,11 @@ md_status arrhenius_two_regime(const double *T, const double *D, const double *e
   if (tbreak > 0) {
     st = fit_range(T, D, err, n, 0, tbreak + eps, low, buf);
     if (st == MD_OK) st = fit_range(T, D, err, n, tbreak - eps, INFINITY, high, buf);
-    if (st != MD_OK) st = md_error(st, "arrhenius: break at %g K: %s (each regime needs 2 temperatures)", tbreak, md_errmsg());
+    if (st != MD_OK) {
+      char why[512];
+      snprintf(why, sizeof why, "%s", md_errmsg());
+      st = md_error(st, "arrhenius: break at %g K: %s (each regime needs 2 temperatures)", tbreak, why);
+    }
   } else {
     double best = INFINITY;
     for (int k = 0; k + 1 < n; k++) {

@@ -117,7 +117,10 @@ static md_status read_replica(const char *path, const traj_options *to, const di
       if (st != MD_OK) break;
     }
     if ((st = diffusion_tracker_add_frame(t, f->x, f->y, f->z, f->time)) != MD_OK) {
-      st = md_error(st, "%s: frame %d: %s", path, f->index, md_errmsg());
+      char why[512];
+      const char *m = md_errmsg();
+      snprintf(why, sizeof why, "%s", strncmp(m, "diffusion: ", 11) == 0 ? m + 11 : m);
+      st = md_error(st, "%s:%d: %s", path, f->line, why);
       break;
     }
   }

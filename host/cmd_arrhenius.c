@@ -165,7 +165,9 @@ md_status cmd_arrhenius(int argc, char **argv) {
     md_status sq = arrhenius_fit(T, D, E, m, &single[q]);
     if (sq == MD_OK && tbreak >= 0) sq = arrhenius_two_regime(T, D, E, m, tb, min_points, &low[q], &high[q], NULL, NULL);
     if (sq != MD_OK && q == 0) {
-      st = md_error(sq, "arrhenius: %s: %s", qname[q], md_errmsg());
+      char why[512];
+      snprintf(why, sizeof why, "%s", md_errmsg());
+      st = md_error(sq, "arrhenius: %s: %s", qname[q], why);
     } else if (sq != MD_OK) {
       fprintf(stderr, "esnapmd arrhenius: note: %s: %s: its fits are null\n", qname[q], md_errmsg());
       invalid(&single[q]);

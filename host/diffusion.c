@@ -519,7 +519,7 @@ md_status diffusion_estimate(diffusion_tracker *const *reps, int nrep, const dif
   if (nrep >= 2) {
     res->n_pseudo = nrep;
     snprintf(res->method, sizeof res->method, "bootstrap over %d replicas", nrep);
-  } else if (r0->ndone >= 2 && (double)r0->opt.segment_frames * r0->interval >= res->fit_t1 - eps) {
+  } else if (r0->ndone >= 2 && (double)r0->opt.segment_frames * r0->interval >= res->fit_t1 - r0->interval * (1 + 1e-9)) {
     c.unit = (const msd_accum *const *)r0->done;
     c.nunit = r0->ndone;
     res->n_pseudo = r0->ndone;

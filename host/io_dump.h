@@ -62,6 +62,7 @@ typedef struct traj_frame {
   double time;             /* ps */
   md_box box;
   int index;               /* frame index in the file (0-based, skipped duplicates not counted) */
+  int line;                /* line where the frame starts in the file (1-based) */
 } traj_frame;
 
 typedef struct traj_reader traj_reader;

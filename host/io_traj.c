@@ -304,6 +304,7 @@ md_status traj_next(traj_reader *r, const traj_frame **out, int *eof) {
       }
     }
     r->fr.time = t;
+    r->fr.line = line;
     r->fr.index = r->nread;
     r->nread++;
     r->prev_step = step;

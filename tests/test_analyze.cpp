@@ -258,6 +258,17 @@ TEST_CASE("analyze bad inputs give one line with file and line", "[analyze][cli]
   bad(dir + "/count.dump" + opts, dir + "/count.dump", "has 374 atoms, the first frame had 375");
   write(dir + "/ok.dump", 4, 0, -1);
   bad(dir + "/ok.dump --species N" + opts, dir + "/ok.dump", "no atoms of species N");
+  // a missing frame (steps 0 100 300): frames must be equally spaced
+  {
+    FILE *fp = fopen((dir + "/gap.dump").c_str(), "w");
+    REQUIRE(fp);
+    for (int k : {0, 1, 3}) {
+      write_header(fp, frames[k], n, "id xu yu zu");
+      for (int i = 0; i < n; i++) fprintf(fp, "%lld %.10g %.10g %.10g\n", frames[k].id[i], frames[k].x[i], frames[k].y[i], frames[k].z[i]);
+    }
+    fclose(fp);
+  }
+  bad(dir + "/gap.dump" + opts, dir + "/gap.dump", "none missing");
   // times unknown without --timestep
   bad(dir + "/ok.dump --temperature 1200 -o " + dir + "/out", dir + "/ok.dump", "--timestep");
   std::string out;
