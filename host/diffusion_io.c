@@ -145,8 +145,8 @@ void diffusion_print_table(FILE *fp, const diff_results *r) {
     fmt_ve(e, sizeof e, r->sigma_tracer[q], "%.4g");
     fprintf(fp, "%-*s %-24s %-24s %-18s %-22s %-22s\n", 10 + (q ? 2 : 0), label[q], a, b, c, d, e);
   }
-  fprintf(fp, "D = slope/(2d) with d = 3, 2, 1 (Deng et al. 2019 eq. 13-14 as written); multiply by 2d to compare with\n"
-              "diffusivities quoted as slope/2 (e.g. that paper's D* at 1000-1200 K corresponds to 2d = 6 x ours).\n");
+  fprintf(fp, "D = slope/(2d), d = 3, 2, 1 (Deng et al. 2019 eq. 13-14 as written). That paper's quoted D* at 1000-1200 K\n"
+              "are 2d = 6 times this definition (as if 1/(2d) were not applied): multiply by 2d to compare with them.\n");
 }
 
 md_status diffusion_write(const char *dir, diffusion_tracker *const *reps, int nrep, const diff_report_options *o,
