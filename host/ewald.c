@@ -11,6 +11,7 @@
 #include "../src/math/pbc.h"
 
 #define EW_MAX_THREADS 256
+#define EW_SERIAL_WORK 4096 /* below this many pairs (or atoms × k-vectors / 16) one thread is faster */
 
 static int ew_threads(void) {
   int t = omp_get_max_threads();
@@ -59,7 +60,7 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
     return md_error(MD_ERR_INTERNAL, "Coulomb: neighbour list range %g Å is below the real-space cutoff %g Å",
                     nl->cutoff + nl->skin, rc);
   if (n == 0) return MD_OK;
-  const int nthr = ew_threads();
+  const int nthr = nbr_entries(nl) < EW_SERIAL_WORK ? 1 : ew_threads();
   size_t need = (size_t)nthr * 3 * (size_t)n;
   if (need > w->cap) {
     real_t *b = realloc(w->buf, need * sizeof *b);
@@ -73,7 +74,7 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
   memset(part, 0, sizeof part);
 #pragma omp parallel num_threads(nthr)
   {
-    const int t = omp_get_thread_num();
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
     real_t *bx = w->buf + (size_t)t * 3 * n, *by = bx + n, *bz = by + n;
     memset(bx, 0, 3 * (size_t)n * sizeof *bx);
     real_t e = 0.0, vw[6] = {0, 0, 0, 0, 0, 0};
@@ -119,7 +120,7 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
 #pragma omp for schedule(static)
     for (int i = 0; i < n; i++) {
       real_t sx = 0.0, sy = 0.0, sz = 0.0;
-      for (int u = 0; u < nthr; u++) {
+      for (int u = 0; u < nt; u++) {
         const real_t *b = w->buf + (size_t)u * 3 * n;
         sx += b[i];
         sy += b[n + i];
@@ -263,7 +264,7 @@ md_status ewald_kspace_compute(ewald_kspace *k, const md_system *sys, const real
   if (n == 0 || k->nk == 0) return MD_OK;
   if (fabs(sys->box.volume - k->volume) > 1e-12 * k->volume)
     return md_error(MD_ERR_INTERNAL, "Ewald: the cell changed since ewald_kspace_setup");
-  const int K1 = k->kmx + 1, nthr = ew_threads();
+  const int K1 = k->kmx + 1, nthr = (size_t)n * k->nk < 16 * EW_SERIAL_WORK ? 1 : ew_threads();
   size_t need = 3 * (size_t)K1 * (size_t)n;
   if (need > k->tabcap) {
     real_t *a = realloc(k->tc, need * sizeof *a);

@@ -30,6 +30,8 @@ struct pme_cpu {
   double *mesh;              /* [K0 K1 K2] charge, then potential φ */
   fftw_complex *cmesh;       /* [K0 K1 (K2/2+1)] */
   real_t *psi;               /* [K0 K1 (K2/2+1)] influence function ψ(m) */
+  real_t self_e;             /* mean mesh self energy minus the exact one, per unit charge² (eV) */
+  real_t self_w[6];          /* its virial (eV), xx yy zz xy xz yz */
   real_t *bmod;              /* [K0 + K1 + K2] |b_d(m)|² */
   real_t *tmesh;             /* [(nthr−1) K0 K1 K2] per-thread spreading meshes */
   size_t tcap;
@@ -134,9 +136,21 @@ md_status pme_cpu_setup(pme_cpu *p, const int grid[3], int order, const md_box *
   pme_bspline_moduli(K2, order, b2);
   const real_t *hi = box->hinv;
   const real_t vol = box->volume;
-#pragma omp parallel for schedule(static)
+  /* alias powers Σ_n β_n² per direction (for the self-energy offset) */
+  real_t *ap = malloc((size_t)(K0 + K1 + K2) * sizeof *ap);
+  real_t *part = malloc((size_t)K0 * 7 * sizeof *part);
+  if (!ap || !part) {
+    free(ap);
+    free(part);
+    return md_error(MD_ERR_MEMORY, "PME: out of memory");
+  }
+  for (int k = 0; k < K0; k++) ap[k] = pme_alias_power(k, K0, order, b0[k]);
+  for (int k = 0; k < K1; k++) ap[K0 + k] = pme_alias_power(k, K1, order, b1[k]);
+  for (int k = 0; k < K2; k++) ap[K0 + K1 + k] = pme_alias_power(k, K2, order, b2[k]);
+#pragma omp parallel for schedule(static) if (nc > 16384)
   for (int k0 = 0; k0 < K0; k0++) {
     int m0 = pme_signed_index(k0, K0);
+    real_t acc[7] = {0, 0, 0, 0, 0, 0, 0};
     for (int k1 = 0; k1 < K1; k1++) {
       int m1 = pme_signed_index(k1, K1);
       for (int k2 = 0; k2 < K2c; k2++) {
@@ -150,9 +164,23 @@ md_status pme_cpu_setup(pme_cpu *p, const int grid[3], int order, const md_box *
         for (int c = 0; c < 3; c++) m[c] = m0 * hi[3 * c] + m1 * hi[3 * c + 1] + m2i * hi[3 * c + 2];
         real_t msq = m[0] * m[0] + m[1] * m[1] + m[2] * m[2];
         p->psi[idx] = pme_influence(msq, alpha, vol, b0[k0] * b1[k1] * b2[k2]);
+        /* self-energy offset of this vector: w(m) (Π_d Σ_n β_n² − 1), for m and its mirror */
+        int mult = (k2 == 0 || 2 * k2 == K2) ? 1 : 2;
+        real_t em = mult * ewald_kspace_weight(msq, alpha, vol) * (ap[k0] * ap[K0 + k1] * ap[K0 + K1 + k2] - 1.0);
+        acc[0] += em;
+        ewald_kspace_virial(em, m, alpha, acc + 1);
       }
     }
+    for (int a = 0; a < 7; a++) part[(size_t)k0 * 7 + a] = acc[a];
   }
+  p->self_e = 0.0;
+  for (int a = 0; a < 6; a++) p->self_w[a] = 0.0;
+  for (int k0 = 0; k0 < K0; k0++) {
+    p->self_e += part[(size_t)k0 * 7];
+    for (int a = 0; a < 6; a++) p->self_w[a] += part[(size_t)k0 * 7 + 1 + a];
+  }
+  free(ap);
+  free(part);
   p->ready = 1;
   return MD_OK;
 }
@@ -184,6 +212,7 @@ md_status pme_cpu_compute(pme_cpu *p, const md_system *sys, const real_t *q, rea
   MD_TRY(pme_reserve_atoms(p, n));
   int nthr = omp_get_max_threads();
   if (nthr > PME_MAX_THREADS) nthr = PME_MAX_THREADS;
+  if ((size_t)n * P * P * P < 16384 && nr < 16384) nthr = 1; /* tiny systems: threads cost more than they save */
   if (nthr > 1 && (size_t)(nthr - 1) * nr > p->tcap) {
     real_t *t = realloc(p->tmesh, (size_t)(nthr - 1) * nr * sizeof *t);
     if (!t) return md_error(MD_ERR_MEMORY, "PME: out of memory for %d per-thread meshes", nthr - 1);
@@ -312,11 +341,16 @@ md_status pme_cpu_compute(pme_cpu *p, const md_system *sys, const real_t *q, rea
       fz[i] -= q[i] * (g0 * hinv[6] + g1 * hinv[7] + g2 * hinv[8]);
     }
   }
-  real_t e = 0.0, w6[6] = {0, 0, 0, 0, 0, 0};
+  real_t e = 0.0, w6[6] = {0, 0, 0, 0, 0, 0}, s2 = 0.0;
   for (int t = 0; t < nthr; t++) {
     e += part[t][0];
     for (int c = 0; c < 6; c++) w6[c] += part[t][c + 1];
   }
+  /* remove the mean mesh self energy in excess of the exact reciprocal self term (a constant for given cell
+   * and charges: forces unchanged; Ballenegger, Cerdà & Holm, Comput. Phys. Commun. 182, 1919 (2011)) */
+  for (int i = 0; i < n; i++) s2 += q[i] * q[i];
+  e -= s2 * p->self_e;
+  for (int c = 0; c < 6; c++) w6[c] -= s2 * p->self_w[c];
   *energy = e;
   virial[0] += w6[0];
   virial[4] += w6[1];

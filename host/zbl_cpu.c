@@ -31,6 +31,7 @@ md_status zbl_cpu_compute(const md_model *m, const md_system *sys, const nbr_lis
   const real_t *h = sys->box.h;
   int nthr = omp_get_max_threads();
   if (nthr > 64) nthr = 64;
+  if (nbr_entries(nl) < 4096) nthr = 1; /* tiny systems: threads cost more than they save */
   real_t part[64][7];
   memset(part, 0, sizeof part);
 #pragma omp parallel num_threads(nthr)
