@@ -10,7 +10,7 @@
  *  - Ewald reciprocal space (all |m| ≤ G, m without 2π): 2 q2 α exp(−π² G²/α²) / sqrt(π N G V);
  *  - PME reciprocal space: the SPME error functional for the actual mesh, order, α and cell (pme_cpu.h).
  * All are expectation values for randomly placed charges; for Li3N configurations the measured RMS error is
- * 0.4–0.9 of the total estimate (tests/test_coulomb.cpp).
+ * 0.4–0.95 of the total estimate (tests/test_coulomb.cpp); for random charges it is 1.0 ± 0.1.
  *
  * Parameter rules:
  *  - rc: the user's, else Ewald: the rc in [5, 14] Å minimising a cost model of real + reciprocal work; PME:

@@ -38,6 +38,8 @@ void coulomb_destroy(coulomb **c);
 md_status coulomb_set_order(coulomb *c, int order);
 /* (Re)choose parameters for the system's cell and charges. */
 md_status coulomb_setup(coulomb *c, const md_system *sys);
+/* Real-space cutoff (Å). With rcut <= 0: PME uses a fixed default (6 Å); Ewald chooses it from the first
+ * system at the first coulomb_setup (0 before). Never changes after the first coulomb_setup. */
 real_t coulomb_cutoff(const coulomb *c);
 void coulomb_get_info(const coulomb *c, coulomb_info *info);
 md_status coulomb_compute(coulomb *c, const md_system *sys, const nbr_list *nl_half, real_t *fx, real_t *fy,
