@@ -29,6 +29,13 @@ extern "C" {
 
 namespace {
 
+// Sets the OpenMP thread count for one test and restores it afterwards.
+struct Threads {
+  int prev;
+  explicit Threads(int n) : prev(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~Threads() { omp_set_num_threads(prev); }
+};
+
 const md_model &the_model() {
   static md_model m;
   static bool ok = false;
@@ -137,7 +144,7 @@ md_system *distorted_222(unsigned seed) {
 
 // Finite-difference checks of forces (central, h = 1e-5 Å) and virial (W = −dE/dε) for one method.
 void check_derivatives(md_system *s, int method, double acc, double ftol, double wtol) {
-  omp_set_num_threads(1);
+  Threads one(1);
   Coulomb c(method, acc);
   Result r0 = c.eval(s);
   const double h = 1e-5;
@@ -240,7 +247,7 @@ TEST_CASE("B-spline weights are a partition of unity with exact derivatives", "[
 }
 
 TEST_CASE("Ewald energy_coulomb matches the LAMMPS reference of every test structure", "[coulomb]") {
-  omp_set_num_threads(1);
+  Threads one(1);
   for (const char *name : kStructures) {
     Frame fr(esnap_test::data(std::string(name) + ".xyz"));
     Result r = coul(fr.s, MD_COUL_EWALD, 1e-10);
@@ -254,7 +261,7 @@ TEST_CASE("Ewald energy_coulomb matches the LAMMPS reference of every test struc
 }
 
 TEST_CASE("Ewald forces energy and virial match converged LAMMPS Ewald", "[coulomb]") {
-  omp_set_num_threads(1);
+  Threads one(1);
   const char *names[] = {"unitcell", "snap222_300K", "snap333_1000K", "zbl222_close", "zbl_dense"};
   for (const char *name : names) {
     Frame fr(esnap_test::data(std::string("coul_") + name + ".xyz"));
@@ -278,7 +285,7 @@ TEST_CASE("Ewald forces energy and virial match converged LAMMPS Ewald", "[coulo
 }
 
 TEST_CASE("Ewald is independent of the splitting and handles a net charge", "[coulomb]") {
-  omp_set_num_threads(1);
+  Threads one(1);
   for (const char *name : {"unitcell", "snap222_300K"}) {
     Frame fr(esnap_test::data(std::string(name) + ".xyz"));
     fr.s->n -= 1;  // drop the last atom (N): the cell now carries a net charge
@@ -309,7 +316,7 @@ TEST_CASE("PME forces and virial are derivatives of its energy", "[coulomb]") {
 }
 
 TEST_CASE("PME at the default accuracy meets the force and energy targets", "[coulomb]") {
-  omp_set_num_threads(1);
+  Threads one(1);
   Frame fr(esnap_test::data("snap333_1000K.xyz"));
   const int n = fr.s->n;
   Result ref = coul(fr.s, MD_COUL_EWALD, 1e-12);
@@ -327,7 +334,7 @@ TEST_CASE("PME at the default accuracy meets the force and energy targets", "[co
 }
 
 TEST_CASE("PME errors follow the accuracy setting and stay below the printed estimate", "[coulomb]") {
-  omp_set_num_threads(1);
+  Threads one(1);
   Frame fr(esnap_test::data("snap333_1000K.xyz"));
   const int n = fr.s->n;
   Result ref = coul(fr.s, MD_COUL_EWALD, 1e-12);
@@ -360,7 +367,7 @@ TEST_CASE("PME errors follow the accuracy setting and stay below the printed est
 TEST_CASE("PME error estimate is the expected error for random charges", "[coulomb]") {
   // The estimate is derived for uncorrelated charge positions: check it there, reciprocal space only, against
   // the converged Ewald reciprocal sum with the same α (mean square over 4 random configurations).
-  omp_set_num_threads(1);
+  Threads one(1);
   Frame fr(esnap_test::data("snap333_1000K.xyz"));
   md_system *s = fr.s;
   const int n = s->n;
@@ -409,12 +416,11 @@ TEST_CASE("PME error estimate is the expected error for random charges", "[coulo
 
 TEST_CASE("PME with two OpenMP threads equals one thread", "[coulomb]") {
   Frame fr(esnap_test::data("snap333_1000K.xyz"));
-  omp_set_num_threads(1);
+  Threads one(1);
   Result a = coul(fr.s, MD_COUL_PME, 1e-6);
   omp_set_num_threads(2);
   Result b = coul(fr.s, MD_COUL_PME, 1e-6);
   Result c = coul(fr.s, MD_COUL_PME, 1e-6);
-  omp_set_num_threads(1);
   double dw = 0.0;
   for (int k = 0; k < 9; k++) dw = std::max(dw, std::fabs(a.w[k] - b.w[k]));
   std::printf("  1 vs 2 threads: dE %.1e eV, max |dF| %.1e eV/Å, max |dW| %.1e eV\n", a.e - b.e, max_diff(a.f, b.f), dw);
@@ -427,7 +433,7 @@ TEST_CASE("PME with two OpenMP threads equals one thread", "[coulomb]") {
 }
 
 TEST_CASE("PME and Ewald agree on a rotated general triclinic cell", "[coulomb]") {
-  omp_set_num_threads(1);
+  Threads one(1);
   md_system *s = distorted_222(13);
   // rotate everything (cell rows and positions) by a generic rotation: not LAMMPS's restricted form
   const double ax[3] = {0.36, -0.48, 0.8}, th = 0.7;
@@ -479,7 +485,7 @@ TEST_CASE("PME and Ewald agree on a rotated general triclinic cell", "[coulomb]"
 }
 
 TEST_CASE("coulomb_setup follows cell changes", "[coulomb]") {
-  omp_set_num_threads(1);
+  Threads one(1);
   Frame fr(esnap_test::data("snap222_300K.xyz"));
   for (int method : {MD_COUL_EWALD, MD_COUL_PME}) {
     double acc = method == MD_COUL_EWALD ? 1e-10 : 1e-6;

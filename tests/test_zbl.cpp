@@ -25,6 +25,13 @@ extern "C" {
 
 namespace {
 
+// Sets the OpenMP thread count for one test and restores it afterwards.
+struct ZThreads {
+  int prev;
+  explicit ZThreads(int n) : prev(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~ZThreads() { omp_set_num_threads(prev); }
+};
+
 const md_model &zbl_model() {
   static md_model m;
   static bool ok = false;
@@ -134,7 +141,7 @@ TEST_CASE("ZBL pair function is smooth at the switching boundaries and matches i
 }
 
 TEST_CASE("ZBL energy_zbl matches the LAMMPS reference of every test structure", "[zbl]") {
-  omp_set_num_threads(1);
+  ZThreads one(1);
   for (const char *name : {"unitcell", "snap222_300K", "snap333_1000K", "zbl222_close"}) {
     ZFrame fr(esnap_test::data(std::string(name) + ".xyz"));
     ZResult r = zbl_eval(fr.s);
@@ -146,7 +153,7 @@ TEST_CASE("ZBL energy_zbl matches the LAMMPS reference of every test structure",
 }
 
 TEST_CASE("ZBL forces and virial match LAMMPS pair zbl", "[zbl]") {
-  omp_set_num_threads(1);
+  ZThreads one(1);
   for (const char *name : {"unitcell", "snap222_300K", "snap333_1000K", "zbl222_close", "zbl_dense"}) {
     ZFrame fr(esnap_test::data(std::string("zbl_") + name + ".xyz"));
     ZResult r = zbl_eval(fr.s);
@@ -173,7 +180,7 @@ TEST_CASE("ZBL forces and virial match LAMMPS pair zbl", "[zbl]") {
 }
 
 TEST_CASE("ZBL forces and virial are derivatives of its energy", "[zbl]") {
-  omp_set_num_threads(1);
+  ZThreads one(1);
   // compressed, sheared, randomly displaced 2x2x2 cell: pairs below 1.0 Å and in the 1.0–1.5 Å zone
   ZFrame fr(esnap_test::data("zbl_zbl_dense.xyz"));
   md_system *s = fr.s;
