@@ -1,18 +1,26 @@
 /* snap_cpu.c — linear SNAP on the CPU in the adjoint (Y) formulation (see host/snap_cpu.h for the contract and
  * src/math/snap.h for the maths and index conventions).
  *
- * Per atom i (one OpenMP thread):
+ * Atoms are processed in batches of ALANES (one OpenMP work item per batch). For each atom i of a batch:
  *   1. gather the neighbours inside their pair cutoff; per neighbour n: Cayley-Klein parameters and their
- *      gradients (snap_ck_d), s_n = w f_c, s_n' (snap_s_dsfac)
+ *      gradients (snap_ck_d), s_n = w f_c, s_n' (snap_s_dsfac)                              [atom_neighbours]
  *   2. U of every neighbour, half layout, all neighbours at once: the neighbour index is the innermost
- *      (SIMD) loop, U stored as ur[h * cap + n] (snap_u_source / snap_u_elem)
- *   3. U_tot = self + sum_n s_n u_n (half), expanded to the full layout; Z; B and E_i; Yw (β contracted once)
- *   4. reverse pass through the U recursion for all neighbours at once (snap_u_elem_adj): G_n and
- *      dG_n/d(a, b); dE_i/dr_n = s_n' r̂ G_n + s_n ∇G_n (snap_dedr); F_i += dE_i/dr_n, F_n -= dE_i/dr_n,
- *      W += (r_i - r_n) ⊗ dE_i/dr_n.
+ *      (SIMD) loop, U stored as ur[h * cap + n] (snap_u_source / snap_u_elem)                 [lanes_u]
+ *   3. U_tot = self + sum_n s_n u_n                                                          [slot_utot]
+ * then for the whole batch, with the atom index in SIMD lanes (arrays [h * ALANES + atom]):
+ *   4. U_tot expanded to the full layout; Z; B (bzero subtracted) and E_i; Yw (β contracted once per atom)
+ * and again per atom:
+ *   5. reverse pass through the U recursion for all neighbours at once (snap_u_elem_adj): G_n and
+ *      dG_n/d(a, b)                                                                          [lanes_adjoint]
+ *   6. dE_i/dr_n = s_n' r̂ G_n + s_n ∇G_n (snap_dedr); F_i += dE_i/dr_n, F_n -= dE_i/dr_n,
+ *      W += (r_i - r_n) ⊗ dE_i/dr_n                                                          [atom_forces]
  * Forces on neighbours go to per-thread arrays summed in thread order at the end; energy and virial are
- * per-thread partial sums, also summed in thread order; atoms are dealt to threads in fixed chunks, so a run
- * is reproducible for a given thread count and differs between thread counts only by round-off. */
+ * per-thread partial sums, also summed in thread order; batches are dealt to threads statically, so a run is
+ * reproducible for a given thread count and differs between thread counts only by round-off.
+ *
+ * Scratch per thread (snap_ws): ALANES neighbour slots of cap lanes each (neighbour geometry, ck[4 cap],
+ * dck[12 cap], U [idxuh_max cap] re/im), the adjoint layers of one atom (2 x 2 x half layer x cap), and the
+ * batch arrays U_tot half/full, Z, Yw, B with ALANES interleaved atoms. */
 #include "snap_cpu.h"
 
 #include <math.h>
@@ -25,32 +33,38 @@
 #include "../src/math/snap_zy.h"
 #include "snap_tables.h"
 
-#define LANES 8      /* neighbour lanes are padded to a multiple of this (one AVX-512 register of doubles) */
-#define CHUNK 4      /* atoms per OpenMP work item */
+#define LANES 8  /* neighbour lanes are padded to a multiple of this (one AVX-512 register of doubles) */
+#define ALANES 8 /* atoms per batch, interleaved in the Z/B/Y arrays */
 
-/* Per-thread workspace. Lane arrays hold cap entries per plane. */
+/* One atom of a batch: its neighbours in lanes (cap entries per plane). */
+typedef struct snap_slot {
+  int nn, np;           /* neighbours inside the cutoff; lanes in use (nn rounded up to LANES) */
+  int *jn;              /* neighbour atom */
+  real_t *rx, *ry, *rz; /* r_n - r_i (Å) */
+  real_t *rinv;         /* 1/|r_n - r_i| (1/Å) */
+  real_t *ck;           /* [4 cap] Cayley-Klein parameters */
+  real_t *dck;          /* [12 cap] their gradients (1/Å) */
+  real_t *sw, *dsw;     /* s_n, s_n' (1/Å) */
+  real_t *ur, *ui;      /* [idxuh_max cap] U of each neighbour */
+} snap_slot;
+
+/* Per-thread workspace. */
 typedef struct snap_ws {
   int cap;
   void *block;
-  /* lanes */
-  int *jn;                /* neighbour atom */
-  real_t *rx, *ry, *rz;   /* r_n - r_i (Å) */
-  real_t *rinv;           /* 1/|r_n - r_i| (1/Å) */
-  real_t *ck;             /* [4 cap] Cayley-Klein parameters */
-  real_t *dck;            /* [12 cap] their gradients (1/Å) */
-  real_t *sw, *dsw;       /* s_n, s_n' (1/Å) */
-  real_t *g;              /* G_n (eV) */
-  real_t *bar;            /* [4 cap] dG_n/d(ck) (eV) */
-  real_t *ur, *ui;        /* [idxuh_max cap] U of each neighbour */
-  real_t *tr, *ti;        /* [half layer cap] adjoint of layer j */
-  real_t *pr, *pi;        /* [half layer cap] adjoint of layer j-1 */
-  real_t *zero, *sink;    /* [cap] reads of absent terms / writes of absent terms */
-  /* per atom */
-  real_t *uhr, *uhi;      /* [idxuh_max] U_tot, half layout */
-  real_t *ufr, *ufi;      /* [idxu_max] U_tot, full layout */
-  real_t *zr, *zi;        /* [idxz_max] */
-  real_t *yr, *yi;        /* [idxuh_max] Yw (eV) */
-  real_t *b;              /* [idxb_max] */
+  snap_slot slot[ALANES];
+  /* adjoint of one atom, lanes */
+  real_t *g;           /* G_n (eV) */
+  real_t *bar;         /* [4 cap] dG_n/d(ck) (eV) */
+  real_t *tr, *ti;     /* [half layer cap] adjoint of layer j */
+  real_t *pr, *pi;     /* [half layer cap] adjoint of layer j-1 */
+  real_t *zero, *sink; /* [cap] reads of absent terms / writes of absent terms */
+  /* batch arrays, ALANES atoms interleaved */
+  real_t *uhr, *uhi; /* [idxuh_max ALANES] U_tot, half layout */
+  real_t *ufr, *ufi; /* [idxu_max ALANES] U_tot, full layout */
+  real_t *zr, *zi;   /* [idxz_max ALANES] */
+  real_t *yr, *yi;   /* [idxuh_max ALANES] Yw (eV) */
+  real_t *b;         /* [idxb_max ALANES] */
   /* partial sums of this thread */
   real_t energy;
   real_t virial[9];
@@ -64,7 +78,7 @@ struct snap_cpu {
   real_t cutmax;
   int nws;
   snap_ws *ws;
-  real_t *fbuf;     /* [fbuf_threads * 3 * fbuf_n] per-thread forces */
+  real_t *fbuf; /* [fbuf_threads * 3 * fbuf_n] per-thread forces */
   size_t fbuf_n;
   int fbuf_threads;
 };
@@ -76,57 +90,64 @@ static void ws_free(snap_ws *w) {
   memset(w, 0, sizeof *w);
 }
 
-/* (Re)allocate a workspace for `cap` neighbour lanes. */
+/* Carve `count` items of `size` bytes from *q (64-byte aligned). */
+static void *take(char **q, size_t count, size_t size) {
+  void *p = *q;
+  *q += round64(count * size);
+  return p;
+}
+
+/* (Re)allocate a workspace for `cap` neighbour lanes per atom. */
 static md_status ws_alloc(snap_ws *w, const snap_tables *t, int cap) {
   ws_free(w);
-  const size_t c = (size_t)cap;
+  const size_t c = (size_t)cap, nuh = (size_t)t->idxuh_max;
   const int tj = t->twojmax;
   const size_t hl = (size_t)(tj / 2 + 1) * (size_t)(tj + 1);
-  const size_t nreal_lanes = c * (3 + 1 + 4 + 12 + 3 + 4 + 2 * (size_t)t->idxuh_max + 4 * hl + 2);
-  const size_t nreal_atom = 4 * (size_t)t->idxuh_max + 2 * (size_t)t->idxu_max + 2 * (size_t)t->idxz_max +
-                            (size_t)t->idxb_max;
-  const size_t bytes = round64(c * sizeof(int)) + round64(nreal_lanes * sizeof(real_t)) +
-                       round64(nreal_atom * sizeof(real_t)) + 64 * 64;
-  w->block = aligned_alloc(64, round64(bytes));
+  const size_t slot_bytes = round64(c * sizeof(int)) + round64(c * sizeof(real_t)) * (4 + 4 + 12 + 2) +
+                            2 * round64(nuh * c * sizeof(real_t));
+  const size_t adj_bytes = round64(c * sizeof(real_t)) * (1 + 4 + 2) + 4 * round64(hl * c * sizeof(real_t));
+  const size_t batch_bytes = ALANES * sizeof(real_t) *
+                             (4 * nuh + 2 * (size_t)t->idxu_max + 2 * (size_t)t->idxz_max + (size_t)t->idxb_max) +
+                             64 * 16;
+  const size_t bytes = round64(ALANES * slot_bytes + adj_bytes + batch_bytes);
+  w->block = aligned_alloc(64, bytes);
   if (!w->block) return md_error(MD_ERR_MEMORY, "snap: out of memory for %d neighbours (twojmax %d)", cap, tj);
-  memset(w->block, 0, round64(bytes));
+  memset(w->block, 0, bytes);
   w->cap = cap;
   char *q = (char *)w->block;
-#define TAKE(ptr, type, count)            \
-  do {                                    \
-    ptr = (type *)q;                      \
-    q += round64((count) * sizeof(type)); \
-  } while (0)
-  TAKE(w->jn, int, c);
-  TAKE(w->rx, real_t, c);
-  TAKE(w->ry, real_t, c);
-  TAKE(w->rz, real_t, c);
-  TAKE(w->rinv, real_t, c);
-  TAKE(w->ck, real_t, 4 * c);
-  TAKE(w->dck, real_t, 12 * c);
-  TAKE(w->sw, real_t, c);
-  TAKE(w->dsw, real_t, c);
-  TAKE(w->g, real_t, c);
-  TAKE(w->bar, real_t, 4 * c);
-  TAKE(w->ur, real_t, (size_t)t->idxuh_max * c);
-  TAKE(w->ui, real_t, (size_t)t->idxuh_max * c);
-  TAKE(w->tr, real_t, hl * c);
-  TAKE(w->ti, real_t, hl * c);
-  TAKE(w->pr, real_t, hl * c);
-  TAKE(w->pi, real_t, hl * c);
-  TAKE(w->zero, real_t, c);
-  TAKE(w->sink, real_t, c);
-  TAKE(w->uhr, real_t, (size_t)t->idxuh_max);
-  TAKE(w->uhi, real_t, (size_t)t->idxuh_max);
-  TAKE(w->ufr, real_t, (size_t)t->idxu_max);
-  TAKE(w->ufi, real_t, (size_t)t->idxu_max);
-  TAKE(w->zr, real_t, (size_t)t->idxz_max);
-  TAKE(w->zi, real_t, (size_t)t->idxz_max);
-  TAKE(w->yr, real_t, (size_t)t->idxuh_max);
-  TAKE(w->yi, real_t, (size_t)t->idxuh_max);
-  TAKE(w->b, real_t, (size_t)t->idxb_max);
-#undef TAKE
-  return MD_OK;
+  const size_t R = sizeof(real_t);
+  for (int a = 0; a < ALANES; a++) {
+    snap_slot *sl = &w->slot[a];
+    sl->jn = (int *)take(&q, c, sizeof(int));
+    sl->rx = (real_t *)take(&q, c, R);
+    sl->ry = (real_t *)take(&q, c, R);
+    sl->rz = (real_t *)take(&q, c, R);
+    sl->rinv = (real_t *)take(&q, c, R);
+    sl->ck = (real_t *)take(&q, 4 * c, R);
+    sl->dck = (real_t *)take(&q, 12 * c, R);
+    sl->sw = (real_t *)take(&q, c, R);
+    sl->dsw = (real_t *)take(&q, c, R);
+    sl->ur = (real_t *)take(&q, nuh * c, R);
+    sl->ui = (real_t *)take(&q, nuh * c, R);
+  }
+  w->g = (real_t *)take(&q, c, R);
+  w->bar = (real_t *)take(&q, 4 * c, R);
+  w->tr = (real_t *)take(&q, hl * c, R);
+  w->ti = (real_t *)take(&q, hl * c, R);
+  w->pr = (real_t *)take(&q, hl * c, R);
+  w->pi = (real_t *)take(&q, hl * c, R);
+  w->zero = (real_t *)take(&q, c, R);
+  w->sink = (real_t *)take(&q, c, R);
+  w->uhr = (real_t *)take(&q, nuh * ALANES, R);
+  w->uhi = (real_t *)take(&q, nuh * ALANES, R);
+  w->ufr = (real_t *)take(&q, (size_t)t->idxu_max * ALANES, R);
+  w->ufi = (real_t *)take(&q, (size_t)t->idxu_max * ALANES, R);
+  w->zr = (real_t *)take(&q, (size_t)t->idxz_max * ALANES, R);
+  w->zi = (real_t *)take(&q, (size_t)t->idxz_max * ALANES, R);
+  w->yr = (real_t *)take(&q, nuh * ALANES, R);
+  w->yi = (real_t *)take(&q, nuh * ALANES, R);
+  w->b = (real_t *)take(&q, (size_t)t->idxb_max * ALANES, R);
+  return (size_t)(q - (char *)w->block) <= bytes ? MD_OK : md_error(MD_ERR_INTERNAL, "snap: workspace overrun");
 }
 
 md_status snap_cpu_create(snap_cpu **out, const snap_params *p) {
@@ -169,117 +190,13 @@ real_t snap_cpu_cutoff(const snap_cpu *s) { return s->cutmax; }
 
 int snap_cpu_nbispectrum(const snap_cpu *s) { return s->t->idxb_max; }
 
-/* Step 2: U of all lanes. */
-static void lanes_u(const snap_tables *t, snap_ws *w, int np) {
-  const int cap = w->cap, tj = t->twojmax;
-  const real_t *MD_RESTRICT ar = w->ck, *MD_RESTRICT ai = w->ck + cap;
-  const real_t *MD_RESTRICT br = w->ck + 2 * cap, *MD_RESTRICT bi = w->ck + 3 * cap;
-  for (int n = 0; n < np; n++) {
-    w->ur[n] = 1.0;
-    w->ui[n] = 0.0;
-  }
-  for (int j = 1; j <= tj; j++) {
-    const real_t *prev_r = w->ur + (size_t)t->idxuh_block[j - 1] * cap;
-    const real_t *prev_i = w->ui + (size_t)t->idxuh_block[j - 1] * cap;
-    real_t *cur_r = w->ur + (size_t)t->idxuh_block[j] * cap;
-    real_t *cur_i = w->ui + (size_t)t->idxuh_block[j] * cap;
-    for (int mb = 0; 2 * mb <= j; mb++)
-      for (int ma = 0; ma <= j; ma++) {
-        const snap_usrc s = snap_u_source(t->rootpq, j, ma, mb);
-        const real_t *MD_RESTRICT a1r = s.o1 >= 0 ? prev_r + (size_t)s.o1 * cap : w->zero;
-        const real_t *MD_RESTRICT a1i = s.o1 >= 0 ? prev_i + (size_t)s.o1 * cap : w->zero;
-        const real_t *MD_RESTRICT a2r = s.o2 >= 0 ? prev_r + (size_t)s.o2 * cap : w->zero;
-        const real_t *MD_RESTRICT a2i = s.o2 >= 0 ? prev_i + (size_t)s.o2 * cap : w->zero;
-        real_t *MD_RESTRICT outr = cur_r + (size_t)(mb * (j + 1) + ma) * cap;
-        real_t *MD_RESTRICT outi = cur_i + (size_t)(mb * (j + 1) + ma) * cap;
-#pragma omp simd
-        for (int n = 0; n < np; n++)
-          snap_u_elem(s.ca, s.cb, ar[n], ai[n], br[n], bi[n], s.m1r * a1r[n], s.m1i * a1i[n], s.m2r * a2r[n],
-                      s.m2i * a2i[n], &outr[n], &outi[n]);
-      }
-  }
-}
-
-/* Step 4: G and dG/d(ck) of all lanes. */
-static void lanes_adjoint(const snap_tables *t, snap_ws *w, int np) {
-  const int cap = w->cap, tj = t->twojmax, nh = t->idxuh_max;
-  const real_t *MD_RESTRICT ar = w->ck, *MD_RESTRICT ai = w->ck + cap;
-  const real_t *MD_RESTRICT br = w->ck + 2 * cap, *MD_RESTRICT bi = w->ck + 3 * cap;
-  real_t *MD_RESTRICT g = w->g;
-  real_t *MD_RESTRICT abr = w->bar, *MD_RESTRICT abi = w->bar + cap;
-  real_t *MD_RESTRICT bbr = w->bar + 2 * cap, *MD_RESTRICT bbi = w->bar + 3 * cap;
-  for (int n = 0; n < np; n++) g[n] = abr[n] = abi[n] = bbr[n] = bbi[n] = 0.0;
-  for (int h = 0; h < nh; h++) {
-    const real_t yr = w->yr[h], yi = w->yi[h];
-    if (yr == 0.0 && yi == 0.0) continue;
-    const real_t *MD_RESTRICT ur = w->ur + (size_t)h * cap, *MD_RESTRICT ui = w->ui + (size_t)h * cap;
-#pragma omp simd
-    for (int n = 0; n < np; n++) g[n] += yr * ur[n] + yi * ui[n];
-  }
-  real_t *tr = w->tr, *ti = w->ti, *pr = w->pr, *pi = w->pi;
-  {
-    const int nj = (tj / 2 + 1) * (tj + 1);
-    for (int e = 0; e < nj; e++) {
-      const real_t yr = w->yr[t->idxuh_block[tj] + e], yi = w->yi[t->idxuh_block[tj] + e];
-      real_t *MD_RESTRICT xr = tr + (size_t)e * cap, *MD_RESTRICT xi = ti + (size_t)e * cap;
-      for (int n = 0; n < np; n++) {
-        xr[n] = yr;
-        xi[n] = yi;
-      }
-    }
-  }
-  for (int j = tj; j >= 1; j--) {
-    const int nprev = ((j - 1) / 2 + 1) * j;
-    for (int e = 0; e < nprev; e++) {
-      const real_t yr = w->yr[t->idxuh_block[j - 1] + e], yi = w->yi[t->idxuh_block[j - 1] + e];
-      real_t *MD_RESTRICT xr = pr + (size_t)e * cap, *MD_RESTRICT xi = pi + (size_t)e * cap;
-      for (int n = 0; n < np; n++) {
-        xr[n] = yr;
-        xi[n] = yi;
-      }
-    }
-    const real_t *uprev_r = w->ur + (size_t)t->idxuh_block[j - 1] * cap;
-    const real_t *uprev_i = w->ui + (size_t)t->idxuh_block[j - 1] * cap;
-    for (int mb = 0; 2 * mb <= j; mb++)
-      for (int ma = 0; ma <= j; ma++) {
-        const snap_usrc s = snap_u_source(t->rootpq, j, ma, mb);
-        const real_t *MD_RESTRICT v1r = s.o1 >= 0 ? uprev_r + (size_t)s.o1 * cap : w->zero;
-        const real_t *MD_RESTRICT v1i = s.o1 >= 0 ? uprev_i + (size_t)s.o1 * cap : w->zero;
-        const real_t *MD_RESTRICT v2r = s.o2 >= 0 ? uprev_r + (size_t)s.o2 * cap : w->zero;
-        const real_t *MD_RESTRICT v2i = s.o2 >= 0 ? uprev_i + (size_t)s.o2 * cap : w->zero;
-        real_t *MD_RESTRICT o1r = s.o1 >= 0 ? pr + (size_t)s.o1 * cap : w->sink;
-        real_t *MD_RESTRICT o1i = s.o1 >= 0 ? pi + (size_t)s.o1 * cap : w->sink;
-        real_t *MD_RESTRICT o2r = s.o2 >= 0 ? pr + (size_t)s.o2 * cap : w->sink;
-        real_t *MD_RESTRICT o2i = s.o2 >= 0 ? pi + (size_t)s.o2 * cap : w->sink;
-        const real_t *MD_RESTRICT xr = tr + (size_t)(mb * (j + 1) + ma) * cap;
-        const real_t *MD_RESTRICT xi = ti + (size_t)(mb * (j + 1) + ma) * cap;
-#pragma omp simd
-        for (int n = 0; n < np; n++) {
-          real_t d1r, d1i, d2r, d2i;
-          snap_u_elem_adj(s.ca, s.cb, ar[n], ai[n], br[n], bi[n], s.m1r * v1r[n], s.m1i * v1i[n], s.m2r * v2r[n],
-                          s.m2i * v2i[n], xr[n], xi[n], &d1r, &d1i, &d2r, &d2i, &abr[n], &abi[n], &bbr[n], &bbi[n]);
-          o1r[n] += s.m1r * d1r;
-          o1i[n] += s.m1i * d1i;
-          o2r[n] += s.m2r * d2r;
-          o2i[n] += s.m2i * d2i;
-        }
-      }
-    real_t *x;
-    x = tr, tr = pr, pr = x;
-    x = ti, ti = pi, pi = x;
-  }
-}
-
-/* One atom: returns E_i; forces into f (this thread's [3n] array, x y z blocks), virial into w->virial. */
-static real_t snap_atom(const snap_cpu *s, snap_ws *w, const md_system *sys, const nbr_list *nl, int i, real_t *f,
-                        real_t *bispectrum) {
-  const snap_tables *t = s->t;
+/* Step 1: neighbours of atom i inside their pair cutoff, Cayley-Klein parameters, switching function. Lanes up
+ * to the next multiple of LANES are padded with inert entries (a = 1, b = 0, s = s' = 0). */
+static void atom_neighbours(const snap_cpu *s, snap_slot *sl, const md_system *sys, const nbr_list *nl, int i,
+                            int cap) {
   const snap_params *p = &s->p;
-  const int n_at = sys->n, cap = w->cap;
   const int ti = sys->type[i];
   const real_t xi = sys->x[i], yi = sys->y[i], zi = sys->z[i];
-
-  /* 1. neighbours inside their pair cutoff */
   int nn = 0;
   for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
     const int j = nl->j[k];
@@ -287,12 +204,11 @@ static real_t snap_atom(const snap_cpu *s, snap_ws *w, const md_system *sys, con
     if (nl->img[k] != PBC_IMG_ZERO) pbc_image_shift(sys->box.h, nl->img[k], d);
     const real_t dx = sys->x[j] + d[0] - xi, dy = sys->y[j] + d[1] - yi, dz = sys->z[j] + d[2] - zi;
     const real_t rsq = dx * dx + dy * dy + dz * dz;
-    const int tj = sys->type[j];
-    if (rsq < s->rcutsq[ti * MD_MAX_ELEM + tj] && rsq > 1e-20) {
-      w->jn[nn] = j;
-      w->rx[nn] = dx;
-      w->ry[nn] = dy;
-      w->rz[nn] = dz;
+    if (rsq < s->rcutsq[ti * MD_MAX_ELEM + sys->type[j]] && rsq > 1e-20) {
+      sl->jn[nn] = j;
+      sl->rx[nn] = dx;
+      sl->ry[nn] = dy;
+      sl->rz[nn] = dz;
       nn++;
     }
   }
@@ -300,88 +216,239 @@ static real_t snap_atom(const snap_cpu *s, snap_ws *w, const md_system *sys, con
   for (int n = 0; n < np; n++) {
     real_t ck[4] = {1.0, 0.0, 0.0, 0.0}, dck[12] = {0}, sf = 0.0, dsf = 0.0, rinv = 0.0;
     if (n < nn) {
-      const int tj = sys->type[w->jn[n]];
+      const int tj = sys->type[sl->jn[n]];
       const real_t rc = s->rcut[ti * MD_MAX_ELEM + tj];
-      const real_t r = sqrt(w->rx[n] * w->rx[n] + w->ry[n] * w->ry[n] + w->rz[n] * w->rz[n]);
-      snap_ck_d(w->rx[n], w->ry[n], w->rz[n], rc, p->rfac0, p->rmin0, ck, dck);
+      const real_t r = sqrt(sl->rx[n] * sl->rx[n] + sl->ry[n] * sl->ry[n] + sl->rz[n] * sl->rz[n]);
+      snap_ck_d(sl->rx[n], sl->ry[n], sl->rz[n], rc, p->rfac0, p->rmin0, ck, dck);
       snap_s_dsfac(r, p->rmin0, rc, p->switchflag, &sf, &dsf);
       sf *= p->weight[tj];
       dsf *= p->weight[tj];
       rinv = 1.0 / r;
     }
-    for (int c = 0; c < 4; c++) w->ck[c * cap + n] = ck[c];
-    for (int c = 0; c < 12; c++) w->dck[c * cap + n] = dck[c];
-    w->sw[n] = sf;
-    w->dsw[n] = dsf;
-    w->rinv[n] = rinv;
+    for (int c = 0; c < 4; c++) sl->ck[c * cap + n] = ck[c];
+    for (int c = 0; c < 12; c++) sl->dck[c * cap + n] = dck[c];
+    sl->sw[n] = sf;
+    sl->dsw[n] = dsf;
+    sl->rinv[n] = rinv;
   }
+  sl->nn = nn;
+  sl->np = np;
+}
 
-  /* 2. U of every neighbour */
-  lanes_u(t, w, np);
+/* Step 2: U of all neighbour lanes of one atom (entries outer, lanes inner). */
+static void lanes_u(const snap_tables *t, snap_slot *sl, const real_t *zero, int cap) {
+  const int np = sl->np;
+  const real_t *MD_RESTRICT ar = sl->ck, *MD_RESTRICT ai = sl->ck + cap;
+  const real_t *MD_RESTRICT br = sl->ck + 2 * cap, *MD_RESTRICT bi = sl->ck + 3 * cap;
+  for (int n = 0; n < np; n++) {
+    sl->ur[n] = 1.0;
+    sl->ui[n] = 0.0;
+  }
+  for (int h = 1; h < t->idxuh_max; h++) {
+    const int o1 = t->ufw_src[2 * h], o2 = t->ufw_src[2 * h + 1];
+    const real_t *c = t->ufw_coef + 6 * h;
+    const real_t ca = c[0], cb = c[1], m1r = c[2], m1i = c[3], m2r = c[4], m2i = c[5];
+    const real_t *MD_RESTRICT a1r = o1 >= 0 ? sl->ur + (size_t)o1 * cap : zero;
+    const real_t *MD_RESTRICT a1i = o1 >= 0 ? sl->ui + (size_t)o1 * cap : zero;
+    const real_t *MD_RESTRICT a2r = o2 >= 0 ? sl->ur + (size_t)o2 * cap : zero;
+    const real_t *MD_RESTRICT a2i = o2 >= 0 ? sl->ui + (size_t)o2 * cap : zero;
+    real_t *MD_RESTRICT outr = sl->ur + (size_t)h * cap;
+    real_t *MD_RESTRICT outi = sl->ui + (size_t)h * cap;
+#pragma omp simd
+    for (int n = 0; n < np; n++)
+      snap_u_elem(ca, cb, ar[n], ai[n], br[n], bi[n], m1r * a1r[n], m1i * a1i[n], m2r * a2r[n], m2i * a2i[n], &outr[n],
+                  &outi[n]);
+  }
+}
 
-  /* 3. U_tot, Z, B, E_i, Yw */
-  const int nh = t->idxuh_max;
-  for (int h = 0; h < nh; h++) {
-    const real_t *MD_RESTRICT ur = w->ur + (size_t)h * cap, *MD_RESTRICT ui = w->ui + (size_t)h * cap;
-    const real_t *MD_RESTRICT sw = w->sw;
+/* Step 3: U_tot of one atom (without the self term), half layout, into lane `a` of the batch arrays. */
+static void slot_utot(const snap_tables *t, const snap_slot *sl, int cap, real_t *uhr, real_t *uhi) {
+  const int np = sl->np;
+  const real_t *MD_RESTRICT sw = sl->sw;
+  for (int h = 0; h < t->idxuh_max; h++) {
+    const real_t *MD_RESTRICT ur = sl->ur + (size_t)h * cap, *MD_RESTRICT ui = sl->ui + (size_t)h * cap;
     real_t sr = 0.0, si = 0.0;
 #pragma omp simd reduction(+ : sr, si)
     for (int n = 0; n < np; n++) {
       sr += sw[n] * ur[n];
       si += sw[n] * ui[n];
     }
-    w->uhr[h] = sr;
-    w->uhi[h] = si;
+    uhr[(size_t)h * ALANES] = sr;
+    uhi[(size_t)h * ALANES] = si;
   }
-  snap_u_add_self(t->twojmax, t->idxuh_block, t->wself, w->uhr);
-  snap_u_expand(t->twojmax, t->idxu_block, t->idxuh_block, w->uhr, w->uhi, w->ufr, w->ufi);
+}
+
+/* Step 4: for the whole batch (atoms in lanes): U_tot full, Z, B (bzero subtracted, into w->b), Yw. te[a] is
+ * the element of lane a. */
+static void batch_zby(const snap_tables *t, snap_ws *w, const int *te) {
+  snap_u_add_self(t->twojmax, t->idxuh_block, t->wself, ALANES, w->uhr);
+  snap_u_expand(t->twojmax, t->idxu_block, t->idxuh_block, ALANES, w->uhr, w->uhi, w->ufr, w->ufi);
   for (int jjz = 0; jjz < t->idxz_max; jjz++)
-    snap_z_entry(t->idxz + (size_t)jjz * SNAP_IZ_NF, t->cglist, w->ufr, w->ufi, &w->zr[jjz], &w->zi[jjz]);
-  const real_t *beta = p->beta + (size_t)ti * p->ncoeff;
-  real_t e = beta[0];
+    snap_z_entry(t->idxz + (size_t)jjz * SNAP_IZ_NF, t->cglist, ALANES, w->ufr, w->ufi, w->zr + (size_t)jjz * ALANES,
+                 w->zi + (size_t)jjz * ALANES);
   for (int k = 0; k < t->idxb_max; k++) {
-    const real_t bk = snap_b_entry(t->idxb + (size_t)k * SNAP_IB_NF, t->idxz, t->zw, w->zr, w->zi, w->ufr, w->ufi) -
-                      t->bzero_b[k];
-    w->b[k] = bk;
-    e += beta[1 + k] * bk;
+    real_t *bk = w->b + (size_t)k * ALANES;
+    snap_b_entry(t->idxb + (size_t)k * SNAP_IB_NF, t->idxz, t->zw, ALANES, w->zr, w->zi, w->ufr, w->ufi, bk);
+    for (int a = 0; a < ALANES; a++) bk[a] -= t->bzero_b[k];
   }
-  if (bispectrum) memcpy(bispectrum + (size_t)i * t->idxb_max, w->b, sizeof(real_t) * (size_t)t->idxb_max);
-  memset(w->yr, 0, sizeof(real_t) * (size_t)nh);
-  memset(w->yi, 0, sizeof(real_t) * (size_t)nh);
-  {
-    const real_t *MD_RESTRICT bz = t->betaz + (size_t)ti * t->idxz_max;
-    for (int jjz = 0; jjz < t->idxz_max; jjz++) {
-      const int h = t->idxz[(size_t)jjz * SNAP_IZ_NF + SNAP_IZ_JJUH];
-      w->yr[h] += bz[jjz] * w->zr[jjz];
-      w->yi[h] += bz[jjz] * w->zi[jjz];
+  memset(w->yr, 0, sizeof(real_t) * (size_t)t->idxuh_max * ALANES);
+  memset(w->yi, 0, sizeof(real_t) * (size_t)t->idxuh_max * ALANES);
+  const real_t *bz[ALANES];
+  for (int a = 0; a < ALANES; a++) bz[a] = t->betaz + (size_t)te[a] * t->idxz_max;
+  for (int jjz = 0; jjz < t->idxz_max; jjz++) {
+    const size_t h = (size_t)t->idxz[(size_t)jjz * SNAP_IZ_NF + SNAP_IZ_JJUH] * ALANES;
+    const real_t *MD_RESTRICT zr = w->zr + (size_t)jjz * ALANES, *MD_RESTRICT zi = w->zi + (size_t)jjz * ALANES;
+    for (int a = 0; a < ALANES; a++) {
+      w->yr[h + a] += bz[a][jjz] * zr[a];
+      w->yi[h + a] += bz[a][jjz] * zi[a];
     }
   }
+}
 
-  /* 4. forces */
-  lanes_adjoint(t, w, np);
+/* Step 5: G and dG/d(ck) of all neighbour lanes of one atom; yr, yi: Yw of this atom, stride ALANES. Blocks of
+ * LANES neighbours outer (their accumulators stay in registers), U entries inner, in the gather form of the
+ * adjoint (snap_u_elem_adj_v). */
+static void lanes_adjoint(const snap_tables *t, const snap_slot *sl, snap_ws *w, const real_t *yr, const real_t *yi) {
+  const int cap = w->cap, tj = t->twojmax, np = sl->np;
+  const int hl = (tj / 2 + 1) * (tj + 1);
+  for (int n0 = 0; n0 < np; n0 += LANES) {
+    real_t ar[LANES], ai[LANES], br[LANES], bi[LANES];
+    real_t g[LANES], abr[LANES], abi[LANES], bbr[LANES], bbi[LANES];
+    for (int l = 0; l < LANES; l++) {
+      ar[l] = sl->ck[n0 + l];
+      ai[l] = sl->ck[cap + n0 + l];
+      br[l] = sl->ck[2 * cap + n0 + l];
+      bi[l] = sl->ck[3 * cap + n0 + l];
+      g[l] = abr[l] = abi[l] = bbr[l] = bbi[l] = 0.0;
+    }
+    real_t *tr = w->tr, *ti = w->ti, *pr = w->pr, *pi = w->pi; /* [hl * LANES] */
+    {
+      const int h0 = t->idxuh_block[tj];
+      for (int e = 0; e < hl; e++) {
+        const real_t y_r = yr[(size_t)(h0 + e) * ALANES], y_i = yi[(size_t)(h0 + e) * ALANES];
+        const real_t *MD_RESTRICT ur = sl->ur + (size_t)(h0 + e) * cap + n0;
+        const real_t *MD_RESTRICT ui = sl->ui + (size_t)(h0 + e) * cap + n0;
+#pragma omp simd
+        for (int l = 0; l < LANES; l++) {
+          tr[e * LANES + l] = y_r;
+          ti[e * LANES + l] = y_i;
+          g[l] += y_r * ur[l] + y_i * ui[l];
+        }
+      }
+    }
+    for (int j = tj; j >= 1; j--) {
+      const int h0 = t->idxuh_block[j - 1], hj = t->idxuh_block[j], nprev = ((j - 1) / 2 + 1) * j;
+      for (int e = 0; e < nprev; e++) {
+        const int h = h0 + e;
+        const int *src = t->uadj_src + 4 * h;
+        const real_t *c = t->uadj_coef + 5 * h;
+        const real_t ca = c[0], cb = c[1];
+        const real_t y_r = yr[(size_t)h * ALANES], y_i = yi[(size_t)h * ALANES];
+        const real_t *MD_RESTRICT ur = sl->ur + (size_t)h * cap + n0;
+        const real_t *MD_RESTRICT ui = sl->ui + (size_t)h * cap + n0;
+        const real_t *MD_RESTRICT tar = tr + (src[0] - hj) * LANES, *MD_RESTRICT tai = ti + (src[0] - hj) * LANES;
+        const real_t *MD_RESTRICT tbr = tr + (src[1] - hj) * LANES, *MD_RESTRICT tbi = ti + (src[1] - hj) * LANES;
+        real_t *MD_RESTRICT outr = pr + e * LANES, *MD_RESTRICT outi = pi + e * LANES;
+        if (src[2] < 0) {
+#pragma omp simd
+          for (int l = 0; l < LANES; l++) {
+            real_t dr, di;
+            g[l] += y_r * ur[l] + y_i * ui[l];
+            snap_u_elem_adj_v(ca, cb, ar[l], ai[l], br[l], bi[l], ur[l], ui[l], tar[l], tai[l], tbr[l], tbi[l], &dr,
+                              &di, &abr[l], &abi[l], &bbr[l], &bbi[l]);
+            outr[l] = y_r + dr;
+            outi[l] = y_i + di;
+          }
+        } else {
+          const real_t cam = c[2], cbm = c[3], s = c[4];
+          const real_t *MD_RESTRICT tamr = tr + (src[2] - hj) * LANES, *MD_RESTRICT tami = ti + (src[2] - hj) * LANES;
+          const real_t *MD_RESTRICT tbmr = tr + (src[3] - hj) * LANES, *MD_RESTRICT tbmi = ti + (src[3] - hj) * LANES;
+#pragma omp simd
+          for (int l = 0; l < LANES; l++) {
+            real_t dr, di, mr, mi;
+            g[l] += y_r * ur[l] + y_i * ui[l];
+            snap_u_elem_adj_v(ca, cb, ar[l], ai[l], br[l], bi[l], ur[l], ui[l], tar[l], tai[l], tbr[l], tbi[l], &dr,
+                              &di, &abr[l], &abi[l], &bbr[l], &bbi[l]);
+            snap_u_elem_adj_v(cam, cbm, ar[l], ai[l], br[l], bi[l], s * ur[l], -s * ui[l], tamr[l], tami[l], tbmr[l],
+                              tbmi[l], &mr, &mi, &abr[l], &abi[l], &bbr[l], &bbi[l]);
+            outr[l] = y_r + dr + s * mr;
+            outi[l] = y_i + di - s * mi;
+          }
+        }
+      }
+      real_t *x;
+      x = tr, tr = pr, pr = x;
+      x = ti, ti = pi, pi = x;
+    }
+    for (int l = 0; l < LANES; l++) {
+      w->g[n0 + l] = g[l];
+      w->bar[n0 + l] = abr[l];
+      w->bar[cap + n0 + l] = abi[l];
+      w->bar[2 * cap + n0 + l] = bbr[l];
+      w->bar[3 * cap + n0 + l] = bbi[l];
+    }
+  }
+}
+
+/* Step 6: dE_i/dr_n; F_i += dE_i/dr_n, F_n -= dE_i/dr_n, W += (r_i - r_n) dE_i/dr_n. */
+static void atom_forces(const snap_slot *sl, snap_ws *w, int i, int n_at, real_t *f) {
+  const int cap = w->cap;
   real_t *fx = f, *fy = f + n_at, *fz = f + 2 * (size_t)n_at;
   real_t fix = 0.0, fiy = 0.0, fiz = 0.0;
-  for (int n = 0; n < nn; n++) {
+  for (int n = 0; n < sl->nn; n++) {
     real_t bar[4], dck[12], dedr[3];
     for (int c = 0; c < 4; c++) bar[c] = w->bar[c * cap + n];
-    for (int c = 0; c < 12; c++) dck[c] = w->dck[c * cap + n];
-    const real_t rinv = w->rinv[n];
-    snap_dedr(w->g[n], bar, dck, w->sw[n], w->dsw[n], w->rx[n] * rinv, w->ry[n] * rinv, w->rz[n] * rinv, dedr);
-    const int j = w->jn[n];
+    for (int c = 0; c < 12; c++) dck[c] = sl->dck[c * cap + n];
+    const real_t rinv = sl->rinv[n];
+    snap_dedr(w->g[n], bar, dck, sl->sw[n], sl->dsw[n], sl->rx[n] * rinv, sl->ry[n] * rinv, sl->rz[n] * rinv, dedr);
+    const int j = sl->jn[n];
     fix += dedr[0];
     fiy += dedr[1];
     fiz += dedr[2];
     fx[j] -= dedr[0];
     fy[j] -= dedr[1];
     fz[j] -= dedr[2];
-    const real_t r[3] = {w->rx[n], w->ry[n], w->rz[n]};
+    const real_t r[3] = {sl->rx[n], sl->ry[n], sl->rz[n]};
     for (int a = 0; a < 3; a++)
       for (int b = 0; b < 3; b++) w->virial[3 * a + b] -= r[a] * dedr[b];
   }
   fx[i] += fix;
   fy[i] += fiy;
   fz[i] += fiz;
-  return e;
+}
+
+/* Atoms i0 .. i0+na-1 (na <= ALANES). */
+static void snap_batch(const snap_cpu *s, snap_ws *w, const md_system *sys, const nbr_list *nl, int i0, int na,
+                       real_t *f, real_t *eatom, real_t *bispectrum) {
+  const snap_tables *t = s->t;
+  const snap_params *p = &s->p;
+  int te[ALANES];
+  for (int a = 0; a < ALANES; a++) {
+    if (a < na) {
+      te[a] = sys->type[i0 + a];
+      atom_neighbours(s, &w->slot[a], sys, nl, i0 + a, w->cap);
+      lanes_u(t, &w->slot[a], w->zero, w->cap);
+      slot_utot(t, &w->slot[a], w->cap, w->uhr + a, w->uhi + a);
+    } else {
+      te[a] = 0;
+      for (int h = 0; h < t->idxuh_max; h++) w->uhr[(size_t)h * ALANES + a] = w->uhi[(size_t)h * ALANES + a] = 0.0;
+    }
+  }
+  batch_zby(t, w, te);
+  for (int a = 0; a < na; a++) {
+    const real_t *beta = p->beta + (size_t)te[a] * p->ncoeff;
+    real_t e = beta[0];
+    for (int k = 0; k < t->idxb_max; k++) e += beta[1 + k] * w->b[(size_t)k * ALANES + a];
+    w->energy += e;
+    if (eatom) eatom[i0 + a] = e;
+    if (bispectrum)
+      for (int k = 0; k < t->idxb_max; k++)
+        bispectrum[(size_t)(i0 + a) * t->idxb_max + k] = w->b[(size_t)k * ALANES + a];
+  }
+  for (int a = 0; a < na; a++) {
+    lanes_adjoint(t, &w->slot[a], w, w->yr + a, w->yi + a);
+    atom_forces(&w->slot[a], w, i0 + a, sys->n, f);
+  }
 }
 
 md_status snap_cpu_compute(snap_cpu *s, const md_system *sys, const nbr_list *nl, real_t *fx, real_t *fy, real_t *fz,
@@ -427,6 +494,7 @@ md_status snap_cpu_compute(snap_cpu *s, const md_system *sys, const nbr_list *nl
     s->fbuf_threads = nth;
   }
 
+  const int nbatch = (n + ALANES - 1) / ALANES;
   int used = 1;
 #pragma omp parallel num_threads(nth)
   {
@@ -438,11 +506,10 @@ md_status snap_cpu_compute(snap_cpu *s, const md_system *sys, const nbr_list *nl
     memset(f, 0, sizeof(real_t) * 3 * (size_t)n);
     w->energy = 0.0;
     memset(w->virial, 0, sizeof w->virial);
-#pragma omp for schedule(static, CHUNK)
-    for (int i = 0; i < n; i++) {
-      const real_t e = snap_atom(s, w, sys, nl, i, f, bispectrum);
-      w->energy += e;
-      if (eatom) eatom[i] = e;
+#pragma omp for schedule(static, 1)
+    for (int bt = 0; bt < nbatch; bt++) {
+      const int i0 = bt * ALANES;
+      snap_batch(s, w, sys, nl, i0, n - i0 < ALANES ? n - i0 : ALANES, f, eatom, bispectrum);
     }
     /* implicit barrier: reduce the per-thread forces in thread order */
 #pragma omp for schedule(static)

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/math/snap_u.h"
+
 #define JD (MD_SNAP_MAX_TWOJ + 1)
 
 static int imax(int a, int b) { return a > b ? a : b; }
@@ -94,13 +96,57 @@ md_status snap_tables_create(snap_tables **out, const snap_params *p) {
   t->zw = (real_t *)malloc(sizeof(real_t) * (size_t)nz);
   t->bzero_b = (real_t *)calloc((size_t)nb, sizeof(real_t));
   t->betaz = (real_t *)calloc((size_t)nz * (size_t)p->nelem, sizeof(real_t));
-  if (!t->idxz || !t->idxb || !t->cglist || !t->zw || !t->bzero_b || !t->betaz) {
+  t->ufw_src = (int *)malloc(sizeof(int) * 2 * (size_t)nuh);
+  t->ufw_coef = (real_t *)calloc(6 * (size_t)nuh, sizeof(real_t));
+  t->uadj_src = (int *)malloc(sizeof(int) * 4 * (size_t)nuh);
+  t->uadj_coef = (real_t *)calloc(5 * (size_t)nuh, sizeof(real_t));
+  if (!t->idxz || !t->idxb || !t->cglist || !t->zw || !t->bzero_b || !t->betaz || !t->ufw_src || !t->ufw_coef ||
+      !t->uadj_src || !t->uadj_coef) {
     snap_tables_destroy(&t);
     return md_error(MD_ERR_MEMORY, "snap tables: out of memory (twojmax %d)", tj);
   }
 
   for (int p1 = 0; p1 < SNAP_RPQ_LD; p1++)
     for (int q = 0; q < SNAP_RPQ_LD; q++) t->rootpq[p1 * SNAP_RPQ_LD + q] = (p1 > 0 && q > 0) ? sqrt((double)p1 / q) : 0.0;
+
+  /* recursion tables: forward from snap_u_source, adjoint by inverting it */
+  for (int k = 0; k < 2 * nuh; k++) t->ufw_src[k] = -1;
+  for (int k = 0; k < 4 * nuh; k++) t->uadj_src[k] = -1;
+  for (int j = 1; j <= tj; j++)
+    for (int mb = 0; 2 * mb <= j; mb++)
+      for (int ma = 0; ma <= j; ma++) {
+        const int h = t->idxuh_block[j] + mb * (j + 1) + ma;
+        const snap_usrc u = snap_u_source(t->rootpq, j, ma, mb);
+        const int src[2] = {u.o1 >= 0 ? t->idxuh_block[j - 1] + u.o1 : -1, u.o2 >= 0 ? t->idxuh_block[j - 1] + u.o2 : -1};
+        const real_t coef[6] = {u.ca, u.cb, u.m1r, u.m1i, u.m2r, u.m2i};
+        t->ufw_src[2 * h] = src[0];
+        t->ufw_src[2 * h + 1] = src[1];
+        memcpy(t->ufw_coef + 6 * h, coef, sizeof coef);
+        for (int term = 0; term < 2; term++) {
+          if (src[term] < 0) continue;
+          const int mirror = coef[2 + 2 * term] != coef[3 + 2 * term]; /* (s, -s) */
+          int *slot = t->uadj_src + 4 * src[term] + 2 * mirror + term;
+          if (*slot >= 0) {
+            snap_tables_destroy(&t);
+            return md_error(MD_ERR_INTERNAL, "snap tables: U entry %d is read twice by the same term", src[term]);
+          }
+          *slot = h;
+          t->uadj_coef[5 * src[term] + 2 * mirror + term] = coef[term];
+          if (mirror) {
+            real_t *sg = t->uadj_coef + 5 * src[term] + 4;
+            if (*sg != 0 && *sg != coef[2 + 2 * term]) {
+              snap_tables_destroy(&t);
+              return md_error(MD_ERR_INTERNAL, "snap tables: inconsistent mirror sign for U entry %d", src[term]);
+            }
+            *sg = coef[2 + 2 * term];
+          }
+        }
+      }
+  for (int h = 0; h < t->idxuh_block[tj]; h++)
+    if (t->uadj_src[4 * h] < 0 || t->uadj_src[4 * h + 1] < 0 || (t->uadj_src[4 * h + 2] < 0) != (t->uadj_src[4 * h + 3] < 0)) {
+      snap_tables_destroy(&t);
+      return md_error(MD_ERR_INTERNAL, "snap tables: incomplete adjoint sources for U entry %d", h);
+    }
 
   for (int j1 = 0; j1 <= tj; j1++)
     for (int j2 = 0; j2 <= j1; j2++)
@@ -184,6 +230,10 @@ void snap_tables_destroy(snap_tables **tp) {
   free(t->zw);
   free(t->bzero_b);
   free(t->betaz);
+  free(t->ufw_src);
+  free(t->ufw_coef);
+  free(t->uadj_src);
+  free(t->uadj_coef);
   free(t);
   *tp = NULL;
 }

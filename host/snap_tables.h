@@ -9,6 +9,8 @@
  *   idxz[idxz_max * SNAP_IZ_NF]    Z entries (fields SNAP_IZ_*), zw[idxz_max] = 2 w (B weights)
  *   idxb[idxb_max * SNAP_IB_NF]    B components in LAMMPS order (fields SNAP_IB_*)
  *   bzero_b[idxb_max]              the isolated-atom B_k (wself^3 (j+1)) when bzeroflag, else 0
+ *   ufw_src[2 idxuh_max], ufw_coef[6 idxuh_max]    forward U recursion, per half entry (src/math/snap_u.h)
+ *   uadj_src[4 idxuh_max], uadj_coef[5 idxuh_max]  adjoint (gather form), per half entry of layers < twojmax
  *   betaz[nelem * idxz_max]        per central element: 2 w f β_k, the weight of Z[jjz] in Yw[JJUH]
  *                                  (multiplicity f as LAMMPS compute_yi, snap.h) (eV)
  * idxz_max at twojmax 6 / 8 / 14: 714 / 1880 / 17260 (LAMMPS, without the w = 0 entries: 779 / 2040 / 18200). */
@@ -39,6 +41,10 @@ typedef struct snap_tables {
   real_t *zw;
   real_t *bzero_b;
   real_t *betaz;
+  int *ufw_src;
+  real_t *ufw_coef;
+  int *uadj_src;
+  real_t *uadj_coef;
 } snap_tables;
 
 /* Build the tables for a model (twojmax, bzeroflag, β of every element). */

@@ -377,7 +377,7 @@ TEST_CASE("SNAP per-pair leaf functions reproduce the CPU backend", "[snap]") {
         const double *q = &rij[4 * n];
         snap_ck(q[0], q[1], q[2], q[3], m.p.rfac0, m.p.rmin0, ck);
         double *u_r = &ur[(size_t)n * t->idxuh_max], *u_i = &ui[(size_t)n * t->idxuh_max];
-        snap_u_pair(tj, t->idxuh_block, t->rootpq, ck, u_r, u_i);
+        snap_u_pair(t->idxuh_max, t->ufw_src, t->ufw_coef, ck, u_r, u_i);
         const double sw = m.p.weight[s->type[jn[n]]] *
                           snap_sfac(std::sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2]), m.p.rmin0, q[3], m.p.switchflag);
         for (int h = 0; h < t->idxuh_max; h++) {
@@ -385,15 +385,16 @@ TEST_CASE("SNAP per-pair leaf functions reproduce the CPU backend", "[snap]") {
           hi[h] += sw * u_i[h];
         }
       }
-      snap_u_add_self(tj, t->idxuh_block, t->wself, hr.data());
-      snap_u_expand(tj, t->idxu_block, t->idxuh_block, hr.data(), hi.data(), fr_.data(), fi.data());
+      snap_u_add_self(tj, t->idxuh_block, t->wself, 1, hr.data());
+      snap_u_expand(tj, t->idxu_block, t->idxuh_block, 1, hr.data(), hi.data(), fr_.data(), fi.data());
       for (int z = 0; z < t->idxz_max; z++)
-        snap_z_entry(t->idxz + z * SNAP_IZ_NF, t->cglist, fr_.data(), fi.data(), &zr[z], &zi[z]);
+        snap_z_entry(t->idxz + z * SNAP_IZ_NF, t->cglist, 1, fr_.data(), fi.data(), &zr[z], &zi[z]);
       double e = m.p.beta[ti * m.p.ncoeff];
-      for (int k = 0; k < t->idxb_max; k++)
-        e += m.p.beta[ti * m.p.ncoeff + 1 + k] *
-             (snap_b_entry(t->idxb + k * SNAP_IB_NF, t->idxz, t->zw, zr.data(), zi.data(), fr_.data(), fi.data()) -
-              t->bzero_b[k]);
+      for (int k = 0; k < t->idxb_max; k++) {
+        double bk;
+        snap_b_entry(t->idxb + k * SNAP_IB_NF, t->idxz, t->zw, 1, zr.data(), zi.data(), fr_.data(), fi.data(), &bk);
+        e += m.p.beta[ti * m.p.ncoeff + 1 + k] * (bk - t->bzero_b[k]);
+      }
       etot += e;
       std::fill(yr.begin(), yr.end(), 0.0);
       std::fill(yi.begin(), yi.end(), 0.0);
@@ -405,7 +406,7 @@ TEST_CASE("SNAP per-pair leaf functions reproduce the CPU backend", "[snap]") {
       for (int n = 0; n < nn; n++) {
         const double *q = &rij[4 * n];
         double dedr[3];
-        snap_deidrj_pair(tj, t->idxuh_block, t->rootpq, q[0], q[1], q[2], q[3], m.p.rfac0, m.p.rmin0, m.p.switchflag,
+        snap_deidrj_pair(tj, t->idxuh_block, t->uadj_src, t->uadj_coef, q[0], q[1], q[2], q[3], m.p.rfac0, m.p.rmin0, m.p.switchflag,
                          m.p.weight[s->type[jn[n]]], &ur[(size_t)n * t->idxuh_max], &ui[(size_t)n * t->idxuh_max],
                          yr.data(), yi.data(), scratch.data(), dedr);
         for (int k = 0; k < 3; k++) {
