@@ -5,8 +5,8 @@
  *   1. gather the neighbours inside their pair cutoff; per neighbour n: Cayley-Klein parameters and their
  *      gradients (snap_ck_d), s_n = w f_c, s_n' (snap_s_dsfac)                              [atom_neighbours]
  *   2. U of every neighbour, half layout, all neighbours at once: the neighbour index is the innermost
- *      (SIMD) loop, U stored as ur[h * cap + n] (snap_u_source / snap_u_elem)                 [lanes_u]
- *   3. U_tot = self + sum_n s_n u_n                                                          [slot_utot]
+ *      (SIMD) loop, U stored as ur[h * cap + n] (snap_u_elem, table-driven)                   [lanes_u]
+ *   3. U_tot = self + sum_n s_n u_n, summed as U is made                                     [lanes_u]
  * then for the whole batch, with the atom index in SIMD lanes (arrays [h * ALANES + atom]):
  *   4. U_tot expanded to the full layout; Z; B (bzero subtracted) and E_i; Yw (β contracted once per atom)
  * and again per atom:
@@ -58,7 +58,8 @@ typedef struct snap_ws {
   real_t *bar;         /* [4 cap] dG_n/d(ck) (eV) */
   real_t *tr, *ti;     /* [half layer cap] adjoint of layer j */
   real_t *pr, *pi;     /* [half layer cap] adjoint of layer j-1 */
-  real_t *zero, *sink; /* [cap] reads of absent terms / writes of absent terms */
+  real_t *zero;        /* [cap] zeros: reads of absent terms */
+  real_t *tmp;         /* [3 cap] scratch of atom_neighbours */
   /* batch arrays, ALANES atoms interleaved */
   real_t *uhr, *uhi; /* [idxuh_max ALANES] U_tot, half layout */
   real_t *ufr, *ufi; /* [idxu_max ALANES] U_tot, full layout */
@@ -105,7 +106,7 @@ static md_status ws_alloc(snap_ws *w, const snap_tables *t, int cap) {
   const size_t hl = (size_t)(tj / 2 + 1) * (size_t)(tj + 1);
   const size_t slot_bytes = round64(c * sizeof(int)) + round64(c * sizeof(real_t)) * (4 + 4 + 12 + 2) +
                             2 * round64(nuh * c * sizeof(real_t));
-  const size_t adj_bytes = round64(c * sizeof(real_t)) * (1 + 4 + 2) + 4 * round64(hl * c * sizeof(real_t));
+  const size_t adj_bytes = round64(c * sizeof(real_t)) * (1 + 4 + 4) + 4 * round64(hl * c * sizeof(real_t));
   const size_t batch_bytes = ALANES * sizeof(real_t) *
                              (4 * nuh + 2 * (size_t)t->idxu_max + 2 * (size_t)t->idxz_max + (size_t)t->idxb_max) +
                              64 * 16;
@@ -137,7 +138,7 @@ static md_status ws_alloc(snap_ws *w, const snap_tables *t, int cap) {
   w->pr = (real_t *)take(&q, hl * c, R);
   w->pi = (real_t *)take(&q, hl * c, R);
   w->zero = (real_t *)take(&q, c, R);
-  w->sink = (real_t *)take(&q, c, R);
+  w->tmp = (real_t *)take(&q, 3 * c, R);
   w->uhr = (real_t *)take(&q, nuh * ALANES, R);
   w->uhi = (real_t *)take(&q, nuh * ALANES, R);
   w->ufr = (real_t *)take(&q, (size_t)t->idxu_max * ALANES, R);
@@ -191,9 +192,9 @@ real_t snap_cpu_cutoff(const snap_cpu *s) { return s->cutmax; }
 int snap_cpu_nbispectrum(const snap_cpu *s) { return s->t->idxb_max; }
 
 /* Step 1: neighbours of atom i inside their pair cutoff, Cayley-Klein parameters, switching function. Lanes up
- * to the next multiple of LANES are padded with inert entries (a = 1, b = 0, s = s' = 0). */
+ * to the next multiple of LANES are padded with an inert neighbour (s = s' = 0). tmp: [3 cap] scratch. */
 static void atom_neighbours(const snap_cpu *s, snap_slot *sl, const md_system *sys, const nbr_list *nl, int i,
-                            int cap) {
+                            int cap, real_t *tmp) {
   const snap_params *p = &s->p;
   const int ti = sys->type[i];
   const real_t xi = sys->x[i], yi = sys->y[i], zi = sys->z[i];
@@ -213,37 +214,58 @@ static void atom_neighbours(const snap_cpu *s, snap_slot *sl, const md_system *s
     }
   }
   const int np = (nn + LANES - 1) / LANES * LANES;
+  /* scalar part: r, tan θ0, f_c (transcendental functions) */
+  real_t *MD_RESTRICT rr = tmp, *MD_RESTRICT rscale = tmp + cap, *MD_RESTRICT tan0 = tmp + 2 * cap;
+  const real_t pi = 3.14159265358979323846;
   for (int n = 0; n < np; n++) {
-    real_t ck[4] = {1.0, 0.0, 0.0, 0.0}, dck[12] = {0}, sf = 0.0, dsf = 0.0, rinv = 0.0;
     if (n < nn) {
       const int tj = sys->type[sl->jn[n]];
       const real_t rc = s->rcut[ti * MD_MAX_ELEM + tj];
       const real_t r = sqrt(sl->rx[n] * sl->rx[n] + sl->ry[n] * sl->ry[n] + sl->rz[n] * sl->rz[n]);
-      snap_ck_d(sl->rx[n], sl->ry[n], sl->rz[n], rc, p->rfac0, p->rmin0, ck, dck);
+      real_t sf, dsf;
       snap_s_dsfac(r, p->rmin0, rc, p->switchflag, &sf, &dsf);
-      sf *= p->weight[tj];
-      dsf *= p->weight[tj];
-      rinv = 1.0 / r;
+      rr[n] = r;
+      rscale[n] = p->rfac0 * pi / (rc - p->rmin0);
+      tan0[n] = tan((r - p->rmin0) * rscale[n]);
+      sl->sw[n] = sf * p->weight[tj];
+      sl->dsw[n] = dsf * p->weight[tj];
+    } else { /* inert padding: a unit vector along z, θ0 = π/4, no weight */
+      sl->jn[n] = i;
+      sl->rx[n] = sl->ry[n] = 0.0;
+      sl->rz[n] = rr[n] = rscale[n] = tan0[n] = 1.0;
+      sl->sw[n] = sl->dsw[n] = 0.0;
     }
-    for (int c = 0; c < 4; c++) sl->ck[c * cap + n] = ck[c];
-    for (int c = 0; c < 12; c++) sl->dck[c * cap + n] = dck[c];
-    sl->sw[n] = sf;
-    sl->dsw[n] = dsf;
-    sl->rinv[n] = rinv;
+  }
+  /* SIMD part: Cayley-Klein parameters and their gradients */
+  real_t *MD_RESTRICT ck = sl->ck, *MD_RESTRICT dck = sl->dck, *MD_RESTRICT rinv = sl->rinv;
+  const real_t *MD_RESTRICT rx = sl->rx, *MD_RESTRICT ry = sl->ry, *MD_RESTRICT rz = sl->rz;
+#pragma omp simd
+  for (int n = 0; n < np; n++) {
+    real_t c[4], dc[12];
+    snap_ck_d_tan(rx[n], ry[n], rz[n], rr[n], rscale[n], tan0[n], c, dc);
+    for (int q = 0; q < 4; q++) ck[q * cap + n] = c[q];
+    for (int q = 0; q < 12; q++) dck[q * cap + n] = dc[q];
+    rinv[n] = 1.0 / rr[n];
   }
   sl->nn = nn;
   sl->np = np;
 }
 
-/* Step 2: U of all neighbour lanes of one atom (entries outer, lanes inner). */
-static void lanes_u(const snap_tables *t, snap_slot *sl, const real_t *zero, int cap) {
+/* Steps 2 and 3: U of all neighbour lanes of one atom (entries outer, lanes inner), and U_tot = sum_n s_n u_n
+ * (half layout, without the self term) into uhr/uhi with stride ALANES (this atom's lane of the batch). */
+static void lanes_u(const snap_tables *t, snap_slot *sl, const real_t *zero, int cap, real_t *uhr, real_t *uhi) {
   const int np = sl->np;
   const real_t *MD_RESTRICT ar = sl->ck, *MD_RESTRICT ai = sl->ck + cap;
   const real_t *MD_RESTRICT br = sl->ck + 2 * cap, *MD_RESTRICT bi = sl->ck + 3 * cap;
+  const real_t *MD_RESTRICT sw = sl->sw;
+  real_t s0 = 0.0;
   for (int n = 0; n < np; n++) {
     sl->ur[n] = 1.0;
     sl->ui[n] = 0.0;
+    s0 += sw[n];
   }
+  uhr[0] = s0;
+  uhi[0] = 0.0;
   for (int h = 1; h < t->idxuh_max; h++) {
     const int o1 = t->ufw_src[2 * h], o2 = t->ufw_src[2 * h + 1];
     const real_t *c = t->ufw_coef + 6 * h;
@@ -254,24 +276,15 @@ static void lanes_u(const snap_tables *t, snap_slot *sl, const real_t *zero, int
     const real_t *MD_RESTRICT a2i = o2 >= 0 ? sl->ui + (size_t)o2 * cap : zero;
     real_t *MD_RESTRICT outr = sl->ur + (size_t)h * cap;
     real_t *MD_RESTRICT outi = sl->ui + (size_t)h * cap;
-#pragma omp simd
-    for (int n = 0; n < np; n++)
-      snap_u_elem(ca, cb, ar[n], ai[n], br[n], bi[n], m1r * a1r[n], m1i * a1i[n], m2r * a2r[n], m2i * a2i[n], &outr[n],
-                  &outi[n]);
-  }
-}
-
-/* Step 3: U_tot of one atom (without the self term), half layout, into lane `a` of the batch arrays. */
-static void slot_utot(const snap_tables *t, const snap_slot *sl, int cap, real_t *uhr, real_t *uhi) {
-  const int np = sl->np;
-  const real_t *MD_RESTRICT sw = sl->sw;
-  for (int h = 0; h < t->idxuh_max; h++) {
-    const real_t *MD_RESTRICT ur = sl->ur + (size_t)h * cap, *MD_RESTRICT ui = sl->ui + (size_t)h * cap;
     real_t sr = 0.0, si = 0.0;
 #pragma omp simd reduction(+ : sr, si)
     for (int n = 0; n < np; n++) {
-      sr += sw[n] * ur[n];
-      si += sw[n] * ui[n];
+      real_t vr, vi;
+      snap_u_elem(ca, cb, ar[n], ai[n], br[n], bi[n], m1r * a1r[n], m1i * a1i[n], m2r * a2r[n], m2i * a2i[n], &vr, &vi);
+      outr[n] = vr;
+      outi[n] = vi;
+      sr += sw[n] * vr;
+      si += sw[n] * vi;
     }
     uhr[(size_t)h * ALANES] = sr;
     uhi[(size_t)h * ALANES] = si;
@@ -426,9 +439,8 @@ static void snap_batch(const snap_cpu *s, snap_ws *w, const md_system *sys, cons
   for (int a = 0; a < ALANES; a++) {
     if (a < na) {
       te[a] = sys->type[i0 + a];
-      atom_neighbours(s, &w->slot[a], sys, nl, i0 + a, w->cap);
-      lanes_u(t, &w->slot[a], w->zero, w->cap);
-      slot_utot(t, &w->slot[a], w->cap, w->uhr + a, w->uhi + a);
+      atom_neighbours(s, &w->slot[a], sys, nl, i0 + a, w->cap, w->tmp);
+      lanes_u(t, &w->slot[a], w->zero, w->cap, w->uhr + a, w->uhi + a);
     } else {
       te[a] = 0;
       for (int h = 0; h < t->idxuh_max; h++) w->uhr[(size_t)h * ALANES + a] = w->uhi[(size_t)h * ALANES + a] = 0.0;

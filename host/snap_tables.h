@@ -13,7 +13,7 @@
  *   uadj_src[4 idxuh_max], uadj_coef[5 idxuh_max]  adjoint (gather form), per half entry of layers < twojmax
  *   betaz[nelem * idxz_max]        per central element: 2 w f β_k, the weight of Z[jjz] in Yw[JJUH]
  *                                  (multiplicity f as LAMMPS compute_yi, snap.h) (eV)
- * idxz_max at twojmax 6 / 8 / 14: 714 / 1880 / 17260 (LAMMPS, without the w = 0 entries: 779 / 2040 / 18200). */
+ * idxz_max at twojmax 6 / 8 / 14: 714 / 2221 / 24172 (LAMMPS keeps also the w = 0 entries: 779 / 2386 / 25306). */
 #ifndef ESNAP_SNAP_TABLES_H
 #define ESNAP_SNAP_TABLES_H
 

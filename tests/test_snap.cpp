@@ -457,4 +457,46 @@ TEST_CASE("SNAP adds forces and virial sets the energy and rejects unusable neig
   CHECK(std::string(md_errmsg()).find("cutoff") != std::string::npos);
   nbr_destroy(&nl);
   CHECK(snap_cpu_cutoff(m.s) == Approx(5.6).epsilon(1e-14));
+
+  // an atom type the model does not have
+  md_system *bad = nullptr;
+  REQUIRE(system_copy(&bad, s) == MD_OK);
+  bad->type[5] = 2;
+  REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.s), 0.0, 0) == MD_OK);
+  REQUIRE(nbr_build(nl, bad) == MD_OK);
+  CHECK(snap_cpu_compute(m.s, bad, nl, f.data(), f.data() + s->n, f.data() + 2 * s->n, &e, vir, nullptr, nullptr) ==
+        MD_ERR_VALUE);
+  CHECK(std::string(md_errmsg()).find("atom 6") != std::string::npos);
+  nbr_destroy(&nl);
+  system_destroy(&bad);
+}
+
+// Isolated atoms (no neighbour inside the cutoff): B is the self term alone, so with bzeroflag B = 0 and E = β0,
+// without it B_k = bzero_k = (j+1); no force.
+TEST_CASE("SNAP isolated atoms have the bzero bispectrum and energy beta0", "[snap]") {
+  for (const char *model : {"tj7", "li3n"}) {
+    Model m(model);
+    md_system *s = nullptr;
+    REQUIRE(system_create(&s, 2) == MD_OK);
+    REQUIRE(box_set_lammps(&s->box, 20.0, 21.0, 22.0, 0.0, 0.0, 0.0, "box") == MD_OK);
+    s->type[1] = 1;
+    s->x[1] = s->y[1] = s->z[1] = 10.0;
+    Result r = compute(m, s);
+    snap_tables *t = nullptr;
+    REQUIRE(snap_tables_create(&t, &m.p) == MD_OK);
+    const int nb = snap_cpu_nbispectrum(m.s);
+    for (int i = 0; i < 2; i++) {
+      const double *beta = m.p.beta + s->type[i] * m.p.ncoeff;
+      double e = beta[0];
+      for (int k = 0; k < nb; k++) {
+        const double b = m.p.bzeroflag ? 0.0 : t->idxb[k * SNAP_IB_NF + SNAP_IB_J] + 1.0;
+        CHECK(r.b[i * nb + k] == Approx(b).margin(1e-13));
+        e += beta[1 + k] * b;
+      }
+      CHECK(r.eatom[i] == Approx(e).epsilon(1e-13));
+    }
+    for (double v : r.f) CHECK(v == 0.0);
+    snap_tables_destroy(&t);
+    system_destroy(&s);
+  }
 }
