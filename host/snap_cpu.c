@@ -78,7 +78,7 @@ struct snap_cpu {
   real_t rcut[MD_MAX_ELEM * MD_MAX_ELEM];   /* Å */
   real_t cutmax;
   int nws;
-  snap_ws *ws;
+  snap_ws **ws; /* [nws], each on its own cache lines (threads write their partial sums) */
   real_t *fbuf; /* [fbuf_threads * 3 * fbuf_n] per-thread forces */
   size_t fbuf_n;
   int fbuf_threads;
@@ -179,7 +179,10 @@ md_status snap_cpu_create(snap_cpu **out, const snap_params *p) {
 void snap_cpu_destroy(snap_cpu **sp) {
   if (!sp || !*sp) return;
   snap_cpu *s = *sp;
-  for (int k = 0; k < s->nws; k++) ws_free(&s->ws[k]);
+  for (int k = 0; k < s->nws; k++) {
+    ws_free(s->ws[k]);
+    free(s->ws[k]);
+  }
   free(s->ws);
   free(s->fbuf);
   snap_tables_destroy(&s->t);
@@ -407,7 +410,7 @@ static void lanes_adjoint(const snap_tables *t, const snap_slot *sl, snap_ws *w,
 static void atom_forces(const snap_slot *sl, snap_ws *w, int i, int n_at, real_t *f) {
   const int cap = w->cap;
   real_t *fx = f, *fy = f + n_at, *fz = f + 2 * (size_t)n_at;
-  real_t fix = 0.0, fiy = 0.0, fiz = 0.0;
+  real_t fix = 0.0, fiy = 0.0, fiz = 0.0, vir[9] = {0};
   for (int n = 0; n < sl->nn; n++) {
     real_t bar[4], dck[12], dedr[3];
     for (int c = 0; c < 4; c++) bar[c] = w->bar[c * cap + n];
@@ -423,8 +426,9 @@ static void atom_forces(const snap_slot *sl, snap_ws *w, int i, int n_at, real_t
     fz[j] -= dedr[2];
     const real_t r[3] = {sl->rx[n], sl->ry[n], sl->rz[n]};
     for (int a = 0; a < 3; a++)
-      for (int b = 0; b < 3; b++) w->virial[3 * a + b] -= r[a] * dedr[b];
+      for (int b = 0; b < 3; b++) vir[3 * a + b] -= r[a] * dedr[b];
   }
+  for (int c = 0; c < 9; c++) w->virial[c] += vir[c];
   fx[i] += fix;
   fy[i] += fiy;
   fz[i] += fiz;
@@ -486,14 +490,17 @@ md_status snap_cpu_compute(snap_cpu *s, const md_system *sys, const nbr_list *nl
   const int cap = (maxnb + LANES - 1) / LANES * LANES + LANES;
   const int nth = omp_get_max_threads();
   if (nth > s->nws) {
-    snap_ws *nw = (snap_ws *)realloc(s->ws, sizeof(snap_ws) * (size_t)nth);
+    snap_ws **nw = (snap_ws **)realloc(s->ws, sizeof(snap_ws *) * (size_t)nth);
     if (!nw) return md_error(MD_ERR_MEMORY, "snap: out of memory");
-    memset(nw + s->nws, 0, sizeof(snap_ws) * (size_t)(nth - s->nws));
     s->ws = nw;
-    s->nws = nth;
+    for (; s->nws < nth; s->nws++) {
+      s->ws[s->nws] = (snap_ws *)aligned_alloc(64, round64(sizeof(snap_ws)));
+      if (!s->ws[s->nws]) return md_error(MD_ERR_MEMORY, "snap: out of memory");
+      memset(s->ws[s->nws], 0, sizeof(snap_ws));
+    }
   }
   for (int k = 0; k < nth; k++)
-    if (s->ws[k].cap < cap) MD_TRY(ws_alloc(&s->ws[k], s->t, cap));
+    if (s->ws[k]->cap < cap) MD_TRY(ws_alloc(s->ws[k], s->t, cap));
   if ((size_t)n > s->fbuf_n || nth > s->fbuf_threads || !s->fbuf) {
     free(s->fbuf);
     s->fbuf = (real_t *)malloc(sizeof(real_t) * 3 * ((size_t)n + 1) * (size_t)nth);
@@ -513,7 +520,7 @@ md_status snap_cpu_compute(snap_cpu *s, const md_system *sys, const nbr_list *nl
     const int tid = omp_get_thread_num();
 #pragma omp single
     used = omp_get_num_threads();
-    snap_ws *w = &s->ws[tid];
+    snap_ws *w = s->ws[tid];
     real_t *f = s->fbuf + (size_t)tid * 3 * (size_t)n;
     memset(f, 0, sizeof(real_t) * 3 * (size_t)n);
     w->energy = 0.0;
@@ -540,8 +547,8 @@ md_status snap_cpu_compute(snap_cpu *s, const md_system *sys, const nbr_list *nl
   }
   real_t e = 0.0;
   for (int k = 0; k < used; k++) {
-    e += s->ws[k].energy;
-    for (int c = 0; c < 9; c++) virial[c] += s->ws[k].virial[c];
+    e += s->ws[k]->energy;
+    for (int c = 0; c < 9; c++) virial[c] += s->ws[k]->virial[c];
   }
   *energy = e;
   return MD_OK;
