@@ -1,5 +1,5 @@
 /* snap.h — linear SNAP (Thompson et al., J. Comput. Phys. 285, 316 (2015); eSNAP paper eq. 3-7): the index
- * conventions every SNAP backend shares, and the leaf formulas (included below), all MD_HD.
+ * conventions every SNAP backend shares. The leaf formulas (all MD_HD) are in the files listed at the end.
  *
  * Angular momenta and projections (as LAMMPS ML-SNAP, sna.cpp)
  *   j  = 2J          0 <= j <= twojmax; J is the (half-)integer angular momentum
@@ -35,6 +35,11 @@
  *   density weight s_n(r) = w_elem f_c(r):   dE_i/dr_n = s_n'(r) r̂ G_n + s_n ∇G_n,
  *   G_n = sum_half Re(conj(Yw) u_n(a, b)), where ∇G_n is taken through the Cayley-Klein parameters (a, b)
  *   by reverse-mode (adjoint) differentiation of the U recursion (snap_u.h) — no dU/dr or dB/dr is stored.
+ *   This is LAMMPS's compute_duidrj + compute_deidrj (dE_i/dr_n = 2 sum_half w Re(conj(Y) d(s_n u_n)/dr_n))
+ *   evaluated in reverse mode: one pass through the recursion per neighbour instead of three.
+ *
+ * Interleaved lanes: functions that take `nl` work on nl atoms at once, entry h of atom l at [h * nl + l]
+ * (the CPU backend runs 8 atoms in SIMD lanes; nl = 1 is one atom).
  *
  * Files (each includes what it needs; snap_zy.h pulls in all): snap_switch.h (cutoff function), snap_ck.h
  * (Cayley-Klein parameters), snap_u.h (U recursion and its adjoint), snap_zy.h (Z, B, Y contractions, per-pair
