@@ -3,20 +3,22 @@
  *
  * Atoms are processed in batches of ALANES (one OpenMP work item per batch). For each atom i of a batch:
  *   1. gather the neighbours inside their pair cutoff; per neighbour n: Cayley-Klein parameters and their
- *      gradients (snap_ck_d), s_n = w f_c, s_n' (snap_s_dsfac)                              [atom_neighbours]
+ *      gradients (snap_ck_d_tan, tan in scalar code, the rest SIMD), s_n = w f_c, s_n' (snap_s_dsfac)
+ *                                                                                            [atom_neighbours]
  *   2. U of every neighbour, half layout, all neighbours at once: the neighbour index is the innermost
  *      (SIMD) loop, U stored as ur[h * cap + n] (snap_u_elem, table-driven)                   [lanes_u]
  *   3. U_tot = self + sum_n s_n u_n, summed as U is made                                     [lanes_u]
  * then for the whole batch, with the atom index in SIMD lanes (arrays [h * ALANES + atom]):
  *   4. U_tot expanded to the full layout; Z; B (bzero subtracted) and E_i; Yw (β contracted once per atom)
  * and again per atom:
- *   5. reverse pass through the U recursion for all neighbours at once (snap_u_elem_adj): G_n and
- *      dG_n/d(a, b)                                                                          [lanes_adjoint]
+ *   5. reverse pass through the U recursion, blocks of LANES neighbours at once (snap_u_elem_adj_v): G_n
+ *      and dG_n/d(a, b)                                                                      [lanes_adjoint]
  *   6. dE_i/dr_n = s_n' r̂ G_n + s_n ∇G_n (snap_dedr); F_i += dE_i/dr_n, F_n -= dE_i/dr_n,
  *      W += (r_i - r_n) ⊗ dE_i/dr_n                                                          [atom_forces]
  * Forces on neighbours go to per-thread arrays summed in thread order at the end; energy and virial are
  * per-thread partial sums, also summed in thread order; batches are dealt to threads statically, so a run is
- * reproducible for a given thread count and differs between thread counts only by round-off.
+ * reproducible for a given thread count and differs between thread counts only by round-off. One snap_cpu
+ * object must not be used by two callers at the same time (its workspaces are shared).
  *
  * Scratch per thread (snap_ws): ALANES neighbour slots of cap lanes each (neighbour geometry, ck[4 cap],
  * dck[12 cap], U [idxuh_max cap] re/im), the adjoint layers of one atom (2 x 2 x half layer x cap), and the
@@ -25,7 +27,6 @@
 
 #include <math.h>
 #include <omp.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -488,7 +489,9 @@ md_status snap_cpu_compute(snap_cpu *s, const md_system *sys, const nbr_list *nl
     if (c > maxnb) maxnb = c;
   }
   const int cap = (maxnb + LANES - 1) / LANES * LANES + LANES;
-  const int nth = omp_get_max_threads();
+  const int nbatch = (n + ALANES - 1) / ALANES;
+  int nth = omp_get_max_threads(); /* no more threads than batches of atoms */
+  if (nth > nbatch) nth = nbatch > 0 ? nbatch : 1;
   if (nth > s->nws) {
     snap_ws **nw = (snap_ws **)realloc(s->ws, sizeof(snap_ws *) * (size_t)nth);
     if (!nw) return md_error(MD_ERR_MEMORY, "snap: out of memory");
@@ -513,7 +516,6 @@ md_status snap_cpu_compute(snap_cpu *s, const md_system *sys, const nbr_list *nl
     s->fbuf_threads = nth;
   }
 
-  const int nbatch = (n + ALANES - 1) / ALANES;
   int used = 1;
 #pragma omp parallel num_threads(nth)
   {

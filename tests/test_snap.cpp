@@ -185,6 +185,14 @@ md_system *distorted_cell(const io_elements &el, unsigned seed) {
   return s;
 }
 
+// Finite-difference tests make hundreds of small calls; one thread keeps them fast when CI runs tests in parallel
+// (the thread-count test covers threading).
+struct OneThread {
+  int saved = omp_get_max_threads();
+  OneThread() { omp_set_num_threads(1); }
+  ~OneThread() { omp_set_num_threads(saved); }
+};
+
 double energy_only(const Model &m, const md_system *s, const nbr_list *nl) {
   std::vector<double> f(3 * s->n, 0.0);
   double e, vir[9] = {0};
@@ -195,6 +203,7 @@ double energy_only(const Model &m, const md_system *s, const nbr_list *nl) {
 
 // forces = -dE/dr (central differences, h = 1e-5 Å) for atoms [0, natoms)
 void check_fd_forces(const std::string &model, int natoms) {
+  OneThread one;
   Model m(model);
   md_system *s = distorted_cell(m.elements(), 11);
   Result r = compute(m, s);
@@ -225,6 +234,7 @@ void check_fd_forces(const std::string &model, int natoms) {
 
 // virial = -dE/dε (cell and positions strained together), all 9 components
 void check_fd_virial(const std::string &model) {
+  OneThread one;
   Model m(model);
   md_system *s = distorted_cell(m.elements(), 12);
   Result r = compute(m, s);
