@@ -13,12 +13,13 @@
  * and again per atom:
  *   5. reverse pass through the U recursion, blocks of LANES neighbours at once (snap_u_elem_adj_v): G_n
  *      and dG_n/d(a, b)                                                                      [lanes_adjoint]
- *   6. dE_i/dr_n = s_n' r̂ G_n + s_n ∇G_n (snap_dedr); F_i += dE_i/dr_n, F_n -= dE_i/dr_n,
- *      W += (r_i - r_n) ⊗ dE_i/dr_n                                                          [atom_forces]
- * Forces on neighbours go to per-thread arrays summed in thread order at the end; energy and virial are
- * per-thread partial sums, also summed in thread order; batches are dealt to threads statically, so a run is
- * reproducible for a given thread count and differs between thread counts only by round-off. One snap_cpu
- * object must not be used by two callers at the same time (its workspaces are shared).
+ *   6. dE_i/dr_n = s_n' r̂ G_n + s_n ∇G_n (snap_dedr), stored per neighbour-list entry (pair force);
+ *      W_i = sum_n (r_i - r_n) ⊗ dE_i/dr_n per atom                                          [atom_forces]
+ * Then, race-free and in a fixed order: F_i = sum_(entries i->n) dE_i/dr_n - sum_(entries n->i) dE_n/dr_i
+ * (the incoming entries of every atom are indexed once per neighbour-list build), E and W summed over atoms
+ * in atom order. Nothing depends on which thread handled which batch, so the results are bitwise identical
+ * for any number of threads, and batches can be scheduled dynamically. One snap_cpu object must not be used
+ * by two callers at the same time (its workspaces are shared).
  *
  * Scratch per thread (snap_ws): ALANES neighbour slots of cap lanes each (neighbour geometry, ck[4 cap],
  * dck[12 cap], U [idxuh_max cap] re/im), the adjoint layers of one atom (2 x 2 x half layer x cap), and the
@@ -41,6 +42,7 @@
 typedef struct snap_slot {
   int nn, np;           /* neighbours inside the cutoff; lanes in use (nn rounded up to LANES) */
   int *jn;              /* neighbour atom */
+  int *kn;              /* its neighbour-list entry */
   real_t *rx, *ry, *rz; /* r_n - r_i (Å) */
   real_t *rinv;         /* 1/|r_n - r_i| (1/Å) */
   real_t *ck;           /* [4 cap] Cayley-Klein parameters */
@@ -67,9 +69,6 @@ typedef struct snap_ws {
   real_t *zr, *zi;   /* [idxz_max ALANES] */
   real_t *yr, *yi;   /* [idxuh_max ALANES] Yw (eV) */
   real_t *b;         /* [idxb_max ALANES] */
-  /* partial sums of this thread */
-  real_t energy;
-  real_t virial[9];
 } snap_ws;
 
 struct snap_cpu {
@@ -79,10 +78,20 @@ struct snap_cpu {
   real_t rcut[MD_MAX_ELEM * MD_MAX_ELEM];   /* Å */
   real_t cutmax;
   int nws;
-  snap_ws **ws; /* [nws], each on its own cache lines (threads write their partial sums) */
-  real_t *fbuf; /* [fbuf_threads * 3 * fbuf_n] per-thread forces */
-  size_t fbuf_n;
-  int fbuf_threads;
+  snap_ws **ws;   /* [nws] per-thread workspaces, each on its own cache lines */
+  /* per neighbour-list entry and per atom results, and the incoming entries of each atom */
+  size_t cap_k;   /* entries allocated in pf */
+  real_t *pf;     /* [3 entries] dE_i/dr_n of entry k (i -> n) at 3k .. 3k+2 (eV/Å); 0 outside the cutoff */
+  int cap_n;      /* atoms allocated in vatom, eatom, in_off */
+  real_t *vatom;  /* [9 n] per-atom virial (eV) */
+  real_t *eat;    /* [n] per-atom energy (eV) */
+  int *in_off;    /* [n+1] entries k with j[k] == i are in_k[in_off[i] .. in_off[i+1]-1], ascending */
+  int *in_k;      /* [entries] */
+  size_t cap_in;
+  const nbr_list *in_nl; /* the list in_off/in_k were built for (pointer, build count, atoms, entries) */
+  long in_builds;
+  int in_n;
+  size_t in_entries;
 };
 
 static size_t round64(size_t bytes) { return (bytes + 63) & ~(size_t)63; }
@@ -105,7 +114,7 @@ static md_status ws_alloc(snap_ws *w, const snap_tables *t, int cap) {
   const size_t c = (size_t)cap, nuh = (size_t)t->idxuh_max;
   const int tj = t->twojmax;
   const size_t hl = (size_t)(tj / 2 + 1) * (size_t)(tj + 1);
-  const size_t slot_bytes = round64(c * sizeof(int)) + round64(c * sizeof(real_t)) * (4 + 4 + 12 + 2) +
+  const size_t slot_bytes = 2 * round64(c * sizeof(int)) + round64(c * sizeof(real_t)) * (4 + 4 + 12 + 2) +
                             2 * round64(nuh * c * sizeof(real_t));
   const size_t adj_bytes = round64(c * sizeof(real_t)) * (1 + 4 + 4) + 4 * round64(hl * c * sizeof(real_t));
   const size_t batch_bytes = ALANES * sizeof(real_t) *
@@ -121,6 +130,7 @@ static md_status ws_alloc(snap_ws *w, const snap_tables *t, int cap) {
   for (int a = 0; a < ALANES; a++) {
     snap_slot *sl = &w->slot[a];
     sl->jn = (int *)take(&q, c, sizeof(int));
+    sl->kn = (int *)take(&q, c, sizeof(int));
     sl->rx = (real_t *)take(&q, c, R);
     sl->ry = (real_t *)take(&q, c, R);
     sl->rz = (real_t *)take(&q, c, R);
@@ -185,7 +195,11 @@ void snap_cpu_destroy(snap_cpu **sp) {
     free(s->ws[k]);
   }
   free(s->ws);
-  free(s->fbuf);
+  free(s->pf);
+  free(s->vatom);
+  free(s->eat);
+  free(s->in_off);
+  free(s->in_k);
   snap_tables_destroy(&s->t);
   free(s);
   *sp = NULL;
@@ -198,7 +212,7 @@ int snap_cpu_nbispectrum(const snap_cpu *s) { return s->t->idxb_max; }
 /* Step 1: neighbours of atom i inside their pair cutoff, Cayley-Klein parameters, switching function. Lanes up
  * to the next multiple of LANES are padded with an inert neighbour (s = s' = 0). tmp: [3 cap] scratch. */
 static void atom_neighbours(const snap_cpu *s, snap_slot *sl, const md_system *sys, const nbr_list *nl, int i,
-                            int cap, real_t *tmp) {
+                            int cap, real_t *tmp, real_t *pf) {
   const snap_params *p = &s->p;
   const int ti = sys->type[i];
   const real_t xi = sys->x[i], yi = sys->y[i], zi = sys->z[i];
@@ -211,10 +225,13 @@ static void atom_neighbours(const snap_cpu *s, snap_slot *sl, const md_system *s
     const real_t rsq = dx * dx + dy * dy + dz * dz;
     if (rsq < s->rcutsq[ti * MD_MAX_ELEM + sys->type[j]] && rsq > 1e-20) {
       sl->jn[nn] = j;
+      sl->kn[nn] = k;
       sl->rx[nn] = dx;
       sl->ry[nn] = dy;
       sl->rz[nn] = dz;
       nn++;
+    } else {
+      pf[3 * (size_t)k] = pf[3 * (size_t)k + 1] = pf[3 * (size_t)k + 2] = 0.0;
     }
   }
   const int np = (nn + LANES - 1) / LANES * LANES;
@@ -235,6 +252,7 @@ static void atom_neighbours(const snap_cpu *s, snap_slot *sl, const md_system *s
       sl->dsw[n] = dsf * p->weight[tj];
     } else { /* inert padding: a unit vector along z, θ0 = π/4, no weight */
       sl->jn[n] = i;
+      sl->kn[n] = -1;
       sl->rx[n] = sl->ry[n] = 0.0;
       sl->rz[n] = rr[n] = rscale[n] = tan0[n] = 1.0;
       sl->sw[n] = sl->dsw[n] = 0.0;
@@ -407,44 +425,36 @@ static void lanes_adjoint(const snap_tables *t, const snap_slot *sl, snap_ws *w,
   }
 }
 
-/* Step 6: dE_i/dr_n; F_i += dE_i/dr_n, F_n -= dE_i/dr_n, W += (r_i - r_n) dE_i/dr_n. */
-static void atom_forces(const snap_slot *sl, snap_ws *w, int i, int n_at, real_t *f) {
+/* Step 6: dE_i/dr_n into the pair-force array pf (entry k at 3k), and W_i = sum_n (r_i - r_n) ⊗ dE_i/dr_n. */
+static void atom_forces(const snap_slot *sl, const snap_ws *w, real_t *pf, real_t *vir) {
   const int cap = w->cap;
-  real_t *fx = f, *fy = f + n_at, *fz = f + 2 * (size_t)n_at;
-  real_t fix = 0.0, fiy = 0.0, fiz = 0.0, vir[9] = {0};
+  for (int c = 0; c < 9; c++) vir[c] = 0.0;
   for (int n = 0; n < sl->nn; n++) {
     real_t bar[4], dck[12], dedr[3];
     for (int c = 0; c < 4; c++) bar[c] = w->bar[c * cap + n];
     for (int c = 0; c < 12; c++) dck[c] = sl->dck[c * cap + n];
     const real_t rinv = sl->rinv[n];
     snap_dedr(w->g[n], bar, dck, sl->sw[n], sl->dsw[n], sl->rx[n] * rinv, sl->ry[n] * rinv, sl->rz[n] * rinv, dedr);
-    const int j = sl->jn[n];
-    fix += dedr[0];
-    fiy += dedr[1];
-    fiz += dedr[2];
-    fx[j] -= dedr[0];
-    fy[j] -= dedr[1];
-    fz[j] -= dedr[2];
+    real_t *q = pf + 3 * (size_t)sl->kn[n];
+    q[0] = dedr[0];
+    q[1] = dedr[1];
+    q[2] = dedr[2];
     const real_t r[3] = {sl->rx[n], sl->ry[n], sl->rz[n]};
     for (int a = 0; a < 3; a++)
       for (int b = 0; b < 3; b++) vir[3 * a + b] -= r[a] * dedr[b];
   }
-  for (int c = 0; c < 9; c++) w->virial[c] += vir[c];
-  fx[i] += fix;
-  fy[i] += fiy;
-  fz[i] += fiz;
 }
 
 /* Atoms i0 .. i0+na-1 (na <= ALANES). */
 static void snap_batch(const snap_cpu *s, snap_ws *w, const md_system *sys, const nbr_list *nl, int i0, int na,
-                       real_t *f, real_t *eatom, real_t *bispectrum) {
+                       real_t *bispectrum) {
   const snap_tables *t = s->t;
   const snap_params *p = &s->p;
   int te[ALANES];
   for (int a = 0; a < ALANES; a++) {
     if (a < na) {
       te[a] = sys->type[i0 + a];
-      atom_neighbours(s, &w->slot[a], sys, nl, i0 + a, w->cap, w->tmp);
+      atom_neighbours(s, &w->slot[a], sys, nl, i0 + a, w->cap, w->tmp, s->pf);
       lanes_u(t, &w->slot[a], w->zero, w->cap, w->uhr + a, w->uhi + a);
     } else {
       te[a] = 0;
@@ -456,16 +466,83 @@ static void snap_batch(const snap_cpu *s, snap_ws *w, const md_system *sys, cons
     const real_t *beta = p->beta + (size_t)te[a] * p->ncoeff;
     real_t e = beta[0];
     for (int k = 0; k < t->idxb_max; k++) e += beta[1 + k] * w->b[(size_t)k * ALANES + a];
-    w->energy += e;
-    if (eatom) eatom[i0 + a] = e;
+    s->eat[i0 + a] = e;
     if (bispectrum)
       for (int k = 0; k < t->idxb_max; k++)
         bispectrum[(size_t)(i0 + a) * t->idxb_max + k] = w->b[(size_t)k * ALANES + a];
   }
   for (int a = 0; a < na; a++) {
     lanes_adjoint(t, &w->slot[a], w, w->yr + a, w->yi + a);
-    atom_forces(&w->slot[a], w, i0 + a, sys->n, f);
+    atom_forces(&w->slot[a], w, s->pf, s->vatom + 9 * (size_t)(i0 + a));
   }
+}
+
+/* Incoming entries of every atom (the transpose of the list), rebuilt when the list was rebuilt. */
+static md_status index_incoming(snap_cpu *s, const nbr_list *nl) {
+  const int n = nl->n;
+  const size_t ne = nbr_entries(nl);
+  if (s->in_nl == nl && s->in_builds == nl->builds && s->in_n == n && s->in_entries == ne) return MD_OK;
+  if (ne > s->cap_in) {
+    free(s->in_k);
+    s->in_k = (int *)malloc(sizeof(int) * (ne > 0 ? ne : 1));
+    s->cap_in = s->in_k ? ne : 0;
+    if (!s->in_k) return md_error(MD_ERR_MEMORY, "snap: out of memory for %zu neighbour entries", ne);
+  }
+  int *off = s->in_off;
+  memset(off, 0, sizeof(int) * ((size_t)n + 1));
+  for (size_t k = 0; k < ne; k++) off[nl->j[k] + 1]++;
+  for (int i = 0; i < n; i++) off[i + 1] += off[i];
+  for (int i = 0; i < n; i++) {
+    for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) s->in_k[off[nl->j[k]]++] = k;
+  }
+  for (int i = n; i > 0; i--) off[i] = off[i - 1];
+  off[0] = 0;
+  s->in_nl = nl;
+  s->in_builds = nl->builds;
+  s->in_n = n;
+  s->in_entries = ne;
+  return MD_OK;
+}
+
+/* Grow the per-entry and per-atom arrays and the per-thread workspaces. */
+static md_status reserve(snap_cpu *s, const nbr_list *nl, int n, int nth) {
+  int maxnb = 0;
+  for (int i = 0; i < n; i++) {
+    const int c = nl->offset[i + 1] - nl->offset[i];
+    if (c > maxnb) maxnb = c;
+  }
+  const int cap = (maxnb + LANES - 1) / LANES * LANES + LANES;
+  if (nth > s->nws) {
+    snap_ws **nw = (snap_ws **)realloc(s->ws, sizeof(snap_ws *) * (size_t)nth);
+    if (!nw) return md_error(MD_ERR_MEMORY, "snap: out of memory");
+    s->ws = nw;
+    for (; s->nws < nth; s->nws++) {
+      s->ws[s->nws] = (snap_ws *)aligned_alloc(64, round64(sizeof(snap_ws)));
+      if (!s->ws[s->nws]) return md_error(MD_ERR_MEMORY, "snap: out of memory");
+      memset(s->ws[s->nws], 0, sizeof(snap_ws));
+    }
+  }
+  for (int k = 0; k < nth; k++)
+    if (s->ws[k]->cap < cap) MD_TRY(ws_alloc(s->ws[k], s->t, cap));
+  const size_t ne = nbr_entries(nl);
+  if (ne > s->cap_k || !s->pf) {
+    free(s->pf);
+    s->pf = (real_t *)malloc(sizeof(real_t) * 3 * (ne > 0 ? ne : 1));
+    s->cap_k = s->pf ? ne : 0;
+    if (!s->pf) return md_error(MD_ERR_MEMORY, "snap: out of memory for %zu neighbour entries", ne);
+  }
+  if (n > s->cap_n || !s->eat) {
+    free(s->vatom);
+    free(s->eat);
+    free(s->in_off);
+    s->vatom = (real_t *)malloc(sizeof(real_t) * 9 * ((size_t)n + 1));
+    s->eat = (real_t *)malloc(sizeof(real_t) * ((size_t)n + 1));
+    s->in_off = (int *)malloc(sizeof(int) * ((size_t)n + 1));
+    s->cap_n = (s->vatom && s->eat && s->in_off) ? n : 0;
+    s->in_nl = NULL;
+    if (!s->cap_n && n > 0) return md_error(MD_ERR_MEMORY, "snap: out of memory for %d atoms", n);
+  }
+  return index_incoming(s, nl);
 }
 
 md_status snap_cpu_compute(snap_cpu *s, const md_system *sys, const nbr_list *nl, real_t *fx, real_t *fy, real_t *fz,
@@ -481,77 +558,46 @@ md_status snap_cpu_compute(snap_cpu *s, const md_system *sys, const nbr_list *nl
     if (sys->type[i] < 0 || sys->type[i] >= s->p.nelem)
       return md_error(MD_ERR_VALUE, "snap: atom %d has type %d, the SNAP model (%s) has %d elements", i + 1,
                       sys->type[i], s->p.source, s->p.nelem);
-
-  /* workspaces: one per thread, sized for the largest neighbour count */
-  int maxnb = 0;
-  for (int i = 0; i < n; i++) {
-    const int c = nl->offset[i + 1] - nl->offset[i];
-    if (c > maxnb) maxnb = c;
-  }
-  const int cap = (maxnb + LANES - 1) / LANES * LANES + LANES;
   const int nbatch = (n + ALANES - 1) / ALANES;
   int nth = omp_get_max_threads(); /* no more threads than batches of atoms */
   if (nth > nbatch) nth = nbatch > 0 ? nbatch : 1;
-  if (nth > s->nws) {
-    snap_ws **nw = (snap_ws **)realloc(s->ws, sizeof(snap_ws *) * (size_t)nth);
-    if (!nw) return md_error(MD_ERR_MEMORY, "snap: out of memory");
-    s->ws = nw;
-    for (; s->nws < nth; s->nws++) {
-      s->ws[s->nws] = (snap_ws *)aligned_alloc(64, round64(sizeof(snap_ws)));
-      if (!s->ws[s->nws]) return md_error(MD_ERR_MEMORY, "snap: out of memory");
-      memset(s->ws[s->nws], 0, sizeof(snap_ws));
-    }
-  }
-  for (int k = 0; k < nth; k++)
-    if (s->ws[k]->cap < cap) MD_TRY(ws_alloc(s->ws[k], s->t, cap));
-  if ((size_t)n > s->fbuf_n || nth > s->fbuf_threads || !s->fbuf) {
-    free(s->fbuf);
-    s->fbuf = (real_t *)malloc(sizeof(real_t) * 3 * ((size_t)n + 1) * (size_t)nth);
-    if (!s->fbuf) {
-      s->fbuf_n = 0;
-      s->fbuf_threads = 0;
-      return md_error(MD_ERR_MEMORY, "snap: out of memory for %d atoms", n);
-    }
-    s->fbuf_n = (size_t)n;
-    s->fbuf_threads = nth;
-  }
+  MD_TRY(reserve(s, nl, n, nth));
 
-  int used = 1;
 #pragma omp parallel num_threads(nth)
   {
-    const int tid = omp_get_thread_num();
-#pragma omp single
-    used = omp_get_num_threads();
-    snap_ws *w = s->ws[tid];
-    real_t *f = s->fbuf + (size_t)tid * 3 * (size_t)n;
-    memset(f, 0, sizeof(real_t) * 3 * (size_t)n);
-    w->energy = 0.0;
-    memset(w->virial, 0, sizeof w->virial);
-#pragma omp for schedule(static, 1)
+    snap_ws *w = s->ws[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 1)
     for (int bt = 0; bt < nbatch; bt++) {
       const int i0 = bt * ALANES;
-      snap_batch(s, w, sys, nl, i0, n - i0 < ALANES ? n - i0 : ALANES, f, eatom, bispectrum);
+      snap_batch(s, w, sys, nl, i0, n - i0 < ALANES ? n - i0 : ALANES, bispectrum);
     }
-    /* implicit barrier: reduce the per-thread forces in thread order */
+    /* implicit barrier; forces: own entries minus incoming entries, in list order */
 #pragma omp for schedule(static)
     for (int i = 0; i < n; i++) {
       real_t sx = 0.0, sy = 0.0, sz = 0.0;
-      for (int k = 0; k < used; k++) {
-        const real_t *fk = s->fbuf + (size_t)k * 3 * (size_t)n;
-        sx += fk[i];
-        sy += fk[n + i];
-        sz += fk[2 * (size_t)n + i];
+      for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
+        sx += s->pf[3 * (size_t)k];
+        sy += s->pf[3 * (size_t)k + 1];
+        sz += s->pf[3 * (size_t)k + 2];
+      }
+      for (int q = s->in_off[i]; q < s->in_off[i + 1]; q++) {
+        const size_t k = (size_t)s->in_k[q];
+        sx -= s->pf[3 * k];
+        sy -= s->pf[3 * k + 1];
+        sz -= s->pf[3 * k + 2];
       }
       fx[i] += sx;
       fy[i] += sy;
       fz[i] += sz;
     }
   }
-  real_t e = 0.0;
-  for (int k = 0; k < used; k++) {
-    e += s->ws[k]->energy;
-    for (int c = 0; c < 9; c++) virial[c] += s->ws[k]->virial[c];
+  real_t e = 0.0, w[9] = {0};
+  for (int i = 0; i < n; i++) {
+    e += s->eat[i];
+    for (int c = 0; c < 9; c++) w[c] += s->vatom[9 * (size_t)i + c];
   }
+  if (eatom) memcpy(eatom, s->eat, sizeof(real_t) * (size_t)n);
+  for (int c = 0; c < 9; c++) virial[c] += w[c];
   *energy = e;
   return MD_OK;
 }
