@@ -69,8 +69,9 @@ md_status ff_create(md_forcefield **out, const md_model *m, const ff_options *o)
     int charged = 0;
     for (int e = 0; e < mm->nelem; e++) charged |= (mm->charge[e] != 0.0);
     if (ff->opt.coulomb != MD_COUL_NONE && !charged) {
+      md_status st = md_error(MD_ERR_VALUE, "%s: the model has no charges, so no Coulomb method applies", mm->path);
       free(ff);
-      return md_error(MD_ERR_VALUE, "%s: the model has no charges, so no Coulomb method applies", mm->path);
+      return st;
     }
     mm->coulomb = ff->opt.coulomb;
     mm->coulomb_accuracy = (mm->coulomb == MD_COUL_EWALD) ? 1e-10 : 1e-5;
