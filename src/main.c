@@ -13,6 +13,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"run", cmd_run, "run molecular dynamics from a deck (esnapmd run DECK [--restart FILE])"},
     {"version", cmd_version, "print version, commit and build features"},
 };
 
