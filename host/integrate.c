@@ -7,6 +7,10 @@
 #include "../src/math/nhc.h"
 #include "system.h"
 
+/* Below this many atoms the O(N) integrator loops run on one thread: a parallel region costs more than the
+ * loop, and with more threads than cores (several runs on one machine) it costs far more. */
+#define INTEG_OMP_MIN 32768
+
 md_status replica_alloc(md_replica *r, const md_system *sys) {
   memset(r, 0, sizeof *r);
   MD_TRY(system_copy(&r->sys, sys));
@@ -86,7 +90,7 @@ void integ_kick(md_system *s, const real_t *fx, const real_t *fy, const real_t *
   const int n = s->n;
   const int *type = s->type;
   real_t *vx = s->vx, *vy = s->vy, *vz = s->vz;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= INTEG_OMP_MIN)
   for (int i = 0; i < n; i++) vv_kick(dtfm[type[i]], fx[i], fy[i], fz[i], &vx[i], &vy[i], &vz[i]);
 }
 
@@ -94,7 +98,7 @@ real_t integ_drift(md_system *s, real_t dt, int *imax) {
   const int n = s->n;
   real_t *x = s->x, *y = s->y, *z = s->z;
   const real_t *vx = s->vx, *vy = s->vy, *vz = s->vz;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= INTEG_OMP_MIN)
   for (int i = 0; i < n; i++) vv_drift(dt, vx[i], vy[i], vz[i], &x[i], &y[i], &z[i]);
   /* largest step length (the displacement of this drift is dt·v) */
   real_t best = 0.0;
@@ -114,7 +118,7 @@ real_t integ_drift(md_system *s, real_t dt, int *imax) {
 void integ_scale(md_system *s, real_t factor) {
   const int n = s->n;
   real_t *vx = s->vx, *vy = s->vy, *vz = s->vz;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= INTEG_OMP_MIN)
   for (int i = 0; i < n; i++) {
     vx[i] *= factor;
     vy[i] *= factor;

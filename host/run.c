@@ -277,17 +277,20 @@ static md_status start(run_ctx *c, md_checkpoint *ck) {
       MD_TRY(c->ops->set_state(c->b, 0, &c->rep, MD_STATE_THERMOSTAT));
     }
   }
-  if (c->out) {
-    char hdr[4096];
-    describe(c, hdr, sizeof hdr, c->o->restart != NULL);
-    fprintf(c->out, "esnapmd %s (commit %s), backend %s", ESNAP_VERSION, ESNAP_COMMIT, c->ops->name);
-#ifdef _OPENMP
-    fprintf(c->out, ", %d OpenMP threads", omp_get_max_threads());
-#endif
-    fprintf(c->out, "\n%s# force field: %s\n", hdr, c->ops->describe(c->b));
-    if (c->o->restart) fprintf(c->out, "# continuing from %s at step %ld\n", c->o->restart, s->step);
-  }
   return MD_OK;
+}
+
+static void print_header(run_ctx *c) {
+  if (!c->out) return;
+  char hdr[4096];
+  describe(c, hdr, sizeof hdr, c->o->restart != NULL);
+  fprintf(c->out, "esnapmd %s (commit %s), backend %s", ESNAP_VERSION, ESNAP_COMMIT, c->ops->name);
+#ifdef _OPENMP
+  fprintf(c->out, ", %d OpenMP threads", omp_get_max_threads());
+#endif
+  fprintf(c->out, "\n%s# force field: %s\n", hdr, c->ops->describe(c->b));
+  if (c->o->restart) fprintf(c->out, "# continuing from %s at step %ld\n", c->o->restart, c->rep.sys->step);
+  fflush(c->out);
 }
 
 static md_status loop(run_ctx *c) {
@@ -387,6 +390,7 @@ md_status run_deck(const md_deck *d, const run_options *o) {
   } else if (st == MD_OK) {
     st = open_outputs(&c, o->restart ? &ck : NULL);
     if (st == MD_OK) {
+      print_header(&c);
       void (*old_int)(int) = signal(SIGINT, on_signal);
       void (*old_term)(int) = signal(SIGTERM, on_signal);
       g_stop_signal = 0;

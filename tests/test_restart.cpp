@@ -1,0 +1,131 @@
+// Restart: a run killed with SIGKILL after a checkpoint, at a step that is not a checkpoint step, and continued
+// with --restart, must give byte-identical thermo and trajectory files and the same final checkpoint as an
+// uninterrupted run (CPU, same binary and thread count). Two variants: the kill requested at an exact step
+// (ESNAPMD_DEBUG_KILL_AT_STEP, the process raises SIGKILL on itself right after that step's outputs) and a
+// kill sent from outside at an arbitrary moment after the first checkpoint appeared.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "test_md_util.h"
+
+extern "C" {
+#include "checkpoint.h"
+}
+
+namespace {
+
+const char *kOutputs[] = {"thermo.dat", "li.xyz", "all.dump", "run.chk"};
+
+// The same deck in two directories; outputs go to <dir>/out (relative to the build directory).
+std::string make_deck(const std::string &name, const std::string &body) {
+  return md_test::deck(name, body);
+}
+
+void compare_outputs(const std::string &a, const std::string &b) {
+  for (const char *f : kOutputs) {
+    std::string pa = "scratch/" + a + "/out/" + f, pb = "scratch/" + b + "/out/" + f;
+    INFO("file " << f);
+    REQUIRE(esnap_test::exists(pa));
+    REQUIRE(esnap_test::exists(pb));
+    std::string ta = md_test::read_file(pa), tb = md_test::read_file(pb);
+    CHECK(ta.size() == tb.size());
+    CHECK(ta == tb);
+  }
+  // the final state, field by field (the checkpoint files are already byte-compared)
+  md_checkpoint ca, cb;
+  REQUIRE(ckpt_read(("scratch/" + a + "/out/run.chk").c_str(), &ca) == MD_OK);
+  REQUIRE(ckpt_read(("scratch/" + b + "/out/run.chk").c_str(), &cb) == MD_OK);
+  const md_system *sa = ca.rep[0].sys, *sb = cb.rep[0].sys;
+  CHECK(sa->step == sb->step);
+  CHECK(std::memcmp(sa->x, sb->x, 3 * sa->n * sizeof(double)) == 0);
+  CHECK(std::memcmp(sa->vx, sb->vx, 3 * sa->n * sizeof(double)) == 0);
+  CHECK(std::memcmp(&ca.rep[0].nhc, &cb.rep[0].nhc, sizeof(nhc_state)) == 0);
+  ckpt_free(&ca);
+  ckpt_free(&cb);
+}
+
+const std::string body =
+    "structure li3n 2 2 2\n"
+    "velocity 900 seed 11\n"
+    "ensemble nvt 900 0.05\n"
+    "thermo 10\n"
+    "dump 20 li.xyz species Li\n"
+    "dump 50 all.dump format lammps velocities yes\n"
+    "progress 0\n";
+
+}  // namespace
+
+TEST_CASE("restart after SIGKILL at a given step", "[restart][cli]") {
+  std::string full = make_deck("restart_full", body + "checkpoint 100 run.chk\nrun 300\n");
+  std::string part = make_deck("restart_part", body + "checkpoint 100 run.chk\nrun 300\n");
+  std::string out;
+  REQUIRE(md_test::run("run " + full + " --quiet", &out) == 0);
+  // killed at step 250: checkpoints at 100 and 200 exist, outputs run to step 250
+  setenv("ESNAPMD_DEBUG_KILL_AT_STEP", "250", 1);
+  int rc = md_test::run("run " + part + " --quiet", &out);
+  unsetenv("ESNAPMD_DEBUG_KILL_AT_STEP");
+  REQUIRE(rc == 128 + SIGKILL);
+  md_checkpoint c;
+  REQUIRE(ckpt_read("scratch/restart_part/out/run.chk", &c) == MD_OK);
+  CHECK(c.rep[0].sys->step == 200);
+  long long keep = ckpt_file_bytes(&c, "thermo");
+  ckpt_free(&c);
+  std::string thermo = md_test::read_file("scratch/restart_part/out/thermo.dat");
+  CHECK((long long)thermo.size() > keep);            // lines of steps 210..250 past the checkpoint
+  CHECK(thermo.find("\n         250 ") != std::string::npos);
+  REQUIRE(md_test::run("run " + part + " --quiet --restart scratch/restart_part/out/run.chk", &out) == 0);
+  compare_outputs("restart_full", "restart_part");
+}
+
+TEST_CASE("restart after an external SIGKILL", "[restart][cli]") {
+  const std::string b = body + "checkpoint 300 run.chk\nrun 3000\n";
+  std::string full = make_deck("restart_ext_full", b);
+  std::string part = make_deck("restart_ext_part", b);
+  std::string out;
+  REQUIRE(md_test::run("run " + full + " --quiet", &out) == 0);
+  const std::string chk = "scratch/restart_ext_part/out/run.chk";
+  md_test::passive_openmp();
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    execl(ESNAP_BINARY, "esnapmd", "run", part.c_str(), "--quiet", (char *)nullptr);
+    _exit(127);
+  }
+  // wait for the first checkpoint, then kill at whatever step the run has reached
+  struct stat st;
+  auto t0 = std::chrono::steady_clock::now();
+  bool seen = false;
+  int status = 0;
+  while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(300)) {
+    if (stat(chk.c_str(), &st) == 0) {
+      seen = true;
+      break;
+    }
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  REQUIRE(seen);
+  REQUIRE(WIFSIGNALED(status));
+  md_checkpoint c;
+  REQUIRE(ckpt_read(chk.c_str(), &c) == MD_OK);
+  long at = c.rep[0].sys->step;
+  ckpt_free(&c);
+  INFO("killed after the checkpoint of step " << at);
+  CHECK(at < 3000);
+  REQUIRE(md_test::run("run " + part + " --quiet --restart " + chk, &out) == 0);
+  compare_outputs("restart_ext_full", "restart_ext_part");
+}
