@@ -113,10 +113,13 @@ md_status dump_open(dump_out *d, const deck_dump *spec, const md_system *s, int 
 
 static void frame_extxyz(dump_out *d, const md_system *s, long step, real_t time) {
   strbuf *b = &d->buf;
+  char tbuf[64];
+  snprintf(tbuf, sizeof tbuf, "%.10g", time);
+  if (!strpbrk(tbuf, ".eEn")) strcat(tbuf, ".0"); /* always a real, so readers type it as time, not an integer */
   const real_t *h = s->box.h;
   strbuf_printf(b, "%d\nLattice=\"%.10f %.10f %.10f %.10f %.10f %.10f %.10f %.10f %.10f\" Properties=species:S:1:pos:R:3%s "
-                   "time=%.10g step=%ld pbc=\"T T T\"\n",
-                d->nsel, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], d->velocities ? ":velocities:R:3" : "", time,
+                   "time=%s step=%ld pbc=\"T T T\"\n",
+                d->nsel, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], d->velocities ? ":velocities:R:3" : "", tbuf,
                 step);
   for (int i = 0; i < s->n; i++) {
     if (!d->mask[s->type[i]]) continue;
