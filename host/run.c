@@ -59,6 +59,16 @@ static long next_event(long step, long every, long cap) {
   return n < cap ? n : cap;
 }
 
+/* Name under which the checkpoint records the thermo file's length: "thermo <file as in the deck>". */
+static void thermo_key(const md_deck *d, char *out) {
+  char tmp[MD_PATH_LEN + 16];
+  snprintf(tmp, sizeof tmp, "thermo %s", d->thermo_file);
+  size_t n = strlen(tmp);
+  if (n >= MD_PATH_LEN) n = MD_PATH_LEN - 1;
+  memcpy(out, tmp, n);
+  out[n] = '\0';
+}
+
 /* Write a checkpoint at the current step (the backend's sync point first). Failure keeps the previous one. */
 static md_status write_checkpoint(run_ctx *c) {
   const md_deck *d = c->d;
@@ -75,7 +85,7 @@ static md_status write_checkpoint(run_ctx *c) {
   ck.nsteps = d->nsteps;
   md_status st = thermo_sync(&c->thermo);
   if (st == MD_OK && c->thermo.fd >= 0) {
-    snprintf(ck.file[ck.nfiles].name, MD_PATH_LEN, "thermo");
+    thermo_key(d, ck.file[ck.nfiles].name);
     ck.file[ck.nfiles++].bytes = c->thermo.bytes;
   }
   for (int k = 0; k < c->ndump && st == MD_OK; k++) {
@@ -149,7 +159,9 @@ static md_status open_outputs(run_ctx *c, const md_checkpoint *ck) {
   long long keep = 0;
   int rs = restart;
   if (restart && d->thermo_file[0]) {
-    keep = ckpt_file_bytes(ck, "thermo");
+    char key[MD_PATH_LEN];
+    thermo_key(d, key);
+    keep = ckpt_file_bytes(ck, key);
     if (keep < 0) rs = 0; /* this deck adds a thermo file: start it fresh */
   }
   MD_TRY(thermo_open(&c->thermo, d->thermo_file[0] ? d->thermo_path : NULL, rs, keep, hdr, c->out));

@@ -78,7 +78,8 @@ TEST_CASE("restart after SIGKILL at a given step", "[restart][cli]") {
   md_checkpoint c;
   REQUIRE(ckpt_read("scratch/restart_part/out/run.chk", &c) == MD_OK);
   CHECK(c.rep[0].sys->step == 200);
-  long long keep = ckpt_file_bytes(&c, "thermo");
+  long long keep = ckpt_file_bytes(&c, "thermo thermo.dat");
+  CHECK(keep > 0);
   ckpt_free(&c);
   std::string thermo = md_test::read_file("scratch/restart_part/out/thermo.dat");
   CHECK((long long)thermo.size() > keep);            // lines of steps 210..250 past the checkpoint
@@ -128,4 +129,58 @@ TEST_CASE("restart after an external SIGKILL", "[restart][cli]") {
   CHECK(at < 3000);
   REQUIRE(md_test::run("run " + part + " --quiet --restart " + chk, &out) == 0);
   compare_outputs("restart_ext_full", "restart_ext_part");
+}
+
+TEST_CASE("run stopped by SIGTERM writes a checkpoint and continues", "[restart][cli]") {
+  std::string d = make_deck("restart_sigterm", body + "checkpoint 1000 run.chk\nrun 200000\n");
+  const std::string chk = "scratch/restart_sigterm/out/run.chk";
+  const std::string thermo = "scratch/restart_sigterm/out/thermo.dat";
+  md_test::passive_openmp();
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    close(fds[0]);
+    dup2(fds[1], 2);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    execl(ESNAP_BINARY, "esnapmd", "run", d.c_str(), (char *)nullptr);
+    _exit(127);
+  }
+  close(fds[1]);
+  // wait until the run has made progress (a few thermo lines), then ask it to stop
+  auto t0 = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(120) && md_test::read_file(thermo).size() < 2000)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::string err;
+  char buf[512];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) err.append(buf, (size_t)n);
+  close(fds[0]);
+  INFO("stderr: " << err);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) != 0);
+  CHECK(err.find("interrupted by signal 15 at step ") != std::string::npos);
+  CHECK(err.find("checkpoint written: continue with --restart " + chk) != std::string::npos);
+  md_checkpoint c;
+  REQUIRE(ckpt_read(chk.c_str(), &c) == MD_OK);
+  long at = c.rep[0].sys->step;
+  ckpt_free(&c);
+  CHECK(at > 0);
+  CHECK(at < 200000);
+  // the thermo file ends exactly at the checkpoint: the continuation appends from there
+  auto rows = md_test::table(thermo);
+  REQUIRE(!rows.empty());
+  CHECK((long)rows.back()[0] <= at);
+  // continue for a few more steps (a shorter deck with the same system and settings)
+  std::string d2 = "scratch/restart_sigterm/deck2.in";
+  md_test::write_file(d2, body + "checkpoint 1000 run.chk\nrun " + std::to_string(at + 30) + "\noutput scratch/restart_sigterm/out\n");
+  std::string out;
+  CHECK(md_test::run("run " + d2 + " --quiet --restart " + chk, &out) == 0);
+  rows = md_test::table(thermo);
+  CHECK((long)rows.back()[0] == at + 30);
 }
