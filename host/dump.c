@@ -56,7 +56,7 @@ md_status dump_lammps_cell(const md_box *b, real_t *lx, real_t *ly, real_t *lz, 
   return MD_OK;
 }
 
-md_status dump_open(dump_out *d, const deck_dump *spec, const md_system *s, int restart, long long keep_bytes,
+md_status dump_writer_open(dump_writer *d, const deck_dump *spec, const md_system *s, int restart, long long keep_bytes,
                     const char *where) {
   memset(d, 0, sizeof *d);
   d->fd = -1;
@@ -111,7 +111,7 @@ md_status dump_open(dump_out *d, const deck_dump *spec, const md_system *s, int 
   return MD_OK;
 }
 
-static void frame_extxyz(dump_out *d, const md_system *s, long step, real_t time) {
+static void frame_extxyz(dump_writer *d, const md_system *s, long step, real_t time) {
   strbuf *b = &d->buf;
   char tbuf[64];
   snprintf(tbuf, sizeof tbuf, "%.10g", time);
@@ -132,7 +132,7 @@ static void frame_extxyz(dump_out *d, const md_system *s, long step, real_t time
   }
 }
 
-static void frame_lammps(dump_out *d, const md_system *s, long step) {
+static void frame_lammps(dump_writer *d, const md_system *s, long step) {
   strbuf *b = &d->buf;
   real_t lx, ly, lz, xy, xz, yz, m[9];
   int rot;
@@ -167,7 +167,7 @@ static void frame_lammps(dump_out *d, const md_system *s, long step) {
   }
 }
 
-md_status dump_write(dump_out *d, const md_system *s, long step, real_t time) {
+md_status dump_writer_write(dump_writer *d, const md_system *s, long step, real_t time) {
   strbuf_clear(&d->buf);
   if (d->format == DECK_FMT_LAMMPS) frame_lammps(d, s, step);
   else frame_extxyz(d, s, step, time);
@@ -177,9 +177,9 @@ md_status dump_write(dump_out *d, const md_system *s, long step, real_t time) {
   return MD_OK;
 }
 
-md_status dump_sync(dump_out *d) { return outfile_sync(d->fd, d->path); }
+md_status dump_writer_sync(dump_writer *d) { return outfile_sync(d->fd, d->path); }
 
-void dump_close(dump_out *d) {
+void dump_writer_close(dump_writer *d) {
   if (d->fd >= 0) close(d->fd);
   d->fd = -1;
   free(d->order);

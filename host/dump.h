@@ -21,7 +21,7 @@
 
 MD_EXTERN_C_BEGIN
 
-typedef struct dump_out {
+typedef struct dump_writer {
   int fd;
   char path[MD_PATH_LEN];
   long every;
@@ -32,14 +32,14 @@ typedef struct dump_out {
   int *order;                 /* [n] atom indices sorted by id (LAMMPS format) */
   long long bytes;            /* file length so far */
   strbuf buf;
-} dump_out;
+} dump_writer;
 
 /* Open for the system s (species names are checked against s->elem; `where` = "deck:line" for messages). */
-md_status dump_open(dump_out *d, const deck_dump *spec, const md_system *s, int restart, long long keep_bytes,
+md_status dump_writer_open(dump_writer *d, const deck_dump *spec, const md_system *s, int restart, long long keep_bytes,
                     const char *where);
-md_status dump_write(dump_out *d, const md_system *s, long step, real_t time);
-md_status dump_sync(dump_out *d);
-void dump_close(dump_out *d);
+md_status dump_writer_write(dump_writer *d, const md_system *s, long step, real_t time);
+md_status dump_writer_sync(dump_writer *d);
+void dump_writer_close(dump_writer *d);
 
 /* LAMMPS restricted-triclinic parameters of a cell and the matrix M (row-major) with r_lammps = r · M. */
 md_status dump_lammps_cell(const md_box *b, real_t *lx, real_t *ly, real_t *lz, real_t *xy, real_t *xz, real_t *yz,

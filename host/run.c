@@ -46,7 +46,7 @@ typedef struct run_ctx {
   md_backend *b;
   thermo_out thermo;
   int ndump;
-  dump_out dump[DECK_MAX_DUMPS];
+  dump_writer dump[DECK_MAX_DUMPS];
   long last_ckpt_step;       /* -1: none written by this or a previous run */
   int ckpt_failures;
 } run_ctx;
@@ -89,7 +89,7 @@ static md_status write_checkpoint(run_ctx *c) {
     ck.file[ck.nfiles++].bytes = c->thermo.bytes;
   }
   for (int k = 0; k < c->ndump && st == MD_OK; k++) {
-    st = dump_sync(&c->dump[k]);
+    st = dump_writer_sync(&c->dump[k]);
     snprintf(ck.file[ck.nfiles].name, MD_PATH_LEN, "%s", d->dump[k].file);
     ck.file[ck.nfiles++].bytes = c->dump[k].bytes;
   }
@@ -174,7 +174,7 @@ static md_status open_outputs(run_ctx *c, const md_checkpoint *ck) {
       keep = ckpt_file_bytes(ck, d->dump[k].file);
       if (keep < 0) rs = 0;
     }
-    MD_TRY(dump_open(&c->dump[k], &d->dump[k], c->rep.sys, rs, keep, where));
+    MD_TRY(dump_writer_open(&c->dump[k], &d->dump[k], c->rep.sys, rs, keep, where));
     c->ndump = k + 1;
   }
   return MD_OK;
@@ -320,7 +320,7 @@ static md_status loop(run_ctx *c) {
     for (int k = 0; k < c->ndump; k++)
       if (due(step, c->dump[k].every)) {
         MD_TRY(c->ops->get_state(c->b, 0, &c->rep, MD_STATE_POS | MD_STATE_VEL | MD_STATE_CLOCK));
-        MD_TRY(dump_write(&c->dump[k], s, step, s->time));
+        MD_TRY(dump_writer_write(&c->dump[k], s, step, s->time));
       }
   }
   double t_start = wall_now(), t_last = t_start;
@@ -351,7 +351,7 @@ static md_status loop(run_ctx *c) {
     }
     if (want_state) MD_TRY(c->ops->get_state(c->b, 0, &c->rep, MD_STATE_ALL));
     for (int k = 0; k < c->ndump; k++)
-      if (due(step, c->dump[k].every)) MD_TRY(dump_write(&c->dump[k], s, step, s->time));
+      if (due(step, c->dump[k].every)) MD_TRY(dump_writer_write(&c->dump[k], s, step, s->time));
     for (int h = 0; h < c->o->nhooks; h++)
       if (due(step, c->o->hooks[h].every)) MD_TRY(c->o->hooks[h].sample(c->o->hooks[h].ctx, &c->rep, 1));
     if (is_ckpt) MD_TRY(write_checkpoint(c));
@@ -413,7 +413,7 @@ md_status run_deck(const md_deck *d, const run_options *o) {
   }
   ckpt_free(&ck);
   thermo_close(&c.thermo);
-  for (int k = 0; k < c.ndump; k++) dump_close(&c.dump[k]);
+  for (int k = 0; k < c.ndump; k++) dump_writer_close(&c.dump[k]);
   if (c.ops && c.b) c.ops->destroy(&c.b);
   replica_free(&c.rep);
   return st;
