@@ -317,11 +317,11 @@ static md_status loop(run_ctx *c) {
   if (c->out) thermo_screen_header(c->out);
   if (!c->o->restart) {
     MD_TRY(thermo_write(&c->thermo, &th_first));
+    MD_TRY(c->ops->get_state(c->b, 0, &c->rep, MD_STATE_ALL));
     for (int k = 0; k < c->ndump; k++)
-      if (due(step, c->dump[k].every)) {
-        MD_TRY(c->ops->get_state(c->b, 0, &c->rep, MD_STATE_POS | MD_STATE_VEL | MD_STATE_CLOCK));
-        MD_TRY(dump_writer_write(&c->dump[k], s, step, s->time));
-      }
+      if (due(step, c->dump[k].every)) MD_TRY(dump_writer_write(&c->dump[k], s, step, s->time));
+    for (int h = 0; h < c->o->nhooks; h++) /* the first frame (origin of every displacement) */
+      if (c->o->hooks[h].every > 0) MD_TRY(c->o->hooks[h].sample(c->o->hooks[h].ctx, &c->rep, 1));
   }
   double t_start = wall_now(), t_last = t_start;
   long chunk = 1;

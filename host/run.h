@@ -7,7 +7,7 @@
  *   dump        multiples of its N (step 0 included)
  *   checkpoint  multiples of N and the last step; at each one the backend's sync_point wraps the atoms and
  *               forces a neighbour rebuild, in every run, before the state is saved
- *   analysis    multiples of each hook's `every`
+ *   analysis    multiples of each hook's `every` (step 0 included in a fresh run)
  * A continued run (restart) reads the checkpoint, checks it belongs to the deck's system, truncates every
  * output file to the length recorded at that step and appends; on the CPU its thermo, trajectories and
  * final checkpoint are byte-identical to those of an uninterrupted run (same binary and thread count).
@@ -29,7 +29,8 @@ MD_EXTERN_C_BEGIN
 typedef struct md_analysis_hook {
   const char *name;      /* checkpoint blob key (unique, < 64 characters) */
   void *ctx;
-  long every;            /* call sample() at steps that are multiples of this (0: never) */
+  long every;            /* call sample() at steps that are multiples of this, step 0 of a fresh run
+                            included (0: never) */
   /* called at sampling steps with the host state of every replica (positions unwrapped via image counts) */
   md_status (*sample)(void *ctx, const md_replica *reps, int nrep);
   /* serialise the accumulated state: *data malloc'ed by the hook, freed by the run loop */
