@@ -322,6 +322,7 @@ static md_status loop(run_ctx *c) {
       if (due(step, c->dump[k].every)) MD_TRY(dump_writer_write(&c->dump[k], s, step, s->time));
     for (int h = 0; h < c->o->nhooks; h++) /* the first frame (origin of every displacement) */
       if (c->o->hooks[h].every > 0) MD_TRY(c->o->hooks[h].sample(c->o->hooks[h].ctx, &c->rep, 1));
+    if (d->nsteps == 0 && d->checkpoint_every > 0) MD_TRY(write_checkpoint(c)); /* `run 0`: a starting point */
   }
   double t_start = wall_now(), t_last = t_start;
   long chunk = 1;
