@@ -1,0 +1,55 @@
+/* cmd_run.c — `esnapmd run DECK [--restart FILE] [--device auto|cpu|gpu] [--quiet]` */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "deck.h"
+#include "run.h"
+
+static void usage(FILE *fp) {
+  fprintf(fp,
+          "usage: esnapmd run DECK [--restart FILE] [--device auto|cpu|gpu] [--quiet]\n"
+          "  Run the molecular dynamics described by DECK (see README: deck reference).\n"
+          "  --restart FILE   continue from a checkpoint written by this deck; outputs are truncated to the\n"
+          "                   checkpoint's step and appended, so they match an uninterrupted run\n"
+          "  --device         auto (default: the GPU backend when built and present, else CPU), cpu, gpu\n"
+          "  --quiet          nothing on stdout (errors still go to stderr)\n");
+}
+
+md_status cmd_run(int argc, char **argv) {
+  const char *deck_path = NULL;
+  run_options o;
+  memset(&o, 0, sizeof o);
+  for (int k = 1; k < argc; k++) {
+    const char *a = argv[k];
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      usage(stdout);
+      return MD_OK;
+    } else if (strcmp(a, "--restart") == 0) {
+      if (k + 1 >= argc) return md_error(MD_ERR_PARSE, "run: --restart needs a checkpoint file");
+      o.restart = argv[++k];
+    } else if (strcmp(a, "--device") == 0) {
+      if (k + 1 >= argc) return md_error(MD_ERR_PARSE, "run: --device needs auto, cpu or gpu");
+      const char *v = argv[++k];
+      if (strcmp(v, "auto") == 0) o.device = RUN_DEVICE_AUTO;
+      else if (strcmp(v, "cpu") == 0) o.device = RUN_DEVICE_CPU;
+      else if (strcmp(v, "gpu") == 0) o.device = RUN_DEVICE_GPU;
+      else return md_error(MD_ERR_PARSE, "run: unknown device '%s' (auto, cpu or gpu)", v);
+    } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+      o.quiet = 1;
+    } else if (a[0] == '-' && a[1]) {
+      return md_error(MD_ERR_PARSE, "run: unknown option '%s' (esnapmd run --help)", a);
+    } else if (!deck_path) {
+      deck_path = a;
+    } else {
+      return md_error(MD_ERR_PARSE, "run: more than one deck ('%s' and '%s')", deck_path, a);
+    }
+  }
+  if (!deck_path) {
+    usage(stderr);
+    return md_error(MD_ERR_PARSE, "run: no deck given");
+  }
+  md_deck d;
+  MD_TRY(deck_read(&d, deck_path));
+  return run_deck(&d, &o);
+}

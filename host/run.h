@@ -1,0 +1,60 @@
+/* run.h — the MD run loop behind `esnapmd run`: set up from a deck (or continue from a checkpoint), advance
+ * the systems through a backend (src/backend.h) between output events, write thermo, trajectories and
+ * checkpoints, stop safely.
+ *
+ * Events happen at fixed step numbers, so a continued run repeats an uninterrupted one exactly:
+ *   thermo      steps that are multiples of N, and the last step
+ *   dump        multiples of its N (step 0 included)
+ *   checkpoint  multiples of N and the last step; at each one the backend's sync_point wraps the atoms and
+ *               forces a neighbour rebuild, in every run, before the state is saved
+ *   analysis    multiples of each hook's `every` (step 0 included in a fresh run)
+ * A continued run (restart) reads the checkpoint, checks it belongs to the deck's system, truncates every
+ * output file to the length recorded at that step and appends; on the CPU its thermo, trajectories and
+ * final checkpoint are byte-identical to those of an uninterrupted run (same binary and thread count).
+ */
+#ifndef ESNAP_RUN_H
+#define ESNAP_RUN_H
+
+#include <stddef.h>
+
+#include "../src/backend.h"
+#include "../src/status.h"
+#include "../src/types.h"
+#include "deck.h"
+
+MD_EXTERN_C_BEGIN
+
+/* An on-the-fly analysis riding along with the run (e.g. MSD accumulators, a later issue). Its state lives in
+ * the checkpoint's BLOB section under `name`, so a continued run resumes it exactly. */
+typedef struct md_analysis_hook {
+  const char *name;      /* checkpoint blob key (unique, < 64 characters) */
+  void *ctx;
+  long every;            /* call sample() at steps that are multiples of this, step 0 of a fresh run
+                            included (0: never) */
+  /* called at sampling steps with the host state of every replica (positions unwrapped via image counts) */
+  md_status (*sample)(void *ctx, const md_replica *reps, int nrep);
+  /* serialise the accumulated state: *data malloc'ed by the hook, freed by the run loop */
+  md_status (*save)(void *ctx, void **data, size_t *len);
+  /* restore the state saved at the checkpoint a run continues from */
+  md_status (*load)(void *ctx, const void *data, size_t len);
+} md_analysis_hook;
+
+enum run_device { RUN_DEVICE_AUTO = 0, RUN_DEVICE_CPU = 1, RUN_DEVICE_GPU = 2 };
+
+typedef struct run_options {
+  const char *restart;        /* checkpoint to continue from, or NULL */
+  int device;                 /* enum run_device */
+  int quiet;                  /* nothing on stdout */
+  int nhooks;
+  md_analysis_hook *hooks;
+} run_options;
+
+/* Run a parsed deck. On a safety stop the message names the step, the atoms and the last good checkpoint. */
+md_status run_deck(const md_deck *d, const run_options *o);
+
+/* Build the deck's structure (Li3N lattice or a structure file), types in the model's element order. */
+md_status run_load_structure(const md_deck *d, const md_model *m, md_system **out);
+
+MD_EXTERN_C_END
+
+#endif
