@@ -5,5 +5,6 @@
 #include "../src/status.h"
 
 md_status cmd_version(int argc, char **argv);
+md_status cmd_eval(int argc, char **argv);
 
 #endif
