@@ -435,7 +435,7 @@ static void model_list(const md_model *m, char *out, size_t n) {
   out[0] = '\0';
   for (int e = 0; e < m->nelem; e++) {
     char item[48];
-    snprintf(item, sizeof item, "%s%s %.4g", e ? ", " : "", m->elem[e], m->mass[e]);
+    snprintf(item, sizeof item, "%s%s %g", e ? ", " : "", m->elem[e], m->mass[e]);
     strncat(out, item, n - strlen(out) - 1);
   }
 }

@@ -43,10 +43,12 @@ inline std::vector<std::string> split_lines(const std::string &text) {
   return out;
 }
 
-// Run esnapmd with stdout and stderr captured separately (stderr through a file in `dir`).
+// Run esnapmd with stdout and stderr captured separately (stderr through a file in `dir`). The environment
+// variable ESNAP_TEST_WRAPPER, when set, prefixes the command (e.g. "valgrind -q --error-exitcode=99").
 inline int run_cli_split(const std::string &args, const std::string &dir, std::string *out, std::string *err) {
   std::string errfile = dir + "/stderr.txt";
-  std::string cmd = std::string(ESNAP_BINARY) + " " + args + " 2>'" + errfile + "'";
+  const char *wrap = std::getenv("ESNAP_TEST_WRAPPER");
+  std::string cmd = std::string(wrap ? wrap : "") + " " + ESNAP_BINARY + " " + args + " 2>'" + errfile + "'";
   FILE *p = popen(cmd.c_str(), "r");
   if (!p) return -1;
   char buf[4096];
