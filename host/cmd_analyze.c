@@ -1,0 +1,265 @@
+/* cmd_analyze.c — `esnapmd analyze`: diffusion analysis of trajectories (one file per replica) with the same
+ * tracker, estimator and writers the MD engine uses on the fly (diffusion.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "diffusion.h"
+#include "io_dump.h"
+#include "strbuf.h"
+
+static void usage(FILE *fp) {
+  fprintf(fp,
+          "usage: esnapmd analyze TRAJ... --temperature T -o DIR [options]\n"
+          "  Tracer and charge MSD, D*, D_sigma, Haven ratio and conductivity of one species. Several files =\n"
+          "  independent replicas (uncertainties by bootstrap over replicas); one file = one replica (uncertainty from\n"
+          "  a random-walk model, or from --segments K time segments). TRAJ: LAMMPS text dump (.gz read directly; id, type or element,\n"
+          "  xu yu zu | x y z [ix iy iz] | xs ys zs | xsu ysu zsu) or extended XYZ (.xyz/.extxyz, time= keys, unwrapped).\n"
+          "options:\n"
+          "  --species NAME        species to analyse (default Li)\n"
+          "  --temperature T       temperature (K), required\n"
+          "  -o, --output DIR      output directory: summary.json, msd_pooled.dat, msd_replica_K.dat\n"
+          "  --timestep PS         LAMMPS dumps: MD timestep (ps); frame time = TIMESTEP x PS\n"
+          "  --frame-interval PS   time between frames (ps), overrides times in the files\n"
+          "  --types A,B,...       LAMMPS type names (default Li,N: type 1 = Li)\n"
+          "  --fit-window T0 T1    fit the MSD between lags T0 and T1 (ps); default %.2g-%.2g x run length\n"
+          "  --block B             order-n block length: lags 1..B-1 frames at full resolution (default %d)\n"
+          "  --segments K          one replica: stderr from K independent time segments (each >= T1 long) instead\n"
+          "                        of the random-walk model (see summary.json uncertainty.method)\n"
+          "  --bootstrap N         bootstrap resamples (default %d)\n"
+          "  --seed S              bootstrap seed (default %u)\n"
+          "  --volume V            cell volume (Å^3) for the conductivity (default: mean over the frames)\n"
+          "  --unwrap              extended XYZ: positions are wrapped; unwrap by minimum image\n"
+          "  --quiet               no table on stdout\n",
+          DIFF_DEFAULT_FIT_START, DIFF_DEFAULT_FIT_END, DIFF_DEFAULT_BLOCK, DIFF_DEFAULT_NBOOT, DIFF_DEFAULT_SEED);
+}
+
+static md_status num(int argc, char **argv, int *k, double *out) {
+  if (*k + 1 >= argc) return md_error(MD_ERR_VALUE, "analyze: option %s needs a value", argv[*k]);
+  char *end;
+  *out = strtod(argv[*k + 1], &end);
+  if (end == argv[*k + 1] || *end || !isfinite(*out))
+    return md_error(MD_ERR_VALUE, "analyze: %s: '%s' is not a number", argv[*k], argv[*k + 1]);
+  (*k)++;
+  return MD_OK;
+}
+
+typedef struct frame_info {
+  int64_t frames;
+  double t_first, t_last;
+} frame_info;
+
+/* First pass over a file (single replica): number of frames and time span. */
+static md_status count_frames(const char *path, const traj_options *to, frame_info *fi) {
+  traj_reader *r = NULL;
+  MD_TRY(traj_open(&r, path, to));
+  md_status st;
+  memset(fi, 0, sizeof *fi);
+  for (;;) {
+    const traj_frame *f;
+    int eof;
+    if ((st = traj_next(r, &f, &eof)) != MD_OK || eof) break;
+    if (fi->frames == 0) fi->t_first = f->time;
+    fi->t_last = f->time;
+    fi->frames++;
+  }
+  traj_close(&r);
+  return st;
+}
+
+/* Read one replica into a new tracker. Frame 0 is held until frame 1 gives the interval. */
+static md_status read_replica(const char *path, const traj_options *to, const diff_options *dopt_in, double *volume_sum,
+                              int64_t *nvol, diffusion_tracker **out) {
+  *out = NULL;
+  traj_reader *r = NULL;
+  MD_TRY(traj_open(&r, path, to));
+  md_status st = MD_OK;
+  double *f0 = NULL, t0 = 0;
+  diffusion_tracker *t = NULL;
+  int n = 0;
+  for (;;) {
+    const traj_frame *f;
+    int eof;
+    if ((st = traj_next(r, &f, &eof)) != MD_OK) break;
+    if (eof) break;
+    *volume_sum += f->box.volume;
+    (*nvol)++;
+    if (f->index == 0) {
+      n = f->n;
+      f0 = (double *)malloc((size_t)n * 3 * sizeof(double));
+      if (!f0) {
+        st = md_error(MD_ERR_MEMORY, "out of memory");
+        break;
+      }
+      memcpy(f0, f->x, (size_t)n * sizeof(double));
+      memcpy(f0 + n, f->y, (size_t)n * sizeof(double));
+      memcpy(f0 + 2 * n, f->z, (size_t)n * sizeof(double));
+      t0 = f->time;
+      continue;
+    }
+    if (!t) {
+      double dt = f->time - t0;
+      if (!(dt > 0)) {
+        st = md_error(MD_ERR_VALUE, "%s: second frame at t = %g ps is not after the first (t = %g ps)", path, f->time, t0);
+        break;
+      }
+      int *idx = (int *)malloc((size_t)n * sizeof(int));
+      if (!idx) {
+        st = md_error(MD_ERR_MEMORY, "out of memory");
+        break;
+      }
+      for (int i = 0; i < n; i++) idx[i] = i;
+      st = diffusion_tracker_create_sel(&t, n, idx, n, dt, dopt_in);
+      free(idx);
+      if (st == MD_OK) st = diffusion_tracker_add_frame(t, f0, f0 + n, f0 + 2 * n, t0);
+      if (st != MD_OK) break;
+    }
+    if ((st = diffusion_tracker_add_frame(t, f->x, f->y, f->z, f->time)) != MD_OK) {
+      char why[512];
+      const char *m = md_errmsg();
+      snprintf(why, sizeof why, "%s", strncmp(m, "diffusion: ", 11) == 0 ? m + 11 : m);
+      st = md_error(st, "%s:%d: %s", path, f->line, why);
+      break;
+    }
+  }
+  if (st == MD_OK && !t) st = md_error(MD_ERR_VALUE, "%s: only one frame: need at least two", path);
+  fflush(stdout);
+  if (st == MD_OK && traj_notes(r)[0]) fprintf(stderr, "esnapmd analyze: note: %s: %s\n", path, traj_notes(r));
+  traj_close(&r);
+  free(f0);
+  if (st != MD_OK) {
+    diffusion_tracker_destroy(&t);
+    return st;
+  }
+  *out = t;
+  return MD_OK;
+}
+
+md_status cmd_analyze(int argc, char **argv) {
+  traj_options to;
+  memset(&to, 0, sizeof to);
+  to.species = "Li";
+  diff_options dopt;
+  diff_options_default(&dopt);
+  diff_report_options ro;
+  diff_report_options_default(&ro);
+  const char *outdir = NULL;
+  double segments = 0, volume = 0, v;
+  const char **files = (const char **)calloc((size_t)argc, sizeof(char *));
+  if (!files) return md_error(MD_ERR_MEMORY, "out of memory");
+  int nfiles = 0;
+  md_status st = MD_OK;
+  for (int k = 1; k < argc && st == MD_OK; k++) {
+    const char *a = argv[k];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      usage(stdout);
+      free(files);
+      return MD_OK;
+    } else if (strcmp(a, "--species") == 0 && k + 1 < argc) {
+      to.species = argv[++k];
+      if (strlen(to.species) >= MD_NAME_LEN) st = md_error(MD_ERR_VALUE, "analyze: species name '%s' too long", to.species);
+      else snprintf(dopt.species, sizeof dopt.species, "%s", to.species);
+    } else if (strcmp(a, "--types") == 0 && k + 1 < argc) {
+      to.types = argv[++k];
+    } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && k + 1 < argc) {
+      outdir = argv[++k];
+    } else if (strcmp(a, "--temperature") == 0) {
+      st = num(argc, argv, &k, &ro.temperature);
+    } else if (strcmp(a, "--timestep") == 0) {
+      st = num(argc, argv, &k, &to.timestep);
+      if (st == MD_OK && !(to.timestep > 0)) st = md_error(MD_ERR_VALUE, "analyze: --timestep must be > 0");
+    } else if (strcmp(a, "--frame-interval") == 0) {
+      st = num(argc, argv, &k, &to.frame_interval);
+      if (st == MD_OK && !(to.frame_interval > 0)) st = md_error(MD_ERR_VALUE, "analyze: --frame-interval must be > 0");
+    } else if (strcmp(a, "--fit-window") == 0) {
+      st = num(argc, argv, &k, &ro.fit_t0);
+      if (st == MD_OK) st = num(argc, argv, &k, &ro.fit_t1);
+      if (st == MD_OK && !(ro.fit_t1 > ro.fit_t0 && ro.fit_t0 >= 0))
+        st = md_error(MD_ERR_VALUE, "analyze: --fit-window needs 0 <= T0 < T1 (got %g %g)", ro.fit_t0, ro.fit_t1);
+    } else if (strcmp(a, "--block") == 0) {
+      st = num(argc, argv, &k, &v);
+      dopt.block = (int)v;
+      if (st == MD_OK && (v != floor(v) || v < 2 || v > 65536)) st = md_error(MD_ERR_VALUE, "analyze: --block must be an integer 2..65536");
+    } else if (strcmp(a, "--segments") == 0) {
+      st = num(argc, argv, &k, &segments);
+      if (st == MD_OK && (segments != floor(segments) || segments < 2))
+        st = md_error(MD_ERR_VALUE, "analyze: --segments must be an integer >= 2");
+    } else if (strcmp(a, "--bootstrap") == 0) {
+      st = num(argc, argv, &k, &v);
+      ro.nboot = (int)v;
+      if (st == MD_OK && (v != floor(v) || v < 10 || v > 1e7)) st = md_error(MD_ERR_VALUE, "analyze: --bootstrap must be an integer >= 10");
+    } else if (strcmp(a, "--seed") == 0) {
+      st = num(argc, argv, &k, &v);
+      ro.seed = (uint64_t)v;
+    } else if (strcmp(a, "--volume") == 0) {
+      st = num(argc, argv, &k, &volume);
+    } else if (strcmp(a, "--unwrap") == 0) {
+      to.unwrap = 1;
+    } else if (strcmp(a, "--quiet") == 0) {
+      ro.quiet = 1;
+    } else if (a[0] == '-' && a[1]) {
+      st = md_error(MD_ERR_VALUE, "analyze: unknown option '%s' (or missing value; see esnapmd analyze --help)", a);
+    } else {
+      files[nfiles++] = a;
+    }
+  }
+  if (st == MD_OK && nfiles == 0) st = md_error(MD_ERR_VALUE, "analyze: no trajectory files (see esnapmd analyze --help)");
+  if (st == MD_OK && !outdir) st = md_error(MD_ERR_VALUE, "analyze: -o DIR is required");
+  if (st == MD_OK && !(ro.temperature > 0)) st = md_error(MD_ERR_VALUE, "analyze: --temperature T (K) is required");
+  if (st == MD_OK && to.timestep > 0 && to.frame_interval > 0)
+    st = md_error(MD_ERR_VALUE, "analyze: give --timestep or --frame-interval, not both");
+  if (st != MD_OK) {
+    free(files);
+    return st;
+  }
+
+  /* one replica: time segments for the uncertainty when asked (default: random-walk model, diffusion.h) */
+  if (nfiles == 1 && segments > 0) {
+    frame_info fi;
+    st = count_frames(files[0], &to, &fi);
+    if (st == MD_OK && fi.frames >= 2) {
+      double dt = (fi.t_last - fi.t_first) / (double)(fi.frames - 1), run = fi.t_last - fi.t_first;
+      double t1 = ro.fit_t1 > 0 ? ro.fit_t1 : DIFF_DEFAULT_FIT_END * run;
+      int K = (int)segments;
+      if (K >= 2) {
+        dopt.segment_frames = (fi.frames - 1) / K;
+        if ((double)dopt.segment_frames * dt < t1 - dt * (1 + 1e-9))
+          st = md_error(MD_ERR_VALUE, "analyze: %d segments of %g ps are shorter than the fit window end %g ps", K,
+                        (double)dopt.segment_frames * dt, t1);
+      }
+    }
+  }
+  diffusion_tracker **reps = (diffusion_tracker **)calloc((size_t)nfiles, sizeof *reps);
+  if (!reps) st = md_error(MD_ERR_MEMORY, "out of memory");
+  double vsum = 0;
+  int64_t nvol = 0;
+  for (int k = 0; k < nfiles && st == MD_OK; k++) {
+    st = read_replica(files[k], &to, &dopt, &vsum, &nvol, &reps[k]);
+    if (st == MD_OK && k > 0 &&
+        (diffusion_tracker_nions(reps[k]) != diffusion_tracker_nions(reps[0]) ||
+         fabs(diffusion_tracker_interval(reps[k]) - diffusion_tracker_interval(reps[0])) > 1e-9 * diffusion_tracker_interval(reps[0])))
+      st = md_error(MD_ERR_VALUE, "%s: %d %s every %g ps, but %s has %d every %g ps (replicas must match)", files[k],
+                    diffusion_tracker_nions(reps[k]), to.species, diffusion_tracker_interval(reps[k]), files[0],
+                    diffusion_tracker_nions(reps[0]), diffusion_tracker_interval(reps[0]));
+  }
+  if (st == MD_OK) {
+    ro.volume = volume > 0 ? volume : vsum / (double)nvol;
+    strbuf in;
+    strbuf_init(&in);
+    for (int k = 0; k < nfiles && k < 20; k++) strbuf_printf(&in, "%s%s", k ? " " : "", files[k]);
+    if (nfiles > 20) strbuf_printf(&in, " ... (%d files)", nfiles);
+    if (to.timestep > 0) strbuf_printf(&in, " --timestep %g", to.timestep);
+    if (to.frame_interval > 0) strbuf_printf(&in, " --frame-interval %g", to.frame_interval);
+    strbuf_printf(&in, " --block %d", dopt.block);
+    ro.inputs = in.data;
+    st = diffusion_write(outdir, reps, nfiles, &ro, NULL);
+    if (st == MD_OK && !ro.quiet) printf("wrote %s/summary.json, %s/msd_pooled.dat, %s/msd_replica_*.dat\n", outdir, outdir, outdir);
+    strbuf_free(&in);
+  }
+  for (int k = 0; k < nfiles && reps; k++) diffusion_tracker_destroy(&reps[k]);
+  free(reps);
+  free(files);
+  return st;
+}
