@@ -21,7 +21,6 @@
 #include "forcefield.h"
 #include "io_xyz.h"
 #include "model.h"
-#include "snap_io.h"
 #include "strbuf.h"
 #include "structure.h"
 #include "system.h"
@@ -250,7 +249,7 @@ md_status cmd_eval(int argc, char **argv) {
   }
   if (st == MD_OK) st = structure_open(&sr, a.in, m, &so);
   if (st == MD_OK && a.out) st = io_atomic_open(&out, a.out);
-  int nbisp = a.bispectrum ? snap_nbispectrum(m->snap.twojmax) : 0;
+  int nbisp = a.bispectrum && ff ? ff_nbispectrum(ff) : 0;
   while (st == MD_OK) {
     int eof = 0;
     system_destroy(&s);
