@@ -10,7 +10,6 @@
  * layout of the reference files in tests/data; it is written atomically (temporary file, fsync, rename). Without -o a table
  * per frame goes to stdout.
  */
-#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,10 @@
 #include "strbuf.h"
 #include "structure.h"
 #include "system.h"
+#if ESNAP_HAVE_CUDA
+#include "gpu_atoms.h"
+#include "gpu_forces.h"
+#endif
 
 static const char *const k_usage =
     "usage: esnapmd eval IN [-o OUT.xyz] [--model FILE] [--coulomb ewald|pme|none] [--accuracy X]\n"
@@ -38,7 +41,8 @@ static const char *const k_usage =
     "  --accuracy X       Coulomb relative force accuracy (LAMMPS kspace meaning), e.g. 1e-10\n"
     "  --bispectrum       also write per-atom SNAP bispectrum components (bispectrum:R:K)\n"
     "  --types LIST       elements of LAMMPS data-file types 1, 2, ... (e.g. Li,N)\n"
-    "  --device DEV       auto (default) or cpu: the CPU backend; gpu: requires a CUDA build and device\n";
+    "  --device DEV       auto (default): the GPU when esnapmd was built with CUDA and a device is present,\n"
+    "                     else the CPU; cpu; gpu (an error without a CUDA build or device)\n";
 
 typedef struct eval_args {
   const char *in, *out, *model;
@@ -98,23 +102,22 @@ static md_status parse_args(int argc, char **argv, eval_args *a, int *help) {
   return MD_OK;
 }
 
-/* --device gpu: a clean error until the CUDA force backend exists (and when there is no device at all). */
-static md_status check_device(const char *device) {
-  if (strcmp(device, "gpu") != 0) return MD_OK;
+/* --device: cpu; gpu (a one-line error without a CUDA build or device); auto = the GPU when built with CUDA
+ * and a device is present, else the CPU. *use_gpu receives the choice. */
+static md_status choose_device(const char *device, int *use_gpu) {
+  *use_gpu = 0;
+  if (strcmp(device, "cpu") == 0) return MD_OK;
 #if !ESNAP_HAVE_CUDA
-  return md_error(MD_ERR_DEVICE, "eval: --device gpu: esnapmd was not built with CUDA (nvcc not found at configure time); use --device cpu");
+  if (strcmp(device, "gpu") == 0)
+    return md_error(MD_ERR_DEVICE, "eval: --device gpu: esnapmd was not built with CUDA (nvcc not found at configure time); use --device cpu");
+  return MD_OK;
 #else
-  /* ask the driver directly (no CUDA runtime needed here): is there a device at all? */
-  void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
   int count = 0;
-  if (lib) {
-    int (*init)(unsigned) = (int (*)(unsigned))dlsym(lib, "cuInit");
-    int (*get_count)(int *) = (int (*)(int *))dlsym(lib, "cuDeviceGetCount");
-    if (!init || !get_count || init(0) != 0 || get_count(&count) != 0) count = 0;
-    dlclose(lib);
-  }
-  if (count < 1) return md_error(MD_ERR_DEVICE, "eval: --device gpu: no CUDA device found (no driver or no GPU); use --device cpu");
-  return md_error(MD_ERR_UNSUPPORTED, "eval: --device gpu: the CUDA force backend is not available for eval yet; use --device cpu");
+  gpu_device_count(&count);
+  if (count < 1 && strcmp(device, "gpu") == 0)
+    return md_error(MD_ERR_DEVICE, "eval: --device gpu: no CUDA device found (no driver or no GPU); use --device cpu");
+  *use_gpu = count > 0;
+  return MD_OK;
 #endif
 }
 
@@ -203,13 +206,25 @@ static md_status write_frame(FILE *fp, const char *path, const md_system *s, con
   return st;
 }
 
-static void print_header(const eval_args *a, const char *model_path, const md_forcefield *ff) {
+static void print_header(const eval_args *a, const char *model_path, const char *desc, const char *device) {
   printf("# esnapmd eval %s (%s): %s, model %s\n", ESNAP_VERSION, ESNAP_COMMIT, a->in, model_path);
-  printf("# Coulomb: %s\n", ff_describe(ff));
+  printf("# device: %s\n", device);
+  printf("# Coulomb: %s\n", desc);
   printf("# units: energies eV, E/atom eV/atom, pressure bar (virial part tr(W)/3V, no kinetic term), volume A^3\n");
   printf("# %5s %7s %19s %19s %19s %19s %16s %14s %12s\n", "frame", "atoms", "E_total", "E_snap", "E_coulomb", "E_zbl",
          "E/atom", "pressure", "volume");
 }
+
+#if ESNAP_HAVE_CUDA
+#define gff_of(g) (g)
+static const char *eval_describe(const md_forcefield *ff, const gpu_ff *g) { return g ? gpu_ff_describe(g) : ff_describe(ff); }
+#else
+#define gff_of(g) NULL
+static const char *eval_describe(const md_forcefield *ff, const void *g) {
+  (void)g;
+  return ff_describe(ff);
+}
+#endif
 
 md_status cmd_eval(int argc, char **argv) {
   eval_args a;
@@ -219,11 +234,16 @@ md_status cmd_eval(int argc, char **argv) {
     fputs(k_usage, stdout);
     return MD_OK;
   }
-  MD_TRY(check_device(a.device));
+  int use_gpu = 0;
+  MD_TRY(choose_device(a.device, &use_gpu));
   md_model *m = (md_model *)calloc(1, sizeof *m);
   if (!m) return md_error(MD_ERR_MEMORY, "out of memory");
   const char *model_path = a.model ? a.model : model_default_path();
   md_forcefield *ff = NULL;
+#if ESNAP_HAVE_CUDA
+  gpu_ff *gff = NULL;
+#endif
+  char device[300] = "cpu";
   structure_reader *sr = NULL;
   md_system *s = NULL;
   ff_result res;
@@ -245,11 +265,27 @@ md_status cmd_eval(int argc, char **argv) {
     fo.accuracy = a.accuracy;
     fo.bispectrum = a.bispectrum;
     fo.quiet = 1;
-    st = ff_create(&ff, m, &fo);
+#if ESNAP_HAVE_CUDA
+    if (use_gpu) {
+      st = gpu_ff_create(&gff, m, &fo);
+      if (st == MD_ERR_UNSUPPORTED && strcmp(a.device, "auto") == 0) {
+        fprintf(stderr, "esnapmd: note: %s; eval runs on the CPU\n", md_errmsg());
+        md_clear_error();
+        use_gpu = 0;
+        st = MD_OK;
+      } else if (st == MD_OK) {
+        snprintf(device, sizeof device, "gpu: %s", gpu_device_name());
+      }
+    }
+#endif
+    if (st == MD_OK && !use_gpu) st = ff_create(&ff, m, &fo);
   }
   if (st == MD_OK) st = structure_open(&sr, a.in, m, &so);
   if (st == MD_OK && a.out) st = io_atomic_open(&out, a.out);
   int nbisp = a.bispectrum && ff ? ff_nbispectrum(ff) : 0;
+#if ESNAP_HAVE_CUDA
+  if (a.bispectrum && gff) nbisp = gpu_ff_nbispectrum(gff);
+#endif
   while (st == MD_OK) {
     int eof = 0;
     system_destroy(&s);
@@ -262,7 +298,11 @@ md_status cmd_eval(int argc, char **argv) {
       st = fbuf ? ff_result_alloc(&res, s->n, nbisp) : md_error(MD_ERR_MEMORY, "out of memory");
       if (st != MD_OK) break;
     }
-    st = ff_compute(ff, s, &res);
+#if ESNAP_HAVE_CUDA
+    if (gff) st = gpu_ff_compute(gff, s, &res);
+    else
+#endif
+      st = ff_compute(ff, s, &res);
     if (st != MD_OK) break;
     if (!isfinite(res.energy)) {
       st = md_error(MD_ERR_PHYSICS, "%s: the energy is not finite", structure_where(sr));
@@ -271,7 +311,7 @@ md_status cmd_eval(int argc, char **argv) {
     if (a.out) {
       st = write_frame(out.fp, a.out, s, &res, structure_frame(sr), fbuf);
     } else {
-      if (frames == 0) print_header(&a, model_path, ff);
+      if (frames == 0) print_header(&a, model_path, eval_describe(ff, gff_of(gff)), device);
       real_t p = (res.virial[0] + res.virial[4] + res.virial[8]) / (3.0 * s->box.volume) * MD_NKTV2P;
       printf("  %5d %7d %19.10f %19.10f %19.10f %19.10f %16.10f %14.6f %12.4f\n", structure_index(sr), s->n, res.energy,
              res.e_snap, res.e_coul, res.e_zbl, res.energy / s->n, p, s->box.volume);
@@ -281,8 +321,8 @@ md_status cmd_eval(int argc, char **argv) {
   if (st == MD_OK && a.out) {
     st = io_atomic_commit(&out);
     if (st == MD_OK)
-      printf("esnapmd eval: %d frame%s of %s evaluated (%s) -> %s\n", frames, frames == 1 ? "" : "s", a.in, ff_describe(ff),
-             a.out);
+      printf("esnapmd eval: %d frame%s of %s evaluated on %s (%s) -> %s\n", frames, frames == 1 ? "" : "s", a.in, device,
+             eval_describe(ff, gff_of(gff)), a.out);
   }
   if (st != MD_OK) io_atomic_abort(&out);
   fflush(stdout);
@@ -291,6 +331,9 @@ md_status cmd_eval(int argc, char **argv) {
   ff_result_free(&res);
   free(fbuf);
   ff_destroy(&ff);
+#if ESNAP_HAVE_CUDA
+  gpu_ff_destroy(&gff);
+#endif
   free(m);
   return st;
 }

@@ -276,7 +276,10 @@ void coulomb_get_info(const coulomb *c, coulomb_info *info) {
   info->accuracy = c->accuracy;
   info->alpha = c->alpha;
   info->rcut = coulomb_cutoff(c);
-  if (c->method == MD_COUL_EWALD && c->ks) ewald_kspace_count(c->ks, info->kmax);
+  if (c->method == MD_COUL_EWALD && c->ks) {
+    ewald_kspace_count(c->ks, info->kmax);
+    info->gcut = c->gcut;
+  }
   if (c->method == MD_COUL_PME) {
     for (int d = 0; d < 3; d++) info->grid[d] = c->grid[d];
     info->order = c->grid_order ? c->grid_order : c->order;

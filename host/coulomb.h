@@ -29,6 +29,7 @@ typedef struct coulomb_info {
   int order;            /* PME: B-spline order */
   real_t est_error_real;   /* estimated RMS force error, real space (eV/Å) */
   real_t est_error_kspace; /* estimated RMS force error, k-space (eV/Å) */
+  real_t gcut;          /* Ewald: reciprocal-space cutoff |m| <= gcut (1/Å, no 2π) */
 } coulomb_info;
 
 /* q_elem[type]: charge per element (e). rcut <= 0 chooses the real-space cutoff. */

@@ -18,6 +18,10 @@
 #include "system.h"
 #include "thermo.h"
 #include "velocity.h"
+#if ESNAP_HAVE_CUDA
+#include "backend_gpu.h"
+#include "gpu_atoms.h"
+#endif
 
 static volatile sig_atomic_t g_stop_signal = 0;
 static void on_signal(int sig) { g_stop_signal = sig; }
@@ -210,10 +214,24 @@ static md_status check_checkpoint(const run_ctx *c, const md_checkpoint *ck, con
   return MD_OK;
 }
 
+/* --device: cpu; gpu (error without a CUDA build or device); auto = the CUDA backend when built and a device
+ * is present, else the CPU. */
 static md_status select_backend(run_ctx *c) {
-  if (c->o->device == RUN_DEVICE_GPU)
-    return md_error(MD_ERR_DEVICE, "--device gpu: this build has no CUDA MD backend yet (use --device cpu or auto)");
   c->ops = md_backend_cpu();
+  if (c->o->device == RUN_DEVICE_CPU) return MD_OK;
+#if ESNAP_HAVE_CUDA
+  int ndev = 0;
+  gpu_device_count(&ndev);
+  if (ndev > 0) {
+    c->ops = md_backend_cuda();
+    return MD_OK;
+  }
+  if (c->o->device == RUN_DEVICE_GPU)
+    return md_error(MD_ERR_DEVICE, "--device gpu: no CUDA device found (no driver or no GPU); use --device cpu or auto");
+#else
+  if (c->o->device == RUN_DEVICE_GPU)
+    return md_error(MD_ERR_DEVICE, "--device gpu: esnapmd was built without CUDA (nvcc not found at configure time); use --device cpu or auto");
+#endif
   return MD_OK;
 }
 
@@ -275,7 +293,14 @@ static md_status start(run_ctx *c, md_checkpoint *ck) {
   deck_backend_options(d, fmax(t0, d->has_velocity ? d->velocity_t : 0.0), &opt);
   opt.quiet = c->o->quiet;
   MD_TRY(select_backend(c));
-  MD_TRY(c->ops->create(&c->b, &c->model, &opt, &c->rep, 1));
+  st = c->ops->create(&c->b, &c->model, &opt, &c->rep, 1);
+  if (st == MD_ERR_UNSUPPORTED && c->o->device == RUN_DEVICE_AUTO && c->ops != md_backend_cpu()) {
+    /* auto: a model the GPU backend cannot run yet goes to the CPU */
+    if (c->out) fprintf(c->out, "# the %s backend cannot run this model (%s): using the CPU\n", c->ops->name, md_errmsg());
+    c->ops = md_backend_cpu();
+    st = c->ops->create(&c->b, &c->model, &opt, &c->rep, 1);
+  }
+  MD_TRY(st);
   MD_TRY(c->ops->set_state(c->b, 0, &c->rep, MD_STATE_ALL));
   if (!c->o->restart) {
     st = c->ops->compute_forces(c->b);

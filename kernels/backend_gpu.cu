@@ -1,0 +1,292 @@
+// backend_gpu.cu — the CUDA MD backend: state, set/get, thermo (see backend_gpu.h). The step sequence,
+// graphs, the run loop and the safety messages are in backend_gpu_step.cu.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "backend_gpu_impl.cuh"
+
+extern "C" {
+#include "gpu_atoms.h"
+#include "integrate.h"
+#include "system.h"
+}
+
+static void gpu_destroy(md_backend **pb) {
+  if (!pb || !*pb) return;
+  md_backend *b = *pb;
+  bgpu_drop_graphs(b);
+  gpu_forces_destroy(&b->f);
+  integ_gpu_destroy(&b->ig);
+  gpu_atoms_destroy(&b->a);
+  for (auto &h : b->rep) system_destroy(&h.sys);
+  gpu_free(&b->d_mv2);
+  if (b->stream) cudaStreamDestroy(b->stream);
+  for (int k = 0; k < 2 * BGPU_NST; k++)
+    if (b->ev[k]) cudaEventDestroy(b->ev[k]);
+  delete b;
+  *pb = nullptr;
+}
+
+// (Re)create the force field for the host copies' cells and types; lists must be built afterwards.
+md_status bgpu_make_forces(md_backend *b) {
+  bgpu_drop_graphs(b);
+  gpu_forces_destroy(&b->f);
+  integ_gpu_destroy(&b->ig);
+  std::vector<md_system *> sys;
+  for (auto &h : b->rep) sys.push_back(h.sys);
+  MD_TRY(gpu_atoms_upload(b->a, sys.data(), b->nrep, MD_GPU_BOX));
+  MD_TRY(gpu_forces_create(&b->f, &b->model, &b->ffo, b->a, sys.data(), 0));
+  const nbr_gpu *nb = gpu_forces_neighbors(b->f);
+  b->ip.moved2 = nb ? nbr_gpu_moved_limit2(nb) : -1.0;
+  MD_TRY(integ_gpu_create(&b->ig, b->a, &b->ip, gpu_forces_status(b->f)));
+  for (int r = 0; r < b->nrep; r++) MD_TRY(integ_gpu_set_sys(b->ig, r, &b->rep[r].is));
+  b->lists_dirty = 1;
+  b->energy_gen++;
+  return MD_OK;
+}
+
+static md_status gpu_create(md_backend **out, const md_model *model, const md_backend_options *opt, const md_replica *reps,
+                            int nrep) {
+  *out = nullptr;
+  if (nrep < 1) return md_error(MD_ERR_INTERNAL, "cuda backend: %d replicas", nrep);
+  int ndev = 0;
+  MD_TRY(gpu_device_count(&ndev));
+  if (ndev < 1) return md_error(MD_ERR_DEVICE, "cuda backend: no CUDA device found (no driver or no GPU)");
+  md_backend *b = new md_backend();
+  b->model = *model;
+  b->opt = *opt;
+  ff_options_default(&b->ffo);
+  b->ffo.coulomb = opt->coulomb;
+  b->ffo.accuracy = opt->coulomb_accuracy;
+  b->ffo.rcut = opt->coulomb_rcut;
+  b->ffo.skin = opt->skin;
+  b->ffo.quiet = 1;
+  b->nrep = nrep;
+  b->rep.resize(nrep);
+  // integrator parameters
+  integ_params &p = b->ip;
+  memset(&p, 0, sizeof p);
+  p.ensemble = opt->integ.ensemble;
+  p.nvt = opt->integ.ensemble == MD_ENS_NVT;
+  p.dt = opt->integ.dt;
+  p.t_start = opt->integ.t_start;
+  p.t_stop = opt->integ.t_stop;
+  p.ramp_begin = opt->integ.ramp_begin;
+  p.ramp_end = opt->integ.ramp_end;
+  const real_t dtf = vv_dtf(opt->integ.dt);
+  for (int e = 0; e < model->nelem; e++) {
+    p.mass[e] = model->mass[e];
+    p.dtfm[e] = dtf / model->mass[e];
+  }
+  p.t_max = opt->safety.t_max;
+  p.max_disp2 = opt->safety.max_disp > 0.0 ? opt->safety.max_disp * opt->safety.max_disp : 0.0;
+  p.min_dist = opt->safety.min_dist;
+  p.min_dist_every = opt->safety.min_dist_every;
+  const char *ge = getenv("ESNAPMD_GPU_GRAPH");
+  b->graphs_wanted = !(ge && strcmp(ge, "0") == 0);
+  const char *gk = getenv("ESNAPMD_GPU_GRAPH_STEPS");
+  b->graph_steps = gk && atoi(gk) > 0 ? atoi(gk) : 10;
+  md_status st = MD_OK;
+  std::vector<md_system *> sys;
+  for (int r = 0; r < nrep && st == MD_OK; r++) {
+    bgpu_rep &h = b->rep[r];
+    st = system_copy(&h.sys, reps[r].sys);
+    if (st != MD_OK) break;
+    sys.push_back(h.sys);
+    h.step0 = reps[r].step0;
+    h.time0 = reps[r].time0;
+    h.rng = reps[r].rng;
+    memset(&h.is, 0, sizeof h.is);
+    integ_nhc_params(&opt->integ, h.sys->n, &h.is.np);
+    h.is.dof = thermo_dof(h.sys->n);
+    h.is.scale = 1.0;
+    h.is.step = reps[r].sys->step;
+    h.is.nhc = reps[r].nhc;
+  }
+  if (st == MD_OK && cudaStreamCreateWithFlags(&b->stream, cudaStreamNonBlocking) != cudaSuccess)
+    st = md_error(MD_ERR_DEVICE, "CUDA: cannot create a stream");
+  for (int k = 0; k < 2 * BGPU_NST && st == MD_OK; k++)
+    if (cudaEventCreate(&b->ev[k]) != cudaSuccess) st = md_error(MD_ERR_DEVICE, "CUDA: cannot create events");
+  if (st == MD_OK) st = gpu_atoms_create(&b->a, sys.data(), nrep);
+  if (st == MD_OK) st = gpu_alloc(&b->d_mv2, (size_t)nrep, "kinetic energy sums");
+  if (st == MD_OK) st = bgpu_make_forces(b);
+  if (st != MD_OK) {
+    gpu_destroy(&b);
+    return st;
+  }
+  *out = b;
+  return MD_OK;
+}
+
+// Copy system r's slice of a device SoA array (3 components) to/from host arrays.
+template <typename T>
+static md_status copy3(T *dev, long ntot, long off, long n, T *hx, T *hy, T *hz, bool up) {
+  T *h[3] = {hx, hy, hz};
+  for (int d = 0; d < 3; d++) {
+    T *dp = dev + d * ntot + off;
+    if (up) CUDA_CHECK(cudaMemcpy(dp, h[d], n * sizeof(T), cudaMemcpyHostToDevice));
+    else CUDA_CHECK(cudaMemcpy(h[d], dp, n * sizeof(T), cudaMemcpyDeviceToHost));
+  }
+  return MD_OK;
+}
+
+long bgpu_offset(const md_backend *b, int r) {
+  long off = 0;
+  for (int k = 0; k < r; k++) off += b->rep[k].sys->n;
+  return off;
+}
+
+static md_status gpu_set_state(md_backend *b, int r, const md_replica *src, unsigned what) {
+  if (r < 0 || r >= b->nrep) return md_error(MD_ERR_INTERNAL, "cuda backend: no replica %d", r);
+  bgpu_rep &h = b->rep[r];
+  md_system *s = src->sys;
+  if (s->n != h.sys->n) return md_error(MD_ERR_INTERNAL, "cuda backend: replica %d has %d atoms, not %d", r, s->n, h.sys->n);
+  const long n = s->n, off = bgpu_offset(b, r), nt = b->a->ntot;
+  CUDA_CHECK(cudaStreamSynchronize(b->stream));
+  if (what & MD_STATE_POS) {
+    MD_TRY(copy3(b->a->d_pos, nt, off, n, s->x, s->y, s->z, true));
+    MD_TRY(copy3(b->a->d_img, nt, off, n, s->ix, s->iy, s->iz, true));
+    if (memcmp(s->box.h, h.sys->box.h, sizeof s->box.h) != 0) {
+      h.sys->box = s->box;
+      MD_TRY(bgpu_make_forces(b));  // new cell: Coulomb parameters, PME tables and cell grid again
+    }
+    b->lists_dirty = 1;
+    b->energy_gen++;
+  }
+  if (what & MD_STATE_VEL) MD_TRY(copy3(b->a->d_vel, nt, off, n, s->vx, s->vy, s->vz, true));
+  if (what & MD_STATE_FORCE) {
+    MD_TRY(copy3(b->a->d_force, nt, off, n, src->fx, src->fy, src->fz, true));
+    h.e_host.pe = src->pe;
+    h.e_host.e_snap = src->pe_snap;
+    h.e_host.e_coul = src->pe_coul;
+    h.e_host.e_zbl = src->pe_zbl;
+    memcpy(h.e_host.virial, src->virial, sizeof src->virial);
+    h.e_host_gen = b->energy_gen;  // valid until the next evaluation or move
+  }
+  if (what & (MD_STATE_THERMOSTAT | MD_STATE_CLOCK)) {
+    MD_TRY(integ_gpu_get_sys(b->ig, r, &h.is));
+    if (what & MD_STATE_THERMOSTAT) h.is.nhc = src->nhc;
+    if (what & MD_STATE_CLOCK) {
+      h.is.step = s->step;
+      h.step0 = src->step0;
+      h.time0 = src->time0;
+      h.rng = src->rng;
+    }
+    MD_TRY(integ_gpu_set_sys(b->ig, r, &h.is));
+  }
+  return MD_OK;
+}
+
+md_status bgpu_energies(md_backend *b) {
+  if (b->energy_cache_gen == b->energy_gen) return MD_OK;
+  std::vector<gpu_energy> e(b->nrep);
+  MD_TRY(gpu_forces_energies(b->f, e.data(), b->stream));
+  for (int r = 0; r < b->nrep; r++) b->rep[r].e_dev = e[r];
+  b->energy_cache_gen = b->energy_gen;
+  return MD_OK;
+}
+
+const gpu_energy *bgpu_energy_of(md_backend *b, int r) {
+  bgpu_rep &h = b->rep[r];
+  if (h.e_host_gen == b->energy_gen) return &h.e_host;
+  if (bgpu_energies(b) != MD_OK) return nullptr;
+  return &h.e_dev;
+}
+
+static md_status gpu_get_state(md_backend *b, int r, md_replica *dst, unsigned what) {
+  if (r < 0 || r >= b->nrep) return md_error(MD_ERR_INTERNAL, "cuda backend: no replica %d", r);
+  bgpu_rep &h = b->rep[r];
+  md_system *s = dst->sys;
+  if (s->n != h.sys->n) return md_error(MD_ERR_INTERNAL, "cuda backend: replica %d has %d atoms, not %d", r, h.sys->n, s->n);
+  const long n = s->n, off = bgpu_offset(b, r), nt = b->a->ntot;
+  CUDA_CHECK(cudaStreamSynchronize(b->stream));
+  if (what & MD_STATE_POS) {
+    MD_TRY(copy3(b->a->d_pos, nt, off, n, s->x, s->y, s->z, false));
+    MD_TRY(copy3(b->a->d_img, nt, off, n, s->ix, s->iy, s->iz, false));
+    s->box = h.sys->box;
+  }
+  if (what & MD_STATE_VEL) MD_TRY(copy3(b->a->d_vel, nt, off, n, s->vx, s->vy, s->vz, false));
+  if (what & MD_STATE_FORCE) {
+    MD_TRY(copy3(b->a->d_force, nt, off, n, dst->fx, dst->fy, dst->fz, false));
+    const gpu_energy *e = bgpu_energy_of(b, r);
+    if (!e) return md_error(MD_ERR_DEVICE, "cuda backend: energies unavailable (%s)", md_errmsg());
+    dst->pe = e->pe;
+    dst->pe_snap = e->e_snap;
+    dst->pe_coul = e->e_coul;
+    dst->pe_zbl = e->e_zbl;
+    memcpy(dst->virial, e->virial, sizeof dst->virial);
+  }
+  if (what & (MD_STATE_THERMOSTAT | MD_STATE_CLOCK)) {
+    MD_TRY(integ_gpu_get_sys(b->ig, r, &h.is));
+    if (what & MD_STATE_THERMOSTAT) dst->nhc = h.is.nhc;
+    if (what & MD_STATE_CLOCK) {
+      s->step = (long)h.is.step;
+      s->time = h.time0 + (real_t)(s->step - h.step0) * b->ip.dt;
+      dst->step0 = h.step0;
+      dst->time0 = h.time0;
+      dst->rng = h.rng;
+    }
+  }
+  return MD_OK;
+}
+
+static md_status gpu_reduce_thermo(md_backend *b, int r, md_thermo *o) {
+  if (r < 0 || r >= b->nrep) return md_error(MD_ERR_INTERNAL, "cuda backend: no replica %d", r);
+  bgpu_rep &h = b->rep[r];
+  MD_TRY(integ_gpu_sum_mv2(b->ig, b->a, b->d_mv2, b->stream));
+  std::vector<real_t> mv2(b->nrep);
+  CUDA_CHECK(cudaMemcpyAsync(mv2.data(), b->d_mv2, b->nrep * sizeof(real_t), cudaMemcpyDeviceToHost, b->stream));
+  CUDA_CHECK(cudaStreamSynchronize(b->stream));
+  MD_TRY(integ_gpu_get_sys(b->ig, r, &h.is));
+  const gpu_energy *e = bgpu_energy_of(b, r);
+  if (!e) return md_error(MD_ERR_DEVICE, "cuda backend: energies unavailable (%s)", md_errmsg());
+  memset(o, 0, sizeof *o);
+  o->step = (long)h.is.step;
+  o->time = h.time0 + (real_t)(o->step - h.step0) * b->ip.dt;
+  o->natoms = h.sys->n;
+  o->dof = h.is.dof;
+  o->temp = thermo_temperature(mv2[r], h.is.dof);
+  o->ke = thermo_kinetic_energy(o->temp, h.is.dof);
+  o->pe = e->pe;
+  o->pe_snap = e->e_snap;
+  o->pe_coul = e->e_coul;
+  o->pe_zbl = e->e_zbl;
+  o->etotal = o->pe + o->ke;
+  if (b->ip.nvt) {
+    o->e_thermostat = nhc_energy(&h.is.nhc);
+    o->t_target = h.is.nhc.t_target;
+  }
+  o->econserve = o->etotal + o->e_thermostat;
+  o->volume = h.sys->box.volume;
+  o->press = thermo_pressure(h.is.dof, o->temp, e->virial, h.sys->box.volume);
+  return MD_OK;
+}
+
+static md_status gpu_sync_point(md_backend *b) {
+  // wrap and rebuild from scratch now, so a run continued from the checkpoint written next starts from the
+  // same positions and lists (its set_state marks the lists dirty; that build does not wrap again)
+  MD_TRY(bgpu_clear_status(b));
+  MD_TRY(gpu_forces_build(b->f, 1, b->stream));
+  MD_TRY(bgpu_after_build(b));
+  b->lists_dirty = 0;
+  return MD_OK;
+}
+
+static const char *gpu_describe(const md_backend *b) {
+  md_backend *m = const_cast<md_backend *>(b);
+  snprintf(m->desc, sizeof m->desc, "%s; %s; CUDA graphs %s; device %s", gpu_forces_describe(b->f),
+           b->nrep > 1 ? "replicas batched in one launch" : "one system",
+           b->graphs_wanted ? (b->graph_failed ? "failed to capture (direct launches)" : "on") : "off", gpu_device_name());
+  return m->desc;
+}
+
+static const md_backend_ops cuda_ops = {"cuda",           gpu_create,        gpu_destroy,        gpu_set_state,
+                                        gpu_get_state,    bgpu_compute_forces, bgpu_run_steps, gpu_reduce_thermo,
+                                        gpu_sync_point,   gpu_describe};
+
+extern "C" const md_backend_ops *md_backend_cuda(void) { return &cuda_ops; }
+extern "C" int backend_cuda_uses_graphs(const md_backend *b) { return b->graphs_wanted && !b->graph_failed; }
+extern "C" long backend_cuda_builds(md_backend *b) { return gpu_forces_builds(b->f); }
