@@ -8,6 +8,7 @@
 #include "ewald_kern.h"
 #include "gpu_launch.cuh"
 #include "pair_kern.h"
+#include "pme_tables.h"
 
 extern "C" {
 #include "coulomb.h"
@@ -86,31 +87,6 @@ extern "C" void coul_gpu_destroy(coul_gpu **pc) {
   *pc = nullptr;
 }
 
-// The Ewald vector list of one cell, in host/ewald.c's order: n0 ≥ 0, then n1, n2 in the half space.
-static void ewald_vectors(const md_box *box, real_t alpha, real_t gcut, std::vector<int> &n, std::vector<real_t> &m,
-                          std::vector<real_t> &w) {
-  const real_t *h = box->h, *hi = box->hinv;
-  int kmax[3];
-  for (int d = 0; d < 3; d++) {
-    real_t len = sqrt(h[3 * d] * h[3 * d] + h[3 * d + 1] * h[3 * d + 1] + h[3 * d + 2] * h[3 * d + 2]);
-    kmax[d] = (int)floor(gcut * len);
-  }
-  const real_t g2 = gcut * gcut;
-  for (int n0 = 0; n0 <= kmax[0]; n0++)
-    for (int n1 = (n0 == 0 ? 0 : -kmax[1]); n1 <= kmax[1]; n1++)
-      for (int n2 = (n0 == 0 && n1 == 0 ? 1 : -kmax[2]); n2 <= kmax[2]; n2++) {
-        real_t mc[3];
-        for (int c = 0; c < 3; c++) mc[c] = n0 * hi[3 * c] + n1 * hi[3 * c + 1] + n2 * hi[3 * c + 2];
-        real_t m2 = mc[0] * mc[0] + mc[1] * mc[1] + mc[2] * mc[2];
-        if (m2 > g2) continue;
-        n.push_back(n0);
-        n.push_back(n1);
-        n.push_back(n2);
-        for (int c = 0; c < 3; c++) m.push_back(mc[c]);
-        w.push_back(ewald_kspace_weight(m2, alpha, box->volume));
-      }
-}
-
 template <typename T>
 static md_status upload(T **d, const std::vector<T> &h, const char *what) {
   MD_TRY(gpu_alloc(d, h.size(), what));
@@ -123,7 +99,14 @@ static md_status setup_ewald(coul_gpu *c, const gpu_atoms *a, md_system *const *
   std::vector<real_t> m, w;
   for (int s = 0; s < c->nsys; s++) {
     kbase[s] = (int)w.size();
-    if (info[s].alpha > 0.0) ewald_vectors(&sys[s]->box, info[s].alpha, info[s].gcut, n, m, w);
+    if (info[s].alpha > 0.0) {
+      long cnt = ewald_vectors_list(&sys[s]->box, info[s].alpha, info[s].gcut, nullptr, nullptr, nullptr);
+      size_t k0 = w.size();
+      n.resize(3 * (k0 + cnt));
+      m.resize(3 * (k0 + cnt));
+      w.resize(k0 + cnt);
+      ewald_vectors_list(&sys[s]->box, info[s].alpha, info[s].gcut, n.data() + 3 * k0, m.data() + 3 * k0, w.data() + k0);
+    }
     ksys.resize(w.size(), s);
   }
   kbase[c->nsys] = (int)w.size();

@@ -7,6 +7,7 @@
 
 #include "gpu_launch.cuh"
 #include "pme_kern.h"
+#include "pme_tables.h"
 
 extern "C" {
 #include "pme_gpu.h"
@@ -28,54 +29,6 @@ struct pme_gpu {
   real_t *d_qelem;       // [nelem] charges (e)
   size_t bytes;
 };
-
-// ---- host tables: ψ and the mean mesh self-energy correction, as pme_cpu_setup ----
-
-static void host_tables(const int K[3], int order, const md_box *box, real_t alpha, real_t *psi, real_t *self_e,
-                        real_t self_w[6]) {
-  const int K0 = K[0], K1 = K[1], K2 = K[2], K2c = K2 / 2 + 1;
-  std::vector<real_t> bm(K0 + K1 + K2), ap(K0 + K1 + K2), part((size_t)K0 * 7);
-  real_t *b0 = bm.data(), *b1 = b0 + K0, *b2 = b1 + K1;
-  pme_bspline_moduli(K0, order, b0);
-  pme_bspline_moduli(K1, order, b1);
-  pme_bspline_moduli(K2, order, b2);
-  for (int k = 0; k < K0; k++) ap[k] = pme_alias_power(k, K0, order, b0[k]);
-  for (int k = 0; k < K1; k++) ap[K0 + k] = pme_alias_power(k, K1, order, b1[k]);
-  for (int k = 0; k < K2; k++) ap[K0 + K1 + k] = pme_alias_power(k, K2, order, b2[k]);
-  const real_t *hi = box->hinv;
-  const real_t vol = box->volume;
-#pragma omp parallel for schedule(static)
-  for (int k0 = 0; k0 < K0; k0++) {
-    int m0 = pme_signed_index(k0, K0);
-    real_t acc[7] = {0, 0, 0, 0, 0, 0, 0};
-    for (int k1 = 0; k1 < K1; k1++) {
-      int m1 = pme_signed_index(k1, K1);
-      for (int k2 = 0; k2 < K2c; k2++) {
-        int m2i = pme_signed_index(k2, K2);
-        size_t idx = ((size_t)k0 * K1 + k1) * K2c + k2;
-        if (m0 == 0 && m1 == 0 && m2i == 0) {
-          psi[idx] = 0.0;
-          continue;
-        }
-        real_t m[3];
-        for (int c = 0; c < 3; c++) m[c] = m0 * hi[3 * c] + m1 * hi[3 * c + 1] + m2i * hi[3 * c + 2];
-        real_t msq = m[0] * m[0] + m[1] * m[1] + m[2] * m[2];
-        psi[idx] = pme_influence(msq, alpha, vol, b0[k0] * b1[k1] * b2[k2]);
-        int mult = (k2 == 0 || 2 * k2 == K2) ? 1 : 2;
-        real_t em = mult * ewald_kspace_weight(msq, alpha, vol) * (ap[k0] * ap[K0 + k1] * ap[K0 + K1 + k2] - 1.0);
-        acc[0] += em;
-        ewald_kspace_virial(em, m, alpha, acc + 1);
-      }
-    }
-    for (int a = 0; a < 7; a++) part[(size_t)k0 * 7 + a] = acc[a];
-  }
-  *self_e = 0.0;
-  for (int a = 0; a < 6; a++) self_w[a] = 0.0;
-  for (int k0 = 0; k0 < K0; k0++) {
-    *self_e += part[(size_t)k0 * 7];
-    for (int a = 0; a < 6; a++) self_w[a] += part[(size_t)k0 * 7 + 1 + a];
-  }
-}
 
 // ---- kernels ----
 
@@ -180,8 +133,12 @@ extern "C" md_status pme_gpu_create(pme_gpu **out, const gpu_atoms *a, int sys0,
   A.psi_stride = same ? 0 : A.ncomplex;
   std::vector<real_t> psi((size_t)npsi * A.ncomplex), corr((size_t)nb * 7);
   std::vector<real_t> self_e(npsi), self_w((size_t)npsi * 6);
-  for (int k = 0; k < npsi; k++) host_tables(A.K, order, boxes[k], alpha, psi.data() + (size_t)k * A.ncomplex, &self_e[k],
-                                             &self_w[(size_t)k * 6]);
+  for (int k = 0; k < npsi; k++)
+    if (pme_tables_compute(A.K, order, boxes[k], alpha, psi.data() + (size_t)k * A.ncomplex, &self_e[k],
+                           &self_w[(size_t)k * 6]) != 0) {
+      delete p;
+      return md_error(MD_ERR_MEMORY, "PME: out of memory for the influence function");
+    }
   // per-system Σ q² (the correction) and the largest Σ |q| (fixed-point scale)
   real_t sum_abs_max = 0.0;
   {

@@ -1,0 +1,103 @@
+/* pme_tables.h — host-side tables of the device PME and Ewald sums, computed exactly as the CPU code does
+ * (host/pme_cpu.c pme_cpu_setup, host/ewald.c ewald_kspace_setup) from the leaf formulas of src/math/pme.h
+ * and src/math/ewald.h, then uploaded once per cell. Plain host functions (C and C++); used by
+ * kernels/pme_gpu.cu, kernels/coulomb_gpu.cu and the emulation tests. */
+#ifndef ESNAP_PME_TABLES_H
+#define ESNAP_PME_TABLES_H
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "math/ewald.h"
+#include "math/pme.h"
+#include "types.h"
+
+/* Influence function ψ over the K0 × K1 × (K2/2+1) half mesh (ψ(0) = 0) and the mean mesh self energy per
+ * unit charge² in excess of the exact one, with its virial (xx yy zz xy xz yz): pme_cpu_compute subtracts
+ * Σq² · (self_e, self_w). Returns 0, or −1 when out of memory. */
+static inline int pme_tables_compute(const int K[3], int order, const md_box *box, real_t alpha, real_t *psi, real_t *self_e,
+                                     real_t self_w[6]) {
+  const int K0 = K[0], K1 = K[1], K2 = K[2], K2c = K2 / 2 + 1;
+  real_t *bm = (real_t *)malloc(2 * (size_t)(K0 + K1 + K2) * sizeof(real_t));
+  real_t *part = (real_t *)malloc((size_t)K0 * 7 * sizeof(real_t));
+  if (!bm || !part) {
+    free(bm);
+    free(part);
+    return -1;
+  }
+  real_t *b0 = bm, *b1 = b0 + K0, *b2 = b1 + K1, *ap = bm + K0 + K1 + K2;
+  pme_bspline_moduli(K0, order, b0);
+  pme_bspline_moduli(K1, order, b1);
+  pme_bspline_moduli(K2, order, b2);
+  for (int k = 0; k < K0; k++) ap[k] = pme_alias_power(k, K0, order, b0[k]);
+  for (int k = 0; k < K1; k++) ap[K0 + k] = pme_alias_power(k, K1, order, b1[k]);
+  for (int k = 0; k < K2; k++) ap[K0 + K1 + k] = pme_alias_power(k, K2, order, b2[k]);
+  const real_t *hi = box->hinv;
+  const real_t vol = box->volume;
+  for (int k0 = 0; k0 < K0; k0++) {
+    int m0 = pme_signed_index(k0, K0);
+    real_t acc[7] = {0, 0, 0, 0, 0, 0, 0};
+    for (int k1 = 0; k1 < K1; k1++) {
+      int m1 = pme_signed_index(k1, K1);
+      for (int k2 = 0; k2 < K2c; k2++) {
+        int m2i = pme_signed_index(k2, K2);
+        size_t idx = ((size_t)k0 * K1 + k1) * K2c + k2;
+        if (m0 == 0 && m1 == 0 && m2i == 0) {
+          psi[idx] = 0.0;
+          continue;
+        }
+        real_t m[3];
+        for (int c = 0; c < 3; c++) m[c] = m0 * hi[3 * c] + m1 * hi[3 * c + 1] + m2i * hi[3 * c + 2];
+        real_t msq = m[0] * m[0] + m[1] * m[1] + m[2] * m[2];
+        psi[idx] = pme_influence(msq, alpha, vol, b0[k0] * b1[k1] * b2[k2]);
+        int mult = (k2 == 0 || 2 * k2 == K2) ? 1 : 2;
+        real_t em = mult * ewald_kspace_weight(msq, alpha, vol) * (ap[k0] * ap[K0 + k1] * ap[K0 + K1 + k2] - 1.0);
+        acc[0] += em;
+        ewald_kspace_virial(em, m, alpha, acc + 1);
+      }
+    }
+    for (int a = 0; a < 7; a++) part[(size_t)k0 * 7 + a] = acc[a];
+  }
+  *self_e = 0.0;
+  for (int a = 0; a < 6; a++) self_w[a] = 0.0;
+  for (int k0 = 0; k0 < K0; k0++) {
+    *self_e += part[(size_t)k0 * 7];
+    for (int a = 0; a < 6; a++) self_w[a] += part[(size_t)k0 * 7 + 1 + a];
+  }
+  free(bm);
+  free(part);
+  return 0;
+}
+
+/* The Ewald vectors 0 < |m| ≤ gcut of the half space in host/ewald.c's order (n0 ≥ 0; then n1; then n2):
+ * pass n = m = w = NULL to count; else fill n[3k + d] (integers), m[3k + d] (Cartesian, 1/Å) and w[k]
+ * (ewald_kspace_weight). Returns the number of vectors. */
+static inline long ewald_vectors_list(const md_box *box, real_t alpha, real_t gcut, int *n, real_t *m, real_t *w) {
+  const real_t *h = box->h, *hi = box->hinv;
+  int kmax[3];
+  for (int d = 0; d < 3; d++) {
+    real_t len = sqrt(h[3 * d] * h[3 * d] + h[3 * d + 1] * h[3 * d + 1] + h[3 * d + 2] * h[3 * d + 2]);
+    kmax[d] = (int)floor(gcut * len);
+  }
+  const real_t g2 = gcut * gcut;
+  long nk = 0;
+  for (int n0 = 0; n0 <= kmax[0]; n0++)
+    for (int n1 = (n0 == 0 ? 0 : -kmax[1]); n1 <= kmax[1]; n1++)
+      for (int n2 = (n0 == 0 && n1 == 0 ? 1 : -kmax[2]); n2 <= kmax[2]; n2++) {
+        real_t mc[3];
+        for (int c = 0; c < 3; c++) mc[c] = n0 * hi[3 * c] + n1 * hi[3 * c + 1] + n2 * hi[3 * c + 2];
+        real_t m2 = mc[0] * mc[0] + mc[1] * mc[1] + mc[2] * mc[2];
+        if (m2 > g2) continue;
+        if (n) {
+          n[3 * nk] = n0;
+          n[3 * nk + 1] = n1;
+          n[3 * nk + 2] = n2;
+          for (int c = 0; c < 3; c++) m[3 * nk + c] = mc[c];
+          w[nk] = ewald_kspace_weight(m2, alpha, box->volume);
+        }
+        nk++;
+      }
+  return nk;
+}
+
+#endif
