@@ -46,6 +46,8 @@ md_status backend_cuda_profile(md_backend *b, long nsteps, double ms[BGPU_NST]);
 int backend_cuda_uses_graphs(const md_backend *b);
 /* Neighbour-list builds so far. */
 long backend_cuda_builds(md_backend *b);
+/* Guarded rebuilds that outgrew the list capacity and were recovered on the host (grow, rebuild, finish). */
+long backend_cuda_overflows(const md_backend *b);
 
 MD_EXTERN_C_END
 

@@ -49,6 +49,7 @@ struct md_backend {
   int list_cap_key[2] = {0, 0};       // capacities the graphs were captured with
   const void *list_ptr_key[2] = {nullptr, nullptr};
   cudaEvent_t ev[2 * BGPU_NST] = {};
+  long overflows = 0;                 // guarded rebuilds recovered on the host
   char desc[1024];
 };
 

@@ -277,6 +277,7 @@ md_status bgpu_run_steps(md_backend *b, long n) {
     const unsigned others = hs.flags & ~(unsigned)KERN_STOP_OVERFLOW;
     if (hs.halt == KERN_STOP_OVERFLOW && !others) {
       // the step has drifted and its guarded rebuild ran out of room: grow, rebuild, finish the step here
+      b->overflows++;
       MD_TRY(bgpu_clear_status(b));
       MD_TRY(gpu_forces_build(b->f, 0, b->stream));
       MD_TRY(bgpu_after_build(b));
@@ -315,6 +316,7 @@ extern "C" md_status backend_cuda_profile(md_backend *b, long nsteps, double ms[
   MD_TRY(st);
   if (hs.halt == KERN_STOP_OVERFLOW && !(hs.flags & ~(unsigned)KERN_STOP_OVERFLOW)) {
     // rare: the profile's own rebuild outgrew the lists; fix them up so the run can go on
+    b->overflows++;
     MD_TRY(bgpu_clear_status(b));
     MD_TRY(gpu_forces_build(b->f, 0, b->stream));
     MD_TRY(bgpu_after_build(b));

@@ -322,9 +322,11 @@ extern "C" md_status nbr_gpu_build(nbr_gpu *nb, gpu_atoms *a, int wrap, void *st
       return md_error(MD_ERR_PHYSICS, "neighbour list: atom %d has a non-finite position or is hundreds of cells away "
                       "from the box (lost atom)", hs.atom + 1);
     int grew = 0;
+    const char *me = getenv("ESNAPMD_GPU_NBR_MARGIN");
     for (int L = 0; L < nb->nlist; L++)
       if (hs.need[L] > nb->list[L].maxnbr) {
-        MD_TRY(alloc_list(nb, L, hs.need[L] + hs.need[L] / 8 + 8));
+        int margin = (me && atoi(me) >= 0) ? atoi(me) : hs.need[L] / 8 + 8;
+        MD_TRY(alloc_list(nb, L, hs.need[L] + margin));
         grew = 1;
       }
     if (!grew) {
@@ -366,6 +368,40 @@ extern "C" md_status nbr_gpu_check(nbr_gpu *nb, const gpu_atoms *a, void *stream
   k_nbr_check<<<gpu_blocks_for(nb->ntot, GPU_THREADS), GPU_THREADS, 0, s>>>(nb->ntot, nb->d_status, a->d_pos, nb->d_x0,
                                                                             nbr_gpu_moved_limit2(nb));
   GPU_CHECK_LAUNCH(s);
+  return MD_OK;
+}
+
+__global__ void k_nbr_request(gpu_status *st) {
+  if (threadIdx.x == 0 && blockIdx.x == 0) st->rebuild = 1;
+}
+
+extern "C" md_status nbr_gpu_request_rebuild(nbr_gpu *nb, void *stream) {
+  cudaStream_t s = (cudaStream_t)stream;
+  k_nbr_request<<<1, 1, 0, s>>>(nb->d_status);
+  GPU_CHECK_LAUNCH(s);
+  return MD_OK;
+}
+
+extern "C" md_status nbr_gpu_download(const nbr_gpu *nb, int which, int *num, int *j, int *img) {
+  if (which < 0 || which >= nb->nlist) return md_error(MD_ERR_INTERNAL, "nbr_gpu_download: no list %d", which);
+  const nbr_list_gpu *l = &nb->list[which];
+  const size_t n = (size_t)nb->ntot, m = (size_t)l->maxnbr * n;
+  CUDA_CHECK(cudaDeviceSynchronize());
+  CUDA_CHECK(cudaMemcpy(num, l->d_num, n * sizeof(int), cudaMemcpyDeviceToHost));
+  CUDA_CHECK(cudaMemcpy(j, l->d_j, m * sizeof(int), cudaMemcpyDeviceToHost));
+  CUDA_CHECK(cudaMemcpy(img, l->d_img, m * sizeof(int), cudaMemcpyDeviceToHost));
+  return MD_OK;
+}
+
+extern "C" md_status gpu_status_read(const gpu_status *d, gpu_status *h) {
+  CUDA_CHECK(cudaDeviceSynchronize());
+  CUDA_CHECK(cudaMemcpy(h, d, sizeof *h, cudaMemcpyDeviceToHost));
+  return MD_OK;
+}
+
+extern "C" md_status gpu_status_write(gpu_status *d, const gpu_status *h) {
+  CUDA_CHECK(cudaDeviceSynchronize());
+  CUDA_CHECK(cudaMemcpy(d, h, sizeof *h, cudaMemcpyHostToDevice));
   return MD_OK;
 }
 

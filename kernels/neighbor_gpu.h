@@ -53,6 +53,17 @@ const real_t *nbr_gpu_x0(const nbr_gpu *nb);
 real_t nbr_gpu_moved_limit2(const nbr_gpu *nb);
 /* Host-side build count (direct builds; the device counts guarded ones in status->builds). */
 long nbr_gpu_direct_builds(const nbr_gpu *nb);
+/* Ask for a guarded rebuild (sets status->rebuild on the device; capturable). */
+md_status nbr_gpu_request_rebuild(nbr_gpu *nb, void *stream);
+/* Copy list `which` to host arrays num[ntot], j[maxnbr ntot], img[maxnbr ntot] (column-major). Synchronises. */
+md_status nbr_gpu_download(const nbr_gpu *nb, int which, int *num, int *j, int *img);
+/* The device status word: read or write the whole struct (synchronous). */
+md_status gpu_status_read(const gpu_status *d, gpu_status *h);
+md_status gpu_status_write(gpu_status *d, const gpu_status *h);
+
+/* Capacity after a host-decided build: need + margin, margin = need/8 + 8 by default;
+ * ESNAPMD_GPU_NBR_MARGIN=k sets it to k entries (0 = exactly the need, so that the next guarded rebuild
+ * with a denser neighbourhood overflows: a test of the recovery path). */
 
 MD_EXTERN_C_END
 
