@@ -7,6 +7,7 @@
 md_status cmd_version(int argc, char **argv);
 md_status cmd_run(int argc, char **argv);
 md_status cmd_eval(int argc, char **argv);
+md_status cmd_bench(int argc, char **argv);
 md_status cmd_analyze(int argc, char **argv);
 md_status cmd_arrhenius(int argc, char **argv);
 
