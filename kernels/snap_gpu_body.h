@@ -41,10 +41,16 @@
 #include "../src/math/snap_zy.h"
 #include "gpu_types.h"
 
+/* Chain loops are unrolled completely up to twojmax SNAP_GPU_UNROLL_MAX (registers, compile-time indices);
+ * above it they stay rolled (local-memory arrays; those models spill registers anyway, and unrolling them
+ * costs minutes of compile time). SNAP_UNROLL is used only where a template parameter TJ is in scope. */
+static constexpr int snap_gpu_unroll_max = 10;
 #if defined(__CUDACC__)
-#define SNAP_UNROLL _Pragma("unroll")
+#define SNAP_UNROLL _Pragma("unroll (TJ <= snap_gpu_unroll_max ? 64 : 1)")
+#define SNAP_UNROLL4 _Pragma("unroll 4") /* independent iterations with dependent loads: keep 4 in flight */
 #else
 #define SNAP_UNROLL
+#define SNAP_UNROLL4
 #endif
 
 /* Launch shapes (threads per block) */
@@ -140,7 +146,7 @@ MD_HD void snap_kern_pairs(const snap_gpu_tab &T, const snap_gpu_work &W, int i)
   const real_t xi = W.pos[i], yi = W.pos[n + i], zi = W.pos[2 * n + i];
   const int num = W.num[i];
   int c = 0;
-  for (int k = 0; k < num; k++) {
+  SNAP_UNROLL4 for (int k = 0; k < num; k++) {
     const size_t e = (size_t)k * n + i;
     const int j = W.lj[e], img = W.limg[e];
     real_t d[3] = {0.0, 0.0, 0.0};
@@ -189,7 +195,7 @@ MD_HD void snap_kern_ck(const snap_gpu_tab &T, const snap_gpu_work &W, int i, in
   pbc_unpack_image(W.pimg[q], &na, &nb, &nc);
   const int back = pbc_pack_image(-na, -nb, -nc), cj = W.cnt[j];
   int rev = -1;
-  for (int m = 0; m < cj; m++) {
+  SNAP_UNROLL4 for (int m = 0; m < cj; m++) {
     const size_t q2 = (size_t)m * nt + j;
     if (W.pj[q2] == i && W.pimg[q2] == back) {
       rev = m;
