@@ -4,10 +4,10 @@
 //
 //   stage   kernel        grid                              block          per thread
 //   pairs   k_pairs       ceil(ntot/128)                    128            atom: compact the list
-//           k_ck          (ceil(ntot/32), ceil(maxnbr/4))   (32, 4)        pair: a, b, s_n, reverse slot
-//   ui      k_ui<TJ>      (ceil(ntot/32), TJ/2+1)           32             (atom, chain): U_tot, full layout
+//           k_ck          (ceil(ntot/32), gck)              128            pair: a, b, s_n, reverse slot
+//   ui      k_ui<TJ>      (ceil(ntot/128), TJ/2+1)          128            (atom, chain): U_tot, full layout
 //   yi      k_yi          (ceil(ntot/32), gy)               (32, 8)        (atom, Y entries): Yw
-//   deidrj  k_deidrj<TJ>  (ceil(ntot/32), gd)               (32, TJ/2+1)   (atom, slot, chain): pair force
+//   deidrj  k_deidrj<TJ>  (ceil(ntot/32), gd)               (32, TJ/2+1)   (pair, chain): pair force
 //   finish  k_atom        ceil(ntot/128)                    128            atom: F, W_i, E_i
 //           k_sys         nsys                              256            system: E, W sums
 //   bi      k_bi          (ceil(ntot/32), ceil(nB/8))       (32, 8)        (atom, k): B_k (on request)
@@ -32,13 +32,30 @@ __global__ void __launch_bounds__(SNAP_GPU_ATOM_BLOCK) k_pairs(GC snap_gpu_tab T
   snap_kern_pairs(T, W, blockIdx.x * SNAP_GPU_ATOM_BLOCK + threadIdx.x);
 }
 
-__global__ void __launch_bounds__(SNAP_GPU_LANES *SNAP_GPU_CK_Y) k_ck(GC snap_gpu_tab T, GC snap_gpu_work W) {
-  snap_kern_ck(T, W, blockIdx.x * SNAP_GPU_LANES + threadIdx.x, blockIdx.y * SNAP_GPU_CK_Y + threadIdx.y);
+__global__ void __launch_bounds__(SNAP_GPU_CK_THREADS) k_ck(GC snap_gpu_tab T, GC snap_gpu_work W) {
+  __shared__ int ints[SNAP_GPU_BLK_INTS];
+  const int a0 = blockIdx.x * SNAP_GPU_LANES;
+  if (threadIdx.x < SNAP_GPU_LANES) snap_blk_count(W, a0, threadIdx.x, ints);
+  __syncthreads();
+  if (threadIdx.x == 0) snap_blk_prefix(ints);
+  __syncthreads();
+  const int total = ints[2 * SNAP_GPU_LANES];
+  for (int p = blockIdx.y * SNAP_GPU_CK_THREADS + threadIdx.x; p < total; p += gridDim.y * SNAP_GPU_CK_THREADS) {
+    int l, n;
+    snap_blk_pair_of(ints, p, &l, &n);
+    snap_kern_ck(T, W, a0 + l, n);
+  }
 }
 
 template <int TJ>
-__global__ void __launch_bounds__(SNAP_GPU_LANES) k_ui(GC snap_gpu_tab T, GC snap_gpu_work W) {
-  snap_kern_ui<TJ>(T, W, c_snap_rpq, blockIdx.x * SNAP_GPU_LANES + threadIdx.x, blockIdx.y);
+__global__ void __launch_bounds__(SNAP_GPU_UI_ATOMS) k_ui(GC snap_gpu_tab T, GC snap_gpu_work W) {
+  __shared__ int ints[2 * SNAP_GPU_UI_ATOMS];
+  const int a0 = blockIdx.x * SNAP_GPU_UI_ATOMS;
+  snap_ui_count(W, a0, threadIdx.x, ints);
+  __syncthreads();
+  snap_ui_rank(threadIdx.x, ints);
+  __syncthreads();
+  snap_kern_ui<TJ>(T, W, c_snap_rpq, a0 + ints[SNAP_GPU_UI_ATOMS + threadIdx.x], blockIdx.y);
 }
 
 __global__ void __launch_bounds__(SNAP_GPU_LANES *SNAP_GPU_Y_WARPS) k_yi(GC snap_gpu_tab T, GC snap_gpu_work W) {
@@ -49,13 +66,18 @@ __global__ void __launch_bounds__(SNAP_GPU_LANES *SNAP_GPU_Y_WARPS) k_yi(GC snap
 template <int TJ>
 __global__ void __launch_bounds__(SNAP_GPU_LANES *(TJ / 2 + 1)) k_deidrj(GC snap_gpu_tab T, GC snap_gpu_work W) {
   extern __shared__ real_t sh[];
-  const int i = blockIdx.x * SNAP_GPU_LANES + threadIdx.x;
-  for (int n = blockIdx.y;; n += gridDim.y) {
-    const int act = snap_deidrj_active(W, i, n);
-    if (!__syncthreads_or(act)) break;  // block-uniform: no atom of the block has slot n
-    snap_kern_deidrj_chain<TJ>(W, c_snap_rpq, i, n, threadIdx.y, threadIdx.x, act, sh);
+  const int a0 = blockIdx.x * SNAP_GPU_LANES, nch = blockDim.y;
+  int *ints = snap_deidrj_ints(sh, nch);
+  if (threadIdx.y == 0) snap_blk_count(W, a0, threadIdx.x, ints);
+  __syncthreads();
+  if (threadIdx.y == 0 && threadIdx.x == 0) snap_blk_prefix(ints);
+  __syncthreads();
+  const int total = ints[2 * SNAP_GPU_LANES];  // block-uniform
+  for (int c = blockIdx.y; c * SNAP_GPU_LANES < total; c += gridDim.y) {
+    const int p = c * SNAP_GPU_LANES + threadIdx.x;
+    snap_kern_deidrj_chain<TJ>(W, c_snap_rpq, a0, p, threadIdx.y, threadIdx.x, sh, nch);
     __syncthreads();
-    if (threadIdx.y == 0) snap_kern_deidrj_finish(T, W, i, n, threadIdx.x, blockDim.y, sh);
+    if (threadIdx.y == 0) snap_kern_deidrj_finish(T, W, a0, p, threadIdx.x, nch, sh);
     __syncthreads();
   }
 }
@@ -319,7 +341,7 @@ static md_status launch_ui(int tj, dim3 grid, cudaStream_t st, const snap_gpu_ta
   switch (tj) {
 #define SNAP_UI_CASE(J)                                                                   \
   case J:                                                                                 \
-    k_ui<J><<<grid, SNAP_GPU_LANES, 0, st>>>(T, W);                                       \
+    k_ui<J><<<grid, SNAP_GPU_UI_ATOMS, 0, st>>>(T, W);                                    \
     break;
     SNAP_TJ_CASES(SNAP_UI_CASE)
 #undef SNAP_UI_CASE
@@ -415,14 +437,14 @@ extern "C" md_status snap_gpu_compute(snap_gpu *s, const gpu_atoms *a, const nbr
   k_pairs<<<nba, SNAP_GPU_ATOM_BLOCK, 0, st>>>(T, W);
   SNAP_LAUNCHED();
   if (mn > 0) {
-    k_ck<<<dim3(pl.nbx, (mn + SNAP_GPU_CK_Y - 1) / SNAP_GPU_CK_Y), dim3(SNAP_GPU_LANES, SNAP_GPU_CK_Y), 0, st>>>(T, W);
+    k_ck<<<dim3(pl.nbx, pl.gck), SNAP_GPU_CK_THREADS, 0, st>>>(T, W);
     SNAP_LAUNCHED();
   }
   SNAP_MARK(1);
   if (s->reference)
     k_ui_ref<<<nba, SNAP_GPU_ATOM_BLOCK, 0, st>>>(T, W);
   else
-    MD_TRY(launch_ui(T.twojmax, dim3(pl.nbx, pl.nch), st, T, W));
+    MD_TRY(launch_ui(T.twojmax, dim3(pl.nbu, pl.nch), st, T, W));
   SNAP_LAUNCHED();
   SNAP_MARK(2);
   k_yi<<<dim3(pl.nbx, pl.gy), dim3(SNAP_GPU_LANES, SNAP_GPU_Y_WARPS), 0, st>>>(T, W);

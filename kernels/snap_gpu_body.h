@@ -9,10 +9,11 @@
  *
  * Stages (kernel — thread index space):
  *   pairs   — atom:                 neighbours inside their pair cutoff, compacted in list order
- *   ck      — (atom, slot):         Cayley-Klein a, b and s_n = w f_c; the slot of the reverse pair in j's list
- *   ui      — (atom, chain):        U_tot (self term included), full layout, by chains (below)
+ *   ck      — pair:                 Cayley-Klein a, b and s_n = w f_c; the slot of the reverse pair in j's list
+ *   ui      — (atom, chain):        U_tot (self term included), full layout, by chains (below); atoms ordered by
+ *                                   pair count inside a block of 128
  *   yi      — (atom, Y entry):      Yw = sum betaz Z, Z computed on the fly and never stored
- *   deidrj  — (atom, slot, chain):  G and dG/d(a, b) per pair (adjoint of the chain), then per pair
+ *   deidrj  — (pair, chain):        G and dG/d(a, b) per pair (adjoint of the chain), then per pair
  *                                   dE_i/dr_n = s' r̂ G + s ∇G (block combine over the chains)
  *   atom    — atom:                 F_i = sum_n dE_i/dr_n - sum_n dE_n/dr_i (gather, no atomics), W_i, E_i
  *   sys     — (system, thread):     E and W per system, fixed-order sums
@@ -57,7 +58,7 @@ static constexpr int snap_gpu_unroll_max = 10;
 enum {
   SNAP_GPU_LANES = 32,         /* atoms per warp in every (atom, ...) kernel */
   SNAP_GPU_ATOM_BLOCK = 128,   /* pairs, atom */
-  SNAP_GPU_CK_Y = 4,           /* ck: 32 atoms x 4 slots */
+  SNAP_GPU_CK_THREADS = 128,   /* ck: pairs of 32 atoms, 128 at a time */
   SNAP_GPU_Y_WARPS = 8,        /* yi, bi: 32 atoms x 8 entries */
   SNAP_GPU_SYS_THREADS = 256,  /* sys */
   SNAP_GPU_NRED = 10           /* values per atom reduced per system: E, W (9) */
@@ -178,7 +179,40 @@ MD_HD void snap_pair_geom(const snap_gpu_tab &T, const snap_gpu_work &W, int i, 
   *tan0 = tan((*r - T.rmin0) * *rscale0);
 }
 
-/* ck: thread per (atom i, slot n). */
+/* ---------------------------------------------------------------------------------------------------------
+ * Pairs of a block of 32 atoms a0 .. a0+31, numbered p = 0 .. total-1 atom by atom, so that per-pair kernels
+ * give every lane a pair (Li has ~29 pairs, N ~54 in Li3N: lanes = atoms would idle a third of the time).
+ * ints: cnt[32], then off[33] (off[l] = pairs of atoms a0 .. a0+l-1, off[32] = total), in shared memory. */
+enum { SNAP_GPU_BLK_INTS = 3 * SNAP_GPU_LANES + 1 };
+
+MD_HD void snap_blk_count(const snap_gpu_work &W, int a0, int lane, int *ints) {
+  const int i = a0 + lane;
+  ints[lane] = i < W.ntot ? W.cnt[i] : 0;
+}
+
+MD_HD void snap_blk_prefix(int *ints) {
+  int *off = ints + SNAP_GPU_LANES;
+  off[0] = 0;
+  for (int l = 0; l < SNAP_GPU_LANES; l++) off[l + 1] = off[l] + ints[l];
+}
+
+/* atom (a0 + *l) and slot *n of the block's pair p < off[32] */
+MD_HD void snap_blk_pair_of(const int *ints, int p, int *l, int *n) {
+  const int *off = ints + SNAP_GPU_LANES;
+  int lo = 0, hi = SNAP_GPU_LANES - 1; /* largest l with off[l] <= p */
+  while (lo < hi) {
+    const int mid = (lo + hi + 1) / 2;
+    if (off[mid] <= p)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  *l = lo;
+  *n = p - off[lo];
+}
+
+/* ck: one pair (atom i, slot n); the kernel gives each of a block's 128 threads a pair of its 32 atoms
+ * (snap_blk_*), chunks of 128 pairs c = blockIdx.y, + gridDim.y, ... */
 MD_HD void snap_kern_ck(const snap_gpu_tab &T, const snap_gpu_work &W, int i, int n) {
   if (i >= W.ntot || n >= W.cnt[i]) return;
   const size_t nt = (size_t)W.ntot, P = W.P, q = (size_t)n * nt + i;
@@ -205,213 +239,28 @@ MD_HD void snap_kern_ck(const snap_gpu_tab &T, const snap_gpu_work &W, int i, in
   W.prev[q] = rev;
 }
 
-/* ---------------------------------------------------------------------------------------------------------
- * Chains (see the file comment). rpq = rootpq (sqrt(p/q) at p * SNAP_RPQ_LD + q); on the GPU it is a
- * __constant__ table and every index below is a compile-time constant after unrolling. */
+#include "snap_gpu_chain.h"
 
-/* Row mb of layer mb from row 0 of layer mb, in place: new[c] = (-1)^(c+mb) conj(old[mb-c]). */
-template <int TJ, int MB>
-MD_HD void snap_chain_bend(real_t *MD_RESTRICT cr, real_t *MD_RESTRICT ci) {
-  real_t tr[MB + 1], ti[MB + 1];
-  SNAP_UNROLL for (int c = 0; c <= MB; c++) {
-    tr[c] = cr[c];
-    ti[c] = ci[c];
-  }
-  SNAP_UNROLL for (int c = 0; c <= MB; c++) {
-    const real_t s = snap_u_mirror_sign(c, MB);
-    cr[c] = s * tr[MB - c];
-    ci[c] = -s * ti[MB - c];
-  }
+/* ui: thread (atom i, chain mb); block = 128 atoms a0 .. a0+127 of one chain, grid (atoms/128, TJ/2+1). A
+ * thread's time is its atom's pair count (Li ~29, N ~54 in Li3N), so the block hands its atoms to threads by
+ * decreasing count (ties by index): each warp then gets atoms of similar counts. Every atom's sums are the
+ * same whichever thread does them. ints (shared): counts [128] (-1 past the end), then the order [128].
+ *   phase 0 (every thread)  snap_ui_count     phase 1 (every thread)  snap_ui_rank
+ *   phase 2                 snap_kern_ui(atom a0 + ints[128 + t]) */
+enum { SNAP_GPU_UI_ATOMS = 128 };
+
+MD_HD void snap_ui_count(const snap_gpu_work &W, int a0, int t, int *ints) {
+  const int i = a0 + t;
+  ints[t] = i < W.ntot ? W.cnt[i] : -1;
 }
 
-/* One layer j >= 1 of chain MB, in place (row j-1 in, row j out): row 0 coefficients while j <= MB. */
-template <int TJ, int MB>
-MD_HD void snap_chain_layer(const real_t *MD_RESTRICT rpq, int j, real_t ar, real_t ai, real_t br, real_t bi,
-                            real_t *MD_RESTRICT cr, real_t *MD_RESTRICT ci) {
-  const int q0 = j <= MB ? j : j - MB; /* j - mb of the row computed at this layer */
-  SNAP_UNROLL for (int ma = TJ; ma >= 0; ma--) {
-    if (ma > j) continue;
-    const real_t ca = ma < j ? rpq[(j - ma) * SNAP_RPQ_LD + q0] : 0.0;
-    const real_t cb = ma > 0 ? rpq[ma * SNAP_RPQ_LD + q0] : 0.0;
-    const int m1 = ma < j ? ma : 0, m2 = ma > 0 ? ma - 1 : 0;
-    const real_t u1r = ma < j ? cr[m1] : 0.0, u1i = ma < j ? ci[m1] : 0.0;
-    const real_t u2r = ma > 0 ? cr[m2] : 0.0, u2i = ma > 0 ? ci[m2] : 0.0;
-    snap_u_elem(ca, cb, ar, ai, br, bi, u1r, u1i, u2r, u2i, &cr[ma], &ci[ma]);
-  }
+MD_HD void snap_ui_rank(int t, int *ints) {
+  const int c = ints[t];
+  int r = 0;
+  for (int u = 0; u < SNAP_GPU_UI_ATOMS; u++) r += ints[u] > c || (ints[u] == c && u < t);
+  ints[SNAP_GPU_UI_ATOMS + r] = t;
 }
 
-/* Accumulator index of owned entry (j, ma) of chain MB: the chain's own list (registers) or the full layout
- * (global memory). */
-template <int MB, bool REG>
-MD_HD int snap_chain_acc_index(int j, int ma) {
-  return REG ? snap_c_owned(MB, j) + ma : snap_c_ublock(j) + MB * (j + 1) + ma;
-}
-
-/* ui, chain MB of atom i: U_tot entries of row MB (layers j >= 2 MB) = self + sum_n s_n u_n, written to the
- * full layout (and their mirrored entries). The accumulators are owned by this thread: registers (REG) or the
- * entries of the output array. */
-template <int TJ, int MB, bool REG>
-MD_HD void snap_chain_ui(const snap_gpu_tab &T, const snap_gpu_work &W, const real_t *MD_RESTRICT rpq, int i) {
-  const size_t nt = (size_t)W.ntot, P = W.P;
-  constexpr int NO = REG ? snap_c_nowned(TJ, MB) : 1;
-  real_t lr[NO], li[NO];
-  real_t *MD_RESTRICT accr = REG ? lr : W.ufr + i;
-  real_t *MD_RESTRICT acci = REG ? li : W.ufi + i;
-  const size_t ld = REG ? 1 : nt;
-  SNAP_UNROLL for (int j = 2 * MB; j <= TJ; j++) SNAP_UNROLL for (int ma = 0; ma <= TJ; ma++) {
-      if (ma > j) continue;
-      const size_t o = (size_t)snap_chain_acc_index<MB, REG>(j, ma) * ld;
-      accr[o] = 0.0;
-      acci[o] = 0.0;
-    }
-  const int cnt = W.cnt[i];
-  for (int n = 0; n < cnt; n++) {
-    const size_t q = (size_t)n * nt + i;
-    const real_t ar = W.pck[q], ai = W.pck[P + q], br = W.pck[2 * P + q], bi = W.pck[3 * P + q], sw = W.psw[q];
-    real_t cr[TJ + 1], ci[TJ + 1];
-    cr[0] = 1.0;
-    ci[0] = 0.0;
-    if (MB == 0) accr[(size_t)snap_chain_acc_index<MB, REG>(0, 0) * ld] += sw; /* u_0 = 1 */
-    SNAP_UNROLL for (int j = 1; j <= TJ; j++) {
-      snap_chain_layer<TJ, MB>(rpq, j, ar, ai, br, bi, cr, ci);
-      if (j == MB) snap_chain_bend<TJ, MB>(cr, ci);
-      if (j >= 2 * MB) {
-        SNAP_UNROLL for (int ma = 0; ma <= TJ; ma++) {
-          if (ma > j) continue;
-          const size_t o = (size_t)snap_chain_acc_index<MB, REG>(j, ma) * ld;
-          accr[o] += sw * cr[ma];
-          acci[o] += sw * ci[ma];
-        }
-      }
-    }
-  }
-  /* self term on the diagonal, full layout: the entry and, for rows 2 mb < j, its mirror */
-  real_t *MD_RESTRICT ufr = W.ufr + i, *MD_RESTRICT ufi = W.ufi + i;
-  SNAP_UNROLL for (int j = 2 * MB; j <= TJ; j++) SNAP_UNROLL for (int ma = 0; ma <= TJ; ma++) {
-      if (ma > j) continue;
-      const size_t o = (size_t)snap_chain_acc_index<MB, REG>(j, ma) * ld;
-      const real_t vr = accr[o] + (ma == MB ? T.wself : 0.0), vi = acci[o];
-      const size_t hf = (size_t)(snap_c_ublock(j) + MB * (j + 1) + ma) * nt;
-      ufr[hf] = vr;
-      ufi[hf] = vi;
-      if (2 * MB < j) {
-        real_t mr, mi;
-        snap_u_full_source(j, j - ma, j - MB, &mr, &mi); /* = (s, -s); its source is (ma, MB) */
-        const size_t hm = (size_t)(snap_c_ublock(j) + (j - MB) * (j + 1) + (j - ma)) * nt;
-        ufr[hm] = mr * vr;
-        ufi[hm] = mi * vi;
-      }
-    }
-}
-
-/* deidrj, chain MB of one pair: out = (G, dG/dRe a, dG/dIm a, dG/dRe b, dG/dIm b) of
- * G = sum over the chain's owned entries of Re(conj(Yw) u), by the forward chain (rows of layers < TJ kept)
- * and its adjoint (snap_u_elem_adj_v, the leaf of the CPU's reverse pass). Yw of the atom at yr[h * ld]. */
-template <int TJ, int MB>
-MD_HD void snap_chain_adj(const real_t *MD_RESTRICT rpq, real_t ar, real_t ai, real_t br, real_t bi,
-                          const real_t *MD_RESTRICT yr, const real_t *MD_RESTRICT yi, size_t ld,
-                          real_t *MD_RESTRICT out) {
-  constexpr int NS = snap_c_nstore(TJ) + 1;
-  real_t sr[NS], si[NS];      /* row of layer j (before the bend) at j (j+1)/2 + c, j < TJ */
-  real_t cr[TJ + 1], ci[TJ + 1];
-  real_t g = 0.0, abr = 0.0, abi = 0.0, bbr = 0.0, bbi = 0.0;
-  cr[0] = 1.0;
-  ci[0] = 0.0;
-  sr[0] = 1.0;
-  si[0] = 0.0;
-  SNAP_UNROLL for (int j = 1; j <= TJ; j++) {
-    snap_chain_layer<TJ, MB>(rpq, j, ar, ai, br, bi, cr, ci);
-    if (j < TJ) {
-      SNAP_UNROLL for (int c = 0; c <= TJ; c++) {
-        if (c > j) continue;
-        sr[j * (j + 1) / 2 + c] = cr[c];
-        si[j * (j + 1) / 2 + c] = ci[c];
-      }
-    }
-    if (j == MB) snap_chain_bend<TJ, MB>(cr, ci);
-  }
-  /* seed: layer TJ (owned: TJ >= 2 MB); t = adjoint of the current row, in place */
-  real_t tr[TJ + 1], ti[TJ + 1];
-  SNAP_UNROLL for (int c = 0; c <= TJ; c++) {
-    const size_t h = (size_t)(snap_c_uhblock(TJ) + MB * (TJ + 1) + c) * ld;
-    tr[c] = yr[h];
-    ti[c] = yi[h];
-    g += yr[h] * cr[c] + yi[h] * ci[c];
-  }
-  SNAP_UNROLL for (int j = TJ; j >= 1; j--) {
-    if (j == MB) { /* adjoint of the bend: row0bar[MB-c] = s_c conj(rowbar[c]) */
-      real_t xr[TJ + 1], xi[TJ + 1];
-      SNAP_UNROLL for (int c = 0; c <= TJ; c++) {
-        xr[c] = tr[c];
-        xi[c] = ti[c];
-      }
-      SNAP_UNROLL for (int c = 0; c <= MB; c++) {
-        const real_t s = snap_u_mirror_sign(c, MB);
-        tr[MB - c] = s * xr[c];
-        ti[MB - c] = -s * xi[c];
-      }
-    }
-    const int q0 = j <= MB ? j : j - MB;
-    const bool bent = MB > 0 && j - 1 == MB; /* the input row of layer j is the bent row MB of layer MB */
-    const bool owned = j - 1 >= 2 * MB;
-    SNAP_UNROLL for (int c = 0; c <= TJ; c++) {
-      if (c >= j) continue;
-      /* v = row of layer j-1 as read by layer j */
-      real_t vr, vi;
-      if (bent) {
-        const real_t s = snap_u_mirror_sign(c, MB);
-        const int o = (j - 1) * j / 2 + (MB - (c <= MB ? c : 0));
-        vr = s * sr[o];
-        vi = -s * si[o];
-      } else {
-        vr = sr[(j - 1) * j / 2 + c];
-        vi = si[(j - 1) * j / 2 + c];
-      }
-      real_t dr, di;
-      snap_u_elem_adj_v(rpq[(j - c) * SNAP_RPQ_LD + q0], rpq[(c + 1) * SNAP_RPQ_LD + q0], ar, ai, br, bi, vr, vi,
-                        tr[c], ti[c], tr[c + 1], ti[c + 1], &dr, &di, &abr, &abi, &bbr, &bbi);
-      if (owned) {
-        const size_t h = (size_t)(snap_c_uhblock(j - 1) + MB * j + c) * ld;
-        g += yr[h] * vr + yi[h] * vi;
-        dr += yr[h];
-        di += yi[h];
-      }
-      tr[c] = dr;
-      ti[c] = di;
-    }
-  }
-  out[0] = g;
-  out[1] = abr;
-  out[2] = abi;
-  out[3] = bbr;
-  out[4] = bbi;
-}
-
-/* Run chain mb (0 <= mb <= TJ/2) of a template over MB, chosen at run time (warp-uniform on the GPU). */
-template <int TJ, int MB>
-struct snap_chain_dispatch {
-  MD_HD void ui(int mb, const snap_gpu_tab &T, const snap_gpu_work &W, const real_t *rpq, int i) {
-    if (mb == MB)
-      snap_chain_ui<TJ, MB, snap_c_ui_reg(TJ)>(T, W, rpq, i);
-    else
-      snap_chain_dispatch<TJ, MB - 1>::ui(mb, T, W, rpq, i);
-  }
-  MD_HD void adj(int mb, const real_t *rpq, real_t ar, real_t ai, real_t br, real_t bi, const real_t *yr,
-                 const real_t *yi, size_t ld, real_t *out) {
-    if (mb == MB)
-      snap_chain_adj<TJ, MB>(rpq, ar, ai, br, bi, yr, yi, ld, out);
-    else
-      snap_chain_dispatch<TJ, MB - 1>::adj(mb, rpq, ar, ai, br, bi, yr, yi, ld, out);
-  }
-};
-template <int TJ>
-struct snap_chain_dispatch<TJ, -1> {
-  MD_HD void ui(int, const snap_gpu_tab &, const snap_gpu_work &, const real_t *, int) {}
-  MD_HD void adj(int, const real_t *, real_t, real_t, real_t, real_t, const real_t *, const real_t *, size_t,
-                 real_t *) {}
-};
-
-/* ui: thread (atom i, chain mb); block = one warp of 32 atoms, grid (atoms/32, TJ/2+1). */
 template <int TJ>
 MD_HD void snap_kern_ui(const snap_gpu_tab &T, const snap_gpu_work &W, const real_t *rpq, int i, int mb) {
   if (i >= W.ntot) return;
@@ -441,17 +290,24 @@ MD_HD void snap_kern_yi(const snap_gpu_tab &T, const snap_gpu_work &W, int i, in
 }
 
 /* ---------------------------------------------------------------------------------------------------------
- * deidrj: block (32 atoms, TJ/2+1 chains), slots n = blockIdx.y, + gridDim.y, ... while any atom of the block
- * has slot n (block-uniform). Per slot: every chain writes its 5 partials to sh[(mb 5 + c) 32 + lane]; after a
- * barrier the threads of chain 0 sum them in chain order and finish the pair. */
-MD_HD int snap_deidrj_active(const snap_gpu_work &W, int i, int n) { return i < W.ntot && n < W.cnt[i]; }
+ * deidrj: block (32 atoms a0 .. a0+31, TJ/2+1 chains), the block's pairs in chunks of 32 (snap_blk_*), chunk
+ * c = blockIdx.y, + gridDim.y, ...: lane k of every chain works on pair 32 c + k. Shared memory:
+ * sh[(mb 5 + c) 32 + lane] partials (reals), then the block's pair counts and offsets (snap_deidrj_ints).
+ *   phase 0 (threads of chain 0)  snap_blk_count
+ *   phase 1 (thread 0)            snap_blk_prefix
+ *   per chunk: chains             snap_kern_deidrj_chain, then chain 0: snap_kern_deidrj_finish */
+MD_HD int *snap_deidrj_ints(real_t *sh, int nch) { return (int *)(sh + (size_t)nch * 5 * SNAP_GPU_LANES); }
 
+/* chain mb of the block's pair p (inactive when p >= total: zeros) */
 template <int TJ>
-MD_HD void snap_kern_deidrj_chain(const snap_gpu_work &W, const real_t *rpq, int i, int n, int mb, int lane,
-                                  int active, real_t *sh) {
+MD_HD void snap_kern_deidrj_chain(const snap_gpu_work &W, const real_t *rpq, int a0, int p, int mb, int lane,
+                                  real_t *sh, int nch) {
+  const int *ints = snap_deidrj_ints(sh, nch);
   real_t out[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
-  if (active) {
-    const size_t nt = (size_t)W.ntot, P = W.P, q = (size_t)n * nt + i;
+  if (p < ints[2 * SNAP_GPU_LANES]) {
+    int l, n;
+    snap_blk_pair_of(ints, p, &l, &n);
+    const size_t nt = (size_t)W.ntot, P = W.P, i = (size_t)(a0 + l), q = (size_t)n * nt + i;
     snap_chain_dispatch<TJ, TJ / 2>::adj(mb, rpq, W.pck[q], W.pck[P + q], W.pck[2 * P + q], W.pck[3 * P + q],
                                          W.yr + i, W.yi + i, nt, out);
   }
@@ -477,15 +333,18 @@ MD_HD void snap_pair_force(const snap_gpu_tab &T, const snap_gpu_work &W, int i,
   }
 }
 
-MD_HD void snap_kern_deidrj_finish(const snap_gpu_tab &T, const snap_gpu_work &W, int i, int n, int lane, int nch,
-                                   const real_t *sh) {
-  if (!snap_deidrj_active(W, i, n)) return;
+MD_HD void snap_kern_deidrj_finish(const snap_gpu_tab &T, const snap_gpu_work &W, int a0, int p, int lane,
+                                   int nch, const real_t *sh) {
+  const int *ints = snap_deidrj_ints((real_t *)sh, nch);
+  if (p >= ints[2 * SNAP_GPU_LANES]) return;
+  int l, n;
+  snap_blk_pair_of(ints, p, &l, &n);
   real_t s[5];
   for (int c = 0; c < 5; c++) {
     s[c] = 0.0;
     for (int mb = 0; mb < nch; mb++) s[c] += sh[(mb * 5 + c) * SNAP_GPU_LANES + lane];
   }
-  snap_pair_force(T, W, i, (size_t)n * W.ntot + i, s[0], s + 1);
+  snap_pair_force(T, W, a0 + l, (size_t)n * W.ntot + a0 + l, s[0], s + 1);
 }
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -626,9 +485,11 @@ MD_HD void snap_kern_bi(const snap_gpu_tab &T, const snap_gpu_work &W, int i, in
  * systems still give every multiprocessor work. The results do not depend on the splits. */
 typedef struct snap_gpu_plan {
   int nbx;        /* ceil(ntot / 32) */
+  int nbu;        /* ui: ceil(ntot / 128) */
   int nch;        /* chains: TJ/2 + 1 */
   int gy;         /* yi: grid y */
-  int gd;         /* deidrj: grid y */
+  int gd;         /* deidrj: grid y (chunks of 32 pairs) */
+  int gck;        /* ck: grid y (chunks of 128 pairs) */
   size_t d_smem;   /* bytes of dynamic shared memory of deidrj and sys */
   size_t sys_smem;
 } snap_gpu_plan;
@@ -636,12 +497,15 @@ typedef struct snap_gpu_plan {
 inline snap_gpu_plan snap_gpu_make_plan(int ntot, int maxnbr, int twojmax, int idxuh_max, int nsm) {
   snap_gpu_plan p;
   p.nbx = (ntot + SNAP_GPU_LANES - 1) / SNAP_GPU_LANES;
+  p.nbu = (ntot + SNAP_GPU_UI_ATOMS - 1) / SNAP_GPU_UI_ATOMS;
   p.nch = twojmax / 2 + 1;
   const int target = 4 * (nsm > 0 ? nsm : 1), nbx = p.nbx > 0 ? p.nbx : 1;
   const int want = (target + nbx - 1) / nbx;
   p.gy = std::max(1, std::min(want, (idxuh_max + SNAP_GPU_Y_WARPS - 1) / SNAP_GPU_Y_WARPS));
-  p.gd = std::max(1, std::min(want, maxnbr));
-  p.d_smem = (size_t)p.nch * 5 * SNAP_GPU_LANES * sizeof(real_t);
+  p.gd = std::max(1, std::min(want, maxnbr)); /* a block has at most 32 maxnbr pairs: maxnbr chunks */
+  p.d_smem = (size_t)p.nch * 5 * SNAP_GPU_LANES * sizeof(real_t) + SNAP_GPU_BLK_INTS * sizeof(int);
+  p.gck = std::max(1, std::min(want, (SNAP_GPU_LANES * std::max(maxnbr, 1) + SNAP_GPU_CK_THREADS - 1) /
+                                         SNAP_GPU_CK_THREADS));
   p.sys_smem = (size_t)SNAP_GPU_NRED * SNAP_GPU_SYS_THREADS * sizeof(real_t);
   return p;
 }

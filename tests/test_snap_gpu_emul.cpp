@@ -214,19 +214,36 @@ struct Emu {
 
     for (int b = 0; b < nba; b++)  // k_pairs
       for (int tx = 0; tx < SNAP_GPU_ATOM_BLOCK; tx++) snap_kern_pairs(T, W, b * SNAP_GPU_ATOM_BLOCK + tx);
-    if (mn > 0)  // k_ck
+    if (mn > 0)  // k_ck: the block's pairs, 128 threads, chunks by blockIdx.y
       for (int bx = 0; bx < pl.nbx; bx++)
-        for (int by = 0; by < (mn + SNAP_GPU_CK_Y - 1) / SNAP_GPU_CK_Y; by++)
-          for (int ty = 0; ty < SNAP_GPU_CK_Y; ty++)
-            for (int tx = 0; tx < SNAP_GPU_LANES; tx++)
-              snap_kern_ck(T, W, bx * SNAP_GPU_LANES + tx, by * SNAP_GPU_CK_Y + ty);
+        for (int by = 0; by < pl.gck; by++) {
+          int ints[SNAP_GPU_BLK_INTS];
+          const int a0 = bx * SNAP_GPU_LANES;
+          for (int tx = 0; tx < SNAP_GPU_LANES; tx++) snap_blk_count(W, a0, tx, ints);
+          snap_blk_prefix(ints);
+          for (int tx = 0; tx < SNAP_GPU_CK_THREADS; tx++)
+            for (int p = by * SNAP_GPU_CK_THREADS + tx; p < ints[2 * SNAP_GPU_LANES];
+                 p += pl.gck * SNAP_GPU_CK_THREADS) {
+              int l, n;
+              snap_blk_pair_of(ints, p, &l, &n);
+              snap_kern_ck(T, W, a0 + l, n);
+            }
+        }
     if (reference) {  // k_ui_ref
       for (int b = 0; b < nba; b++)
         for (int tx = 0; tx < SNAP_GPU_ATOM_BLOCK; tx++) snap_kern_ui_ref(T, W, b * SNAP_GPU_ATOM_BLOCK + tx);
-    } else {  // k_ui<TJ>: grid (nbx, nch), one warp
-      for (int bx = 0; bx < pl.nbx; bx++)
-        for (int by = 0; by < pl.nch; by++)
-          for (int tx = 0; tx < SNAP_GPU_LANES; tx++) ui(tj, T, W, rpq, bx * SNAP_GPU_LANES + tx, by);
+    } else {  // k_ui<TJ>: grid (nbu, nch), 128 atoms by decreasing pair count
+      for (int bx = 0; bx < pl.nbu; bx++)
+        for (int by = 0; by < pl.nch; by++) {
+          int ints[2 * SNAP_GPU_UI_ATOMS];
+          const int a0 = bx * SNAP_GPU_UI_ATOMS;
+          for (int tx = 0; tx < SNAP_GPU_UI_ATOMS; tx++) snap_ui_count(W, a0, tx, ints);
+          for (int tx = 0; tx < SNAP_GPU_UI_ATOMS; tx++) snap_ui_rank(tx, ints);
+          std::vector<int> seen(SNAP_GPU_UI_ATOMS, 0);  // the order is a permutation
+          for (int tx = 0; tx < SNAP_GPU_UI_ATOMS; tx++) seen[ints[SNAP_GPU_UI_ATOMS + tx]]++;
+          REQUIRE(std::count(seen.begin(), seen.end(), 1) == SNAP_GPU_UI_ATOMS);
+          for (int tx = 0; tx < SNAP_GPU_UI_ATOMS; tx++) ui(tj, T, W, rpq, a0 + ints[SNAP_GPU_UI_ATOMS + tx], by);
+        }
     }
     for (int bx = 0; bx < pl.nbx; bx++)  // k_yi
       for (int by = 0; by < pl.gy; by++)
@@ -236,23 +253,23 @@ struct Emu {
     if (reference) {  // k_deidrj_ref
       for (int b = 0; b < nba; b++)
         for (int tx = 0; tx < SNAP_GPU_ATOM_BLOCK; tx++) snap_kern_deidrj_ref(T, W, b * SNAP_GPU_ATOM_BLOCK + tx);
-    } else {  // k_deidrj<TJ>: grid (nbx, gd), block (32, nch), loop over slots with barriers
-      std::vector<double> sh(pl.d_smem / sizeof(double), poison);
+    } else {  // k_deidrj<TJ>: grid (nbx, gd), block (32, nch), chunks of the block's pairs with barriers
+      std::vector<double> sh(pl.d_smem / sizeof(double) + 1, poison);
+      int *ints = snap_deidrj_ints(sh.data(), pl.nch);
       for (int bx = 0; bx < pl.nbx; bx++)
-        for (int by = 0; by < pl.gd; by++)
-          for (int n = by;; n += pl.gd) {
-            int any = 0;
+        for (int by = 0; by < pl.gd; by++) {
+          const int a0 = bx * SNAP_GPU_LANES;
+          for (int tx = 0; tx < SNAP_GPU_LANES; tx++) snap_blk_count(W, a0, tx, ints);
+          snap_blk_prefix(ints);
+          const int total = ints[2 * SNAP_GPU_LANES];
+          for (int c = by; c * SNAP_GPU_LANES < total; c += pl.gd) {
             for (int ty = 0; ty < pl.nch; ty++)
-              for (int tx = 0; tx < SNAP_GPU_LANES; tx++) any |= snap_deidrj_active(W, bx * SNAP_GPU_LANES + tx, n);
-            if (!any) break;
-            for (int ty = 0; ty < pl.nch; ty++)
-              for (int tx = 0; tx < SNAP_GPU_LANES; tx++) {
-                const int i = bx * SNAP_GPU_LANES + tx;
-                chain(tj, W, rpq, i, n, ty, tx, snap_deidrj_active(W, i, n), sh.data());
-              }
+              for (int tx = 0; tx < SNAP_GPU_LANES; tx++)
+                chain(tj, W, rpq, a0, c * SNAP_GPU_LANES + tx, ty, tx, sh.data(), pl.nch);
             for (int tx = 0; tx < SNAP_GPU_LANES; tx++)
-              snap_kern_deidrj_finish(T, W, bx * SNAP_GPU_LANES + tx, n, tx, pl.nch, sh.data());
+              snap_kern_deidrj_finish(T, W, a0, c * SNAP_GPU_LANES + tx, tx, pl.nch, sh.data());
           }
+        }
     }
     for (int b = 0; b < nba; b++)  // k_atom
       for (int tx = 0; tx < SNAP_GPU_ATOM_BLOCK; tx++) snap_kern_atom(T, W, b * SNAP_GPU_ATOM_BLOCK + tx);
@@ -284,12 +301,12 @@ struct Emu {
       default: FAIL("twojmax " << tj);
     }
   }
-  static void chain(int tj, const snap_gpu_work &W, const real_t *rpq, int i, int n, int mb, int lane, int act,
-                    real_t *sh) {
+  static void chain(int tj, const snap_gpu_work &W, const real_t *rpq, int a0, int p, int mb, int lane, real_t *sh,
+                    int nch) {
     switch (tj) {
 #define EMU_D(J) \
   case J:        \
-    snap_kern_deidrj_chain<J>(W, rpq, i, n, mb, lane, act, sh); \
+    snap_kern_deidrj_chain<J>(W, rpq, a0, p, mb, lane, sh, nch); \
     break;
       EMU_D(0) EMU_D(1) EMU_D(2) EMU_D(3) EMU_D(4) EMU_D(5) EMU_D(6) EMU_D(7)
       EMU_D(8) EMU_D(9) EMU_D(10) EMU_D(11) EMU_D(12) EMU_D(13) EMU_D(14)
@@ -410,7 +427,7 @@ TEST_CASE("SNAP GPU kernel results do not depend on the launch splits or on batc
   for (int nsm : {7, 132, 100000}) {
     emu.nsm = nsm;
     const snap_gpu_plan pl = snap_gpu_make_plan(A.ntot, L.h.maxnbr, m.p.twojmax, emu.t->idxuh_max, nsm);
-    INFO("nsm " << nsm << " gy " << pl.gy << " gd " << pl.gd);
+    INFO("nsm " << nsm << " gy " << pl.gy << " gd " << pl.gd << " gck " << pl.gck);
     Out g = emu.run(A, L.h, true);
     CHECK(g.f == g1.f);
     CHECK(g.e == g1.e);
@@ -471,7 +488,8 @@ TEST_CASE("SNAP GPU chains equal the whole-layer U recursion and its adjoint", "
                           scratch.data(), &gref, bar);
       // reverse pass of every chain, summed
       double sum[5] = {0, 0, 0, 0, 0};
-      std::vector<double> sh(5 * 8 * SNAP_GPU_LANES, 0.0);
+      const int nch = tj / 2 + 1;
+      std::vector<double> sh(5 * nch * SNAP_GPU_LANES + 3 * SNAP_GPU_LANES, 0.0);
       snap_gpu_work W;
       std::memset(&W, 0, sizeof W);
       W.ntot = 1;
@@ -483,7 +501,11 @@ TEST_CASE("SNAP GPU chains equal the whole-layer U recursion and its adjoint", "
       W.psw = &psw;
       W.yr = yr.data();
       W.yi = yi.data();
-      for (int mb = 0; mb <= tj / 2; mb++) Emu::chain(tj, W, t->rootpq, 0, 0, mb, 0, 1, sh.data());
+      int *ints = snap_deidrj_ints(sh.data(), nch);
+      snap_blk_count(W, 0, 0, ints);  // atom 0 has the one pair; lanes 1.. are beyond ntot
+      for (int l = 1; l < SNAP_GPU_LANES; l++) ints[l] = 0;
+      snap_blk_prefix(ints);
+      for (int mb = 0; mb <= tj / 2; mb++) Emu::chain(tj, W, t->rootpq, 0, 0, mb, 0, sh.data(), nch);
       for (int mb = 0; mb <= tj / 2; mb++)
         for (int c = 0; c < 5; c++) sum[c] += sh[(mb * 5 + c) * SNAP_GPU_LANES];
       const double scale = std::fabs(gref) + std::fabs(bar[0]) + std::fabs(bar[1]) + std::fabs(bar[2]) + std::fabs(bar[3]);
