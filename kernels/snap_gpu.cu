@@ -237,6 +237,11 @@ extern "C" md_status snap_gpu_create(snap_gpu **out, const snap_params *p, int n
     s->nsm = prop.multiProcessorCount;
   else
     cudaGetLastError();
+  // k_yi and k_bi reread their block's U_tot (32 atoms x idxu_max entries, 72 kB at twojmax 6) from L1: prefer
+  // L1 over shared memory for them (a hint; failure is harmless)
+  if (cudaFuncSetAttribute(k_yi, cudaFuncAttributePreferredSharedMemoryCarveout, 0) != cudaSuccess ||
+      cudaFuncSetAttribute(k_bi, cudaFuncAttributePreferredSharedMemoryCarveout, 0) != cudaSuccess)
+    cudaGetLastError();
   st = upload_tables(s);
   if (st == MD_OK && (ntot_capacity > 0 || maxnbr_capacity > 0))
     st = snap_gpu_reserve(s, ntot_capacity > 0 ? ntot_capacity : 1, maxnbr_capacity > 0 ? maxnbr_capacity : 1);

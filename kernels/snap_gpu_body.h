@@ -25,8 +25,8 @@
  * row 0 from u_0 = 1 up to layer mb, turns it into row mb of layer mb by the inversion symmetry
  * (u_mb(c, mb) = (-1)^(c+mb) conj(u_mb(mb-c, 0))), and continues row mb up to layer twojmax; it owns the
  * half-layout entries of row mb in layers j >= 2 mb. A thread's state is one row (<= twojmax+1 complex
- * numbers) in registers; every loop is unrolled at compile time (template <TJ, MB>) so that no array is
- * indexed at run time. The forces use the reverse (adjoint) pass through the same chain with the rows of
+ * numbers) in registers; every loop is unrolled at compile time (template <TJ, MB>, up to twojmax
+ * snap_gpu_unroll_max) so that no array is indexed at run time. The forces use the reverse (adjoint) pass through the same chain with the rows of
  * layers < TJ kept (registers for small TJ). Chains of all pairs cost (TJ/2+1) sum_{j=1}^{TJ} (j+1) entries
  * instead of the idxuh_max - 1 of a whole-layer recursion (108 vs 77 at twojmax 6). */
 #ifndef ESNAP_SNAP_GPU_BODY_H
@@ -42,11 +42,11 @@
 #include "../src/math/snap_zy.h"
 #include "gpu_types.h"
 
-/* Chain loops are unrolled completely up to twojmax SNAP_GPU_UNROLL_MAX (registers, compile-time indices);
+/* Chain loops are unrolled completely up to twojmax snap_gpu_unroll_max (registers, compile-time indices);
  * above it they stay rolled (local-memory arrays; those models spill registers anyway, and unrolling them
  * costs minutes of compile time). SNAP_UNROLL is used only where a template parameter TJ is in scope. */
 static constexpr int snap_gpu_unroll_max = 10;
-#if defined(__CUDACC__)
+#if defined(__CUDA_ARCH__) /* device compilation pass only (the host compiler does not know the pragma) */
 #define SNAP_UNROLL _Pragma("unroll (TJ <= snap_gpu_unroll_max ? 64 : 1)")
 #define SNAP_UNROLL4 _Pragma("unroll 4") /* independent iterations with dependent loads: keep 4 in flight */
 #else
@@ -128,7 +128,7 @@ typedef struct snap_gpu_work {
   real_t *energy, *virial, *eatom, *bisp;
 } snap_gpu_work;
 
-/* Atomic add on the device, plain add in the emulation. Only orphan pairs use it (see snap_kern_deidrj_finish). */
+/* Atomic add on the device, plain add in the emulation. Only orphan pairs use it (see snap_pair_force). */
 MD_HD void snap_atomic_add(real_t *p, real_t v) {
 #if defined(__CUDA_ARCH__)
   atomicAdd(p, v);

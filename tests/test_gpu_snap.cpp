@@ -170,8 +170,18 @@ double max_rel(const std::vector<double> &a, const std::vector<double> &b, doubl
   return d;
 }
 
+double max_diff(const std::vector<double> &a, const std::vector<double> &b) {
+  REQUIRE(a.size() == b.size());
+  double d = 0.0;
+  for (size_t k = 0; k < a.size(); k++) {
+    if (!std::isfinite(a[k])) return INFINITY;
+    d = std::max(d, std::fabs(a[k] - b[k]));
+  }
+  return d;
+}
+
 void compare(const Result &g, const Result &c, const std::string &what) {
-  const double de = max_rel(g.e, c.e, 1e-30), df = max_rel(g.f, c.f, 1.0);  // forces: absolute (eV/Å)
+  const double de = max_rel(g.e, c.e, 1e-30), df = max_diff(g.f, c.f);  // forces: absolute (eV/Å)
   const double dv = max_rel(g.vir, c.vir, std::max(1e-30, max_abs(c.vir)));
   const double dea = max_rel(g.eatom, c.eatom, 1e-30), db = max_rel(g.b, c.b, 1.0);
   WARN(what << ": rel dE " << de << ", |dF| " << df << " eV/A, rel dW " << dv << ", rel dE_i " << dea << ", rel dB "
