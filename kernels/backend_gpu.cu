@@ -32,6 +32,8 @@ static void gpu_destroy(md_backend **pb) {
 
 // (Re)create the force field for the host copies' cells and types; lists must be built afterwards.
 md_status bgpu_make_forces(md_backend *b) {
+  if (b->ig) /* keep the integrator state (step, chain) of a running backend */
+    for (int r = 0; r < b->nrep; r++) MD_TRY(integ_gpu_get_sys(b->ig, r, &b->rep[r].is));
   bgpu_drop_graphs(b);
   gpu_forces_destroy(&b->f);
   integ_gpu_destroy(&b->ig);

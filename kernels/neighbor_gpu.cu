@@ -7,6 +7,7 @@
 #include <thrust/sort.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -43,6 +44,9 @@ struct nbr_gpu {
   gpu_status *d_status;
   long direct_builds;
 };
+
+// device address of status->need (no host dereference of the device pointer)
+static int *need_ptr(gpu_status *d) { return (int *)((char *)d + offsetof(gpu_status, need)); }
 
 // ---- kernels ----
 
@@ -280,7 +284,7 @@ static nbr_build_args build_args(nbr_gpu *nb, const gpu_atoms *a) {
   A.own = nb->d_own;
   A.cell_start = nb->d_cell_start;
   A.sorted = nb->d_sorted;
-  A.need = nb->d_status->need;
+  A.need = need_ptr(nb->d_status);
   return A;
 }
 
@@ -296,7 +300,7 @@ extern "C" md_status nbr_gpu_build(nbr_gpu *nb, gpu_atoms *a, int wrap, void *st
   cudaStream_t s = (cudaStream_t)stream;
   const int n = nb->ntot;
   const unsigned blocks = gpu_blocks_for(n, GPU_THREADS);
-  CUDA_CHECK(cudaMemsetAsync(nb->d_status->need, 0, sizeof nb->d_status->need, s));
+  CUDA_CHECK(cudaMemsetAsync(need_ptr(nb->d_status), 0, 2 * sizeof(int), s));
   k_nbr_wrap_assign<<<blocks, GPU_THREADS, 0, s>>>(n, 0, wrap, 0, nb->d_status, a->d_atom_sys, a->d_box, nb->d_geom, a->d_pos,
                                                    a->d_img, nb->d_x0, nb->d_frac, nb->d_own, nb->d_key, nullptr);
   GPU_CHECK_LAUNCH(s);
@@ -335,7 +339,7 @@ extern "C" md_status nbr_gpu_build(nbr_gpu *nb, gpu_atoms *a, int wrap, void *st
       nb->direct_builds++;
       return MD_OK;
     }
-    CUDA_CHECK(cudaMemsetAsync(nb->d_status->need, 0, sizeof nb->d_status->need, s));
+    CUDA_CHECK(cudaMemsetAsync(need_ptr(nb->d_status), 0, 2 * sizeof(int), s));
   }
   return md_error(MD_ERR_INTERNAL, "neighbour list: capacity did not settle");
 }

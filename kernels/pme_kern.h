@@ -55,6 +55,7 @@ MD_HD void pme_atom_splines(const pme_kargs *MD_RESTRICT A, int i, int P, int *M
   for (int d = 0; d < 3; d++) {
     real_t u = (s[d] - floor(s[d])) * A->K[d];
     if (u >= A->K[d]) u -= A->K[d];
+    if (!(u >= 0.0 && u < A->K[d])) u = 0.0; /* non-finite position (a run about to stop): stay inside the mesh */
     int b;
     pme_bspline(u, P, &b, th + d * P, dth + d * P);
     if (b < 0) b += A->K[d];
