@@ -24,7 +24,7 @@ static md_status stage(md_backend *b, int k, cudaStream_t s) {
   switch (k) {
     case BGPU_ST_BEGIN: return integ_gpu_begin(b->ig, b->a, nb ? nbr_gpu_x0(nb) : nullptr, s);
     case BGPU_ST_REBUILD: return nb ? nbr_gpu_build_guarded(nb, b->a, s) : MD_OK;
-    case BGPU_ST_END: return integ_gpu_end(b->ig, b->a, gpu_forces_short_list(b->f), s);
+    case BGPU_ST_END: return integ_gpu_end(b->ig, b->a, gpu_forces_check_list(b->f), s);
     default: return gpu_forces_stage(b->f, k - BGPU_ST_ZERO + GPU_STAGE_ZERO, s);
   }
 }

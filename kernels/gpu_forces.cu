@@ -48,6 +48,10 @@ extern "C" nbr_gpu *gpu_forces_neighbors(gpu_forces *g) { return g->nb; }
 extern "C" const nbr_list_gpu *gpu_forces_short_list(const gpu_forces *g) {
   return g->l_short >= 0 ? nbr_gpu_list(g->nb, g->l_short) : nullptr;
 }
+extern "C" const nbr_list_gpu *gpu_forces_check_list(const gpu_forces *g) {
+  if (g->l_short >= 0) return nbr_gpu_list(g->nb, g->l_short);
+  return g->l_coul >= 0 ? nbr_gpu_list(g->nb, g->l_coul) : nullptr;
+}
 extern "C" int gpu_forces_nbispectrum(const gpu_forces *g) { return g->nbisp; }
 extern "C" const char *gpu_forces_describe(const gpu_forces *g) { return g->desc; }
 

@@ -40,6 +40,8 @@ gpu_status *gpu_forces_status(gpu_forces *g);
 nbr_gpu *gpu_forces_neighbors(gpu_forces *g);
 /* The full short-range list (SNAP, ZBL), or NULL when the model has neither. */
 const nbr_list_gpu *gpu_forces_short_list(const gpu_forces *g);
+/* A full list for the closest-pair safety check: the short list, else the Coulomb list (NULL: none). */
+const nbr_list_gpu *gpu_forces_check_list(const gpu_forces *g);
 /* Host-decided neighbour build (wrap: also wrap positions first); afterwards SNAP scratch is sized for the
  * lists. Synchronises. */
 md_status gpu_forces_build(gpu_forces *g, int wrap, void *stream);

@@ -94,7 +94,9 @@ if [ $build_ok = 1 ]; then
   excl=()
   [ $quick = 1 ] && excl=(-LE slow)
   echo "gpu_check: ctest (budget $(budget 260 150) s)"
-  (cd "$B" && OMP_WAIT_POLICY=passive timeout "$(budget 260 150)" ctest -j "$jobs" --output-on-failure --timeout 240 "${excl[@]}") \
+  # tests run side by side: two OpenMP threads each, passive waiting (no oversubscription spin)
+  (cd "$B" && OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive timeout "$(budget 260 150)" ctest -j "$jobs" --output-on-failure \
+     --timeout 240 "${excl[@]}") \
     > "$OUT/ctest.log" 2>&1
   pass=$(grep -c -E "Test +#[0-9]+: .* Passed" "$OUT/ctest.log" || true)
   fail=$(grep -c -E "Test +#[0-9]+: .*(\*\*\*Failed|\*\*\*Timeout|\*\*\*Exception|\*\*\*Not Run|Not Run)" "$OUT/ctest.log" || true)
