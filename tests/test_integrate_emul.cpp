@@ -191,7 +191,7 @@ void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag
 
 }  // namespace
 
-TEST_CASE("emulated device integrator equals the CPU backend bit for bit", "[md][emul]") {
+TEST_CASE("emulated device integrator equals the CPU backend step by step", "[md][emul]") {
   compare_with_cpu(MD_ENS_NVE, 0, 0, 1, 0.0);
   compare_with_cpu(MD_ENS_NVT, 1000, 1000, 1, 0.0);
   compare_with_cpu(MD_ENS_NVT, 1000, 1300, 2, 0.2);
