@@ -5,6 +5,7 @@
 #include "../src/status.h"
 
 md_status cmd_version(int argc, char **argv);
+md_status cmd_eval(int argc, char **argv);
 md_status cmd_run(int argc, char **argv);
 md_status cmd_analyze(int argc, char **argv);
 md_status cmd_arrhenius(int argc, char **argv);

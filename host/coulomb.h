@@ -34,8 +34,12 @@ typedef struct coulomb_info {
 /* q_elem[type]: charge per element (e). rcut <= 0 chooses the real-space cutoff. */
 md_status coulomb_create(coulomb **out, int method, real_t accuracy, real_t rcut, const real_t *q_elem, int nelem);
 void coulomb_destroy(coulomb **c);
+/* PME B-spline order (3 … 8, default 5); takes effect at the next coulomb_setup. */
+md_status coulomb_set_order(coulomb *c, int order);
 /* (Re)choose parameters for the system's cell and charges. */
 md_status coulomb_setup(coulomb *c, const md_system *sys);
+/* Real-space cutoff (Å). With rcut <= 0: PME uses a fixed default (6 Å); Ewald chooses it from the first
+ * system at the first coulomb_setup (0 before). Never changes after the first coulomb_setup. */
 real_t coulomb_cutoff(const coulomb *c);
 void coulomb_get_info(const coulomb *c, coulomb_info *info);
 md_status coulomb_compute(coulomb *c, const md_system *sys, const nbr_list *nl_half, real_t *fx, real_t *fy,

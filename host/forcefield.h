@@ -40,6 +40,8 @@ void ff_destroy(md_forcefield **ff);
 md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r);
 /* One line describing the Coulomb parameters chosen for the last system (method, α, cutoff, grid). */
 const char *ff_describe(const md_forcefield *ff);
+/* Bispectrum components per atom of the model's SNAP (0 without SNAP), for ff_result_alloc. */
+int ff_nbispectrum(const md_forcefield *ff);
 /* Neighbour-list builds so far (for diagnostics). */
 long ff_neighbor_builds(const md_forcefield *ff);
 

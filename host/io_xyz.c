@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "box.h"
 #include "strbuf.h"
@@ -82,7 +84,8 @@ static char *dupn(const char *s, size_t n) {
   return d;
 }
 
-/* parse the comment line into key/value pairs */
+/* Parse the comment line into key/value pairs: key=value, key="quoted value" (also '', {}, []), a bare key is
+ * a flag (value ""); spaces around '=' are allowed and \" inside quotes is an escaped quote. */
 static md_status parse_comment(xyz_reader *r, xyz_frame *f, const char *s) {
   const char *p = s;
   while (*p) {
@@ -91,30 +94,49 @@ static md_status parse_comment(xyz_reader *r, xyz_frame *f, const char *s) {
     const char *k0 = p;
     while (*p && *p != '=' && !isspace((unsigned char)*p)) p++;
     size_t klen = (size_t)(p - k0);
-    const char *v0 = "";
-    size_t vlen = 0;
+    const char *after_key = p;
+    while (isspace((unsigned char)*p)) p++;
+    char *val = NULL;
     if (*p == '=') {
       p++;
+      while (isspace((unsigned char)*p)) p++;
       if (*p == '"' || *p == '\'' || *p == '{' || *p == '[') {
         char close = (*p == '{') ? '}' : (*p == '[') ? ']' : *p;
         p++;
-        v0 = p;
-        while (*p && *p != close) p++;
-        if (!*p) return md_error(MD_ERR_PARSE, "%s:%d: unterminated quoted value for key '%.*s'", r->path, r->line, (int)klen, k0);
-        vlen = (size_t)(p - v0);
+        val = (char *)malloc(strlen(p) + 1);
+        if (!val) return md_error(MD_ERR_MEMORY, "out of memory");
+        size_t n = 0;
+        while (*p && *p != close) {
+          if (*p == '\\' && p[1] == close) p++;
+          val[n++] = *p++;
+        }
+        val[n] = '\0';
+        if (!*p) {
+          free(val);
+          return md_error(MD_ERR_PARSE, "%s:%d: unterminated quoted value for key '%.*s'", r->path, r->line, (int)klen, k0);
+        }
         p++;
       } else {
-        v0 = p;
+        const char *v0 = p;
         while (*p && !isspace((unsigned char)*p)) p++;
-        vlen = (size_t)(p - v0);
+        val = dupn(v0, (size_t)(p - v0));
       }
+    } else {
+      p = after_key; /* a flag */
+      val = dupn("", 0);
     }
-    if (klen == 0) return md_error(MD_ERR_PARSE, "%s:%d: malformed comment line (empty key)", r->path, r->line);
-    if (f->nkeys >= XYZ_MAX_KEYS) return md_error(MD_ERR_PARSE, "%s:%d: too many keys on the comment line", r->path, r->line);
+    if (klen == 0) {
+      free(val);
+      return md_error(MD_ERR_PARSE, "%s:%d: malformed comment line (a value without a key)", r->path, r->line);
+    }
+    if (f->nkeys >= XYZ_MAX_KEYS) {
+      free(val);
+      return md_error(MD_ERR_PARSE, "%s:%d: more than %d keys on the comment line", r->path, r->line, XYZ_MAX_KEYS);
+    }
     f->key[f->nkeys] = dupn(k0, klen);
-    f->value[f->nkeys] = dupn(v0, vlen);
-    if (!f->key[f->nkeys] || !f->value[f->nkeys]) return md_error(MD_ERR_MEMORY, "out of memory");
+    f->value[f->nkeys] = val;
     f->nkeys++;
+    if (!f->key[f->nkeys - 1] || !val) return md_error(MD_ERR_MEMORY, "out of memory");
   }
   return MD_OK;
 }
@@ -133,15 +155,20 @@ const char *xyz_frame_get(const xyz_frame *f, const char *key) {
 
 md_status xyz_frame_get_reals(const xyz_frame *f, const char *key, real_t *out, int n) {
   const char *v = xyz_frame_get(f, key);
-  if (!v) return md_error(MD_ERR_PARSE, "frame at line %d: no key '%s'", f->line, key);
+  if (!v) return md_error(MD_ERR_PARSE, "%s:%d: the frame has no key '%s'", f->path, f->line + 1, key);
   const char *p = v;
   for (int k = 0; k < n; k++) {
     char *end;
     while (*p == ',' || isspace((unsigned char)*p)) p++;
     out[k] = strtod(p, &end);
-    if (end == p) return md_error(MD_ERR_PARSE, "frame at line %d: key '%s' has %d numbers, expected %d", f->line, key, k, n);
+    if (end == p)
+      return md_error(MD_ERR_PARSE, "%s:%d: key '%s' has %d numbers, expected %d", f->path, f->line + 1, key, k, n);
+    if (!isfinite(out[k]))
+      return md_error(MD_ERR_VALUE, "%s:%d: key '%s' has a non-finite number", f->path, f->line + 1, key);
     p = end;
   }
+  while (*p == ',' || isspace((unsigned char)*p)) p++;
+  if (*p) return md_error(MD_ERR_PARSE, "%s:%d: key '%s' has more than %d numbers", f->path, f->line + 1, key, n);
   return MD_OK;
 }
 
@@ -162,11 +189,16 @@ typedef struct column {
   int prop;
 } column;
 
+/* Type index of a species symbol. With an allowed list the match ignores case ("li" is Li, as ASE reads it). */
 static int type_of(xyz_reader *r, const char *sym) {
   io_elements *e = r->has_allowed ? &r->allowed : &r->seen;
   for (int k = 0; k < e->n; k++)
     if (strcmp(e->name[k], sym) == 0) return k;
-  if (r->has_allowed) return -1;
+  if (r->has_allowed) {
+    for (int k = 0; k < e->n; k++)
+      if (strcasecmp(e->name[k], sym) == 0) return k;
+    return -1;
+  }
   if (e->n >= MD_MAX_ELEM || strlen(sym) >= MD_NAME_LEN) return -2;
   strcpy(e->name[e->n], sym);
   return e->n++;
@@ -185,6 +217,7 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
     if (!is_blank(r->buf)) break;
   }
   f->line = r->line;
+  snprintf(f->path, sizeof f->path, "%s", r->path);
   char *end;
   errno = 0;
   long n = strtol(r->buf, &end, 10);
@@ -208,15 +241,21 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
     while (tok) {
       char *ty = strtok_r(NULL, ":", &save);
       char *nc = strtok_r(NULL, ":", &save);
-      if (!ty || !nc || strlen(ty) != 1 || atoi(nc) < 1)
-        return md_error(MD_ERR_PARSE, "%s:%d: malformed Properties (expected name:type:ncols triples)", r->path, comment_line);
+      char *ncend = NULL;
+      long ncv = nc ? strtol(nc, &ncend, 10) : 0;
+      if (!ty || !nc || strlen(ty) != 1 || *ncend || ncv < 1 || ncv > 100000)
+        return md_error(MD_ERR_PARSE, "%s:%d: malformed Properties at '%s' (expected name:type:ncols triples, e.g. species:S:1:pos:R:3)",
+                        r->path, comment_line, tok);
+      for (int c = 0; c < ncol; c++)
+        if (strcmp(cols[c].name, tok) == 0)
+          return md_error(MD_ERR_PARSE, "%s:%d: Properties names column '%s' twice", r->path, comment_line, tok);
       if (ncol >= (int)(sizeof cols / sizeof cols[0]))
         return md_error(MD_ERR_PARSE, "%s:%d: too many Properties columns", r->path, comment_line);
       column *c = &cols[ncol++];
       memset(c, 0, sizeof *c);
       snprintf(c->name, sizeof c->name, "%s", tok);
       c->type = (char)toupper((unsigned char)ty[0]);
-      c->ncols = atoi(nc);
+      c->ncols = (int)ncv;
       if (!strchr("SRIL", c->type))
         return md_error(MD_ERR_PARSE, "%s:%d: Properties column '%s' has unknown type '%s'", r->path, comment_line, tok, ty);
       if ((strcmp(tok, "species") == 0) && c->type == 'S' && c->ncols == 1 && !have_species) {
@@ -262,11 +301,18 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
       if (end == p) return md_error(MD_ERR_PARSE, "%s:%d: Lattice needs 9 numbers, found %d", r->path, comment_line, k);
       p = end;
     }
+    while (*p == ',' || isspace((unsigned char)*p)) p++;
+    if (*p) return md_error(MD_ERR_PARSE, "%s:%d: Lattice has more than 9 numbers", r->path, comment_line);
     char where[MD_PATH_LEN + 16];
     snprintf(where, sizeof where, "%s:%d", r->path, comment_line);
     MD_TRY(box_update(&s->box, where));
   }
   const char *v;
+  if ((v = get_ci(f, "pbc"))) {
+    for (const char *q = v; *q; q++)
+      if (*q == 'F' || *q == 'f' || *q == '0')
+        return md_error(MD_ERR_UNSUPPORTED, "%s:%d: pbc=\"%s\": only fully periodic cells are supported", r->path, comment_line, v);
+  }
   if ((v = get_ci(f, "step"))) s->step = atol(v);
   if ((v = get_ci(f, "time"))) s->time = strtod(v, NULL);
 
@@ -340,6 +386,24 @@ md_status xyz_read_first(const char *path, const io_elements *allowed, xyz_frame
   return st;
 }
 
+void io_format_real(char *buf, size_t n, real_t v) {
+  if (v == 0.0) { /* also -0 */
+    snprintf(buf, n, "0");
+    return;
+  }
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(buf, n, "%.*g", prec, v);
+    if (prec == 17 || strtod(buf, NULL) == v) return;
+  }
+}
+
+static void put_real(strbuf *b, char sep, real_t v) {
+  char tmp[40];
+  io_format_real(tmp, sizeof tmp, v);
+  if (sep) strbuf_putc(b, sep);
+  strbuf_puts(b, tmp);
+}
+
 md_status xyz_write_frame(FILE *fp, const char *path, const md_system *s, int unwrapped, int with_velocities,
                           const xyz_info *info, int ninfo, const xyz_col *cols, int ncols, const int *type_mask) {
   strbuf b;
@@ -347,10 +411,9 @@ md_status xyz_write_frame(FILE *fp, const char *path, const md_system *s, int un
   int nsel = 0;
   for (int i = 0; i < s->n; i++)
     if (!type_mask || type_mask[s->type[i]]) nsel++;
-  strbuf_printf(&b, "%d\n", nsel);
-  const real_t *h = s->box.h;
-  strbuf_printf(&b, "Lattice=\"%.12g %.12g %.12g %.12g %.12g %.12g %.12g %.12g %.12g\" Properties=species:S:1:pos:R:3",
-                h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]);
+  strbuf_printf(&b, "%d\nLattice=\"", nsel);
+  for (int k = 0; k < 9; k++) put_real(&b, k ? ' ' : 0, s->box.h[k]);
+  strbuf_puts(&b, "\" Properties=species:S:1:pos:R:3");
   if (with_velocities) strbuf_printf(&b, ":velocities:R:3");
   for (int c = 0; c < ncols; c++) strbuf_printf(&b, ":%s:R:%d", cols[c].name, cols[c].ncols);
   for (int k = 0; k < ninfo; k++) strbuf_printf(&b, " %s=%s", info[k].key, info[k].value);
@@ -359,10 +422,15 @@ md_status xyz_write_frame(FILE *fp, const char *path, const md_system *s, int un
     if (type_mask && !type_mask[s->type[i]]) continue;
     real_t r[3] = {s->x[i], s->y[i], s->z[i]};
     if (unwrapped) system_unwrapped(s, i, r);
-    strbuf_printf(&b, "%-2s %.15g %.15g %.15g", s->elem[s->type[i]], r[0], r[1], r[2]);
-    if (with_velocities) strbuf_printf(&b, " %.15g %.15g %.15g", s->vx[i], s->vy[i], s->vz[i]);
+    strbuf_printf(&b, "%-2s", s->elem[s->type[i]]);
+    for (int k = 0; k < 3; k++) put_real(&b, ' ', r[k]);
+    if (with_velocities) {
+      put_real(&b, ' ', s->vx[i]);
+      put_real(&b, ' ', s->vy[i]);
+      put_real(&b, ' ', s->vz[i]);
+    }
     for (int c = 0; c < ncols; c++)
-      for (int k = 0; k < cols[c].ncols; k++) strbuf_printf(&b, " %.15g", cols[c].data[(size_t)i * cols[c].ncols + k]);
+      for (int k = 0; k < cols[c].ncols; k++) put_real(&b, ' ', cols[c].data[(size_t)i * cols[c].ncols + k]);
     strbuf_putc(&b, '\n');
   }
   if (b.failed) {
@@ -374,4 +442,48 @@ md_status xyz_write_frame(FILE *fp, const char *path, const md_system *s, int un
   strbuf_free(&b);
   if (w != len || fflush(fp) != 0) return md_error(MD_ERR_IO, "%s: write failed: %s", path, strerror(errno));
   return MD_OK;
+}
+
+md_status io_atomic_open(io_atomic *a, const char *path) {
+  memset(a, 0, sizeof *a);
+  snprintf(a->path, sizeof a->path, "%s", path);
+  snprintf(a->tmp, sizeof a->tmp, "%s.tmp.XXXXXX", path);
+  int fd = mkstemp(a->tmp);
+  if (fd < 0) return md_error(MD_ERR_IO, "%s: cannot create a temporary file next to it: %s", path, strerror(errno));
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask); /* mkstemp makes 0600; give the final file the usual permissions */
+  a->fp = fdopen(fd, "w");
+  if (!a->fp) {
+    close(fd);
+    unlink(a->tmp);
+    return md_error(MD_ERR_IO, "%s: cannot open a temporary file: %s", path, strerror(errno));
+  }
+  return MD_OK;
+}
+
+md_status io_atomic_commit(io_atomic *a) {
+  if (!a->fp) return md_error(MD_ERR_INTERNAL, "%s: commit of a file that is not open", a->path);
+  int bad = fflush(a->fp) != 0 || ferror(a->fp) || fsync(fileno(a->fp)) != 0;
+  int err = errno;
+  bad |= fclose(a->fp) != 0;
+  a->fp = NULL;
+  if (bad) {
+    unlink(a->tmp);
+    return md_error(MD_ERR_IO, "%s: write failed: %s", a->path, strerror(err ? err : EIO));
+  }
+  if (rename(a->tmp, a->path) != 0) {
+    err = errno;
+    unlink(a->tmp);
+    return md_error(MD_ERR_IO, "%s: cannot rename the temporary file into place: %s", a->path, strerror(err));
+  }
+  return MD_OK;
+}
+
+void io_atomic_abort(io_atomic *a) {
+  if (a->fp) {
+    fclose(a->fp);
+    a->fp = NULL;
+    unlink(a->tmp);
+  }
 }

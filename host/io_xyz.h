@@ -4,7 +4,11 @@
  * (9 numbers, rows = cell vectors) and `Properties` (name:type:ncols, types S R I L) parsed properly; the
  * columns species and pos are required, velocities (`velocities`/`vel`/`velo`, Å/ps) are used when present;
  * every other column is kept as a named per-atom property (real or integer columns) or skipped (strings,
- * logicals). Frames without Lattice are rejected: every system here is periodic.
+ * logicals). Frames without Lattice, or with a pbc key that is not all true, are rejected: every system here
+ * is periodic. With an allowed element list, species match it ignoring case and anything else is an error;
+ * without one, types are numbered in order of first appearance over the whole file. Errors name file:line:
+ * a truncated frame, an atom count that does not match the atom lines, a short or long atom line, a
+ * non-numeric or non-finite (NaN, inf) number, an unknown element, a malformed Lattice or Properties.
  */
 #ifndef ESNAP_IO_XYZ_H
 #define ESNAP_IO_XYZ_H
@@ -39,6 +43,7 @@ typedef struct xyz_frame {
   int nprops;
   xyz_prop prop[XYZ_MAX_PROPS]; /* numeric columns other than species, pos, velocities */
   int line;                  /* line of the frame's atom-count line in the file (1-based) */
+  char path[MD_PATH_LEN];    /* file it came from, for messages */
 } xyz_frame;
 
 typedef struct xyz_reader xyz_reader;
@@ -59,7 +64,8 @@ md_status xyz_frame_get_reals(const xyz_frame *f, const char *key, real_t *out, 
 /* Per-atom numeric property by name, or NULL; *ncols receives its width. */
 const real_t *xyz_frame_prop(const xyz_frame *f, const char *name, int *ncols);
 
-/* Writing: one frame. Positions are written unwrapped when `unwrapped` is set. info[] values are written as
+/* Writing: one frame. Numbers are written with the fewest digits that read back exactly (io_format_real), so
+ * write → read is lossless. Positions are written unwrapped when `unwrapped` is set. info[] values are written as
  * given (quote them yourself when they contain spaces); cols[] are extra real per-atom columns. The frame is
  * formatted into memory and written with one fwrite, so a reader never sees half a frame from a finished
  * call. */
@@ -79,6 +85,21 @@ md_status xyz_write_frame(FILE *fp, const char *path, const md_system *s, int un
 /* type_mask: NULL writes every atom; otherwise [nelem] flags, atoms of type t are written when
  * type_mask[t] != 0 (e.g. a Li-only trajectory). Columns in cols[] are indexed by atom, so only
  * the selected atoms' rows are written. */
+
+/* Shortest of %.15g / %.16g / %.17g that reads back to exactly v ("0" for ±0). */
+void io_format_real(char *buf, size_t n, real_t v);
+
+/* A whole output file written atomically: io_atomic_open creates PATH.tmp.XXXXXX next to PATH (write to
+ * a->fp), io_atomic_commit flushes, fsyncs and renames it over PATH, io_atomic_abort removes it. A reader of
+ * PATH sees the old file or the complete new one, never a partial one. */
+typedef struct io_atomic {
+  FILE *fp;
+  char path[MD_PATH_LEN];
+  char tmp[MD_PATH_LEN + 16];
+} io_atomic;
+md_status io_atomic_open(io_atomic *a, const char *path);
+md_status io_atomic_commit(io_atomic *a);
+void io_atomic_abort(io_atomic *a);
 
 MD_EXTERN_C_END
 

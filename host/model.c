@@ -136,18 +136,22 @@ md_status model_read(md_model *m, const char *path) {
   tf_dirname(path, dir, sizeof dir);
   int seen_mass[MD_MAX_ELEM] = {0}, seen_q[MD_MAX_ELEM] = {0}, seen_z[MD_MAX_ELEM] = {0};
   md_status st = MD_OK;
-  int any = 0, coulomb_line = 0;
+  int any = 0, coulomb_line = 0, elements_line = 0, zbl_line = 0;
   while (st == MD_OK && tf_next(&t, &st)) {
     any = 1;
     if (strcmp(t.word[0], "coulomb") == 0) coulomb_line = t.line;
+    if (strcmp(t.word[0], "elements") == 0) elements_line = t.line;
+    if (strcmp(t.word[0], "zbl") == 0) zbl_line = t.line;
     st = parse_line(&t, m, seen_mass, seen_q, seen_z, dir);
   }
   tf_close(&t);
   MD_TRY(st);
   if (!any || m->nelem == 0) return md_error(MD_ERR_PARSE, "%s: no 'elements' line", path);
   for (int e = 0; e < m->nelem; e++) {
-    if (!seen_mass[e]) return md_error(MD_ERR_VALUE, "%s: no mass for element %s", path, m->elem[e]);
-    if (m->has_zbl && !seen_z[e]) return md_error(MD_ERR_VALUE, "%s: 'zbl' gives no Z for element %s", path, m->elem[e]);
+    if (!seen_mass[e])
+      return md_error(MD_ERR_VALUE, "%s:%d: no 'mass' line gives a mass for element %s", path, elements_line, m->elem[e]);
+    if (m->has_zbl && !seen_z[e])
+      return md_error(MD_ERR_VALUE, "%s:%d: 'zbl' gives no Z for element %s", path, zbl_line, m->elem[e]);
   }
   int charged = 0;
   for (int e = 0; e < m->nelem; e++) charged |= (m->charge[e] != 0.0);

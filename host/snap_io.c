@@ -18,6 +18,7 @@ static md_status read_param(snap_params *p, const char *path) {
   MD_TRY(tf_open(&t, path));
   md_status st = MD_OK;
   int have_rcutfac = 0, have_twojmax = 0;
+  int line_switch = 0, line_bzero = 0, line_rfac0 = 0, line_rmin0 = 0; /* where each was set, for messages */
   while (st == MD_OK && tf_next(&t, &st)) {
     const char *key = t.word[0];
     if (t.nwords != 2) {
@@ -36,12 +37,16 @@ static md_status read_param(snap_params *p, const char *path) {
         st = md_error(MD_ERR_UNSUPPORTED, "%s:%d: twojmax %d is outside 0..%d", path, t.line, p->twojmax, MD_SNAP_MAX_TWOJ);
     } else if (strcmp(key, "rfac0") == 0) {
       st = tf_real(&t, 1, "rfac0", &p->rfac0);
+      line_rfac0 = t.line;
     } else if (strcmp(key, "rmin0") == 0) {
       st = tf_real(&t, 1, "rmin0", &p->rmin0);
+      line_rmin0 = t.line;
     } else if (strcmp(key, "switchflag") == 0) {
       st = tf_int(&t, 1, "switchflag", &p->switchflag);
+      line_switch = t.line;
     } else if (strcmp(key, "bzeroflag") == 0) {
       st = tf_int(&t, 1, "bzeroflag", &p->bzeroflag);
+      line_bzero = t.line;
     } else if (strcmp(key, "wselfallflag") == 0) {
       st = tf_int(&t, 1, "wselfallflag", &p->wselfallflag);
     } else if (strcmp(key, "quadraticflag") == 0 || strcmp(key, "chemflag") == 0 || strcmp(key, "bnormflag") == 0 ||
@@ -67,10 +72,11 @@ static md_status read_param(snap_params *p, const char *path) {
   if (!have_rcutfac || !have_twojmax)
     return md_error(MD_ERR_PARSE, "%s:%d: rcutfac and twojmax are required", path, line);
   if (p->switchflag != 0 && p->switchflag != 1)
-    return md_error(MD_ERR_VALUE, "%s: switchflag must be 0 or 1", path);
-  if (p->bzeroflag != 0 && p->bzeroflag != 1) return md_error(MD_ERR_VALUE, "%s: bzeroflag must be 0 or 1", path);
-  if (!(p->rfac0 > 0 && p->rfac0 <= 1.0)) return md_error(MD_ERR_VALUE, "%s: rfac0 must be in (0, 1]", path);
-  if (p->rmin0 < 0) return md_error(MD_ERR_VALUE, "%s: rmin0 must be non-negative", path);
+    return md_error(MD_ERR_VALUE, "%s:%d: switchflag must be 0 or 1", path, line_switch);
+  if (p->bzeroflag != 0 && p->bzeroflag != 1)
+    return md_error(MD_ERR_VALUE, "%s:%d: bzeroflag must be 0 or 1", path, line_bzero);
+  if (!(p->rfac0 > 0 && p->rfac0 <= 1.0)) return md_error(MD_ERR_VALUE, "%s:%d: rfac0 must be in (0, 1]", path, line_rfac0);
+  if (p->rmin0 < 0) return md_error(MD_ERR_VALUE, "%s:%d: rmin0 must be non-negative", path, line_rmin0);
   return MD_OK;
 }
 

@@ -15,6 +15,7 @@ typedef struct command {
 static const command commands[] = {
     {"run", cmd_run, "run molecular dynamics from a deck (esnapmd run DECK [--restart FILE])"},
     {"version", cmd_version, "print version, commit and build features"},
+    {"eval", cmd_eval, "energy, forces, virial (and bispectrum) of structures: extended XYZ or LAMMPS data"},
     {"analyze", cmd_analyze, "diffusion from trajectories: MSD, D*, D_sigma, Haven ratio, conductivity"},
     {"arrhenius", cmd_arrhenius, "Arrhenius fits (one or two regimes) of analyze summaries at several T"},
 };

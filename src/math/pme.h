@@ -1,0 +1,133 @@
+/* pme.h — leaf formulas of smooth particle-mesh Ewald (Essmann et al., J. Chem. Phys. 103, 8577 (1995)),
+ * shared by host/pme_cpu.c and the CUDA kernels.
+ *
+ * Conventions. Along cell vector d the mesh has K_d points; an atom with fractional coordinate s_d has the
+ * scaled coordinate u_d = K_d s_d (wrapped into [0, K_d)). Its charge is spread with the cardinal B-spline
+ * M_p of order p (support [0, p)) onto the p mesh points
+ *     g_j = floor(u) − p + 1 + j  (mod K),  j = 0 … p−1,  weight θ_j = M_p(u − g_j) = M_p(w + p − 1 − j),
+ * with w = u − floor(u). The mesh charge Q(k) = Σ_i q_i Π_d θ_d(k_d) approximates the charge density, and
+ *     E_recip ≈ Σ_{m ≠ 0} w(m) B(m) |Q̂(m)|²,  Q̂(m) = Σ_k Q(k) exp(−2πi Σ_d m_d k_d / K_d),
+ * with w(m) the Ewald Gaussian weight (ewald.h) and B(m) = Π_d |b_d(m_d)|² the Euler-spline moduli
+ *     |b(m)|² = 1 / |Σ_{k=0}^{p−2} M_p(k+1) exp(2πi m k / K)|².
+ * For odd p and even K the denominator vanishes at m = K/2; there |b|² is replaced by the mean of its two
+ * neighbours (as GROMACS does). The force is the exact gradient of this energy (analytical differentiation
+ * of the B-splines), so forces and virial are consistent with the energy to round-off.
+ */
+#ifndef ESNAP_MATH_PME_H
+#define ESNAP_MATH_PME_H
+
+#include <math.h>
+
+#include "../constants.h"
+#include "../md_hd.h"
+#include "../types.h"
+#include "ewald.h"
+
+#define PME_MIN_ORDER 3
+#define PME_MAX_ORDER 8
+
+/* B-spline weights of order p (PME_MIN_ORDER … PME_MAX_ORDER) for the scaled coordinate u (any real):
+ * *base = floor(u) − p + 1 (first mesh point, NOT wrapped), theta[j] = M_p(u − base − j) and
+ * dtheta[j] = dM_p/du (u − base − j), j = 0 … p−1. Σ_j theta[j] = 1, Σ_j dtheta[j] = 0. */
+MD_HD void pme_bspline(real_t u, int p, int *MD_RESTRICT base, real_t *MD_RESTRICT theta, real_t *MD_RESTRICT dtheta) {
+  real_t fl = floor(u);
+  real_t w = u - fl;
+  /* a[j] = M_n(w + j), j = 0 … n−1, built up from n = 2: M_2(w) = w, M_2(w + 1) = 1 − w, and
+   * M_{n+1}(x) = [x M_n(x) + (n + 1 − x) M_n(x − 1)] / n. */
+  real_t a[PME_MAX_ORDER];
+  a[0] = w;
+  a[1] = 1.0 - w;
+  for (int n = 2; n < p - 1; n++) {
+    real_t div = 1.0 / n;
+    a[n] = 0.0;
+    for (int j = n; j >= 1; j--) a[j] = ((w + j) * a[j] + (n + 1 - w - j) * a[j - 1]) * div;
+    a[0] = w * a[0] * div;
+  }
+  /* a holds M_{p−1}(w + j), j = 0 … p−2: derivative dM_p(x)/dx = M_{p−1}(x) − M_{p−1}(x − 1) */
+  real_t d[PME_MAX_ORDER];
+  d[0] = a[0];
+  for (int j = 1; j < p - 1; j++) d[j] = a[j] - a[j - 1];
+  d[p - 1] = -a[p - 2];
+  /* last step to order p */
+  {
+    int n = p - 1;
+    real_t div = 1.0 / n;
+    a[n] = 0.0;
+    for (int j = n; j >= 1; j--) a[j] = ((w + j) * a[j] + (n + 1 - w - j) * a[j - 1]) * div;
+    a[0] = w * a[0] * div;
+  }
+  /* mesh point base + j sits at distance u − base − j = w + p − 1 − j */
+  for (int j = 0; j < p; j++) {
+    theta[j] = a[p - 1 - j];
+    dtheta[j] = d[p - 1 - j];
+  }
+  *base = (int)fl - p + 1;
+}
+
+/* Values of M_p at the integers 1 … p−1: out[k] = M_p(k + 1), k = 0 … p−2. */
+MD_HD void pme_bspline_integers(int p, real_t *MD_RESTRICT out) {
+  real_t a[PME_MAX_ORDER];
+  /* a[j] = M_n(j): M_2(0) = 0, M_2(1) = 1 */
+  a[0] = 0.0;
+  a[1] = 1.0;
+  for (int n = 2; n < p; n++) {
+    real_t div = 1.0 / n;
+    a[n] = 0.0;
+    for (int j = n; j >= 1; j--) a[j] = (j * a[j] + (n + 1 - j) * a[j - 1]) * div;
+    a[0] = 0.0;
+  }
+  for (int k = 0; k < p - 1; k++) out[k] = a[k + 1];
+}
+
+/* |Σ_{k=0}^{p−2} M_p(k+1) exp(2πi m k / K)|², the denominator of |b(m)|², given mk = M_p(k+1) from
+ * pme_bspline_integers. */
+MD_HD real_t pme_bspline_denominator(int m, int K, int p, const real_t *MD_RESTRICT mk) {
+  real_t re = 0.0, im = 0.0;
+  for (int k = 0; k < p - 1; k++) {
+    real_t arg = 2.0 * MD_PI * (real_t)((long)m * k % K) / K;
+    re += mk[k] * cos(arg);
+    im += mk[k] * sin(arg);
+  }
+  return re * re + im * im;
+}
+
+/* Euler-spline moduli |b(m)|², m = 0 … K−1, for mesh size K and order p, into bmod[K]. Zeros of the
+ * denominator (odd p, m = K/2) get the mean of the neighbouring moduli. */
+MD_HD void pme_bspline_moduli(int K, int p, real_t *MD_RESTRICT bmod) {
+  real_t mk[PME_MAX_ORDER];
+  pme_bspline_integers(p, mk);
+  for (int m = 0; m < K; m++) {
+    real_t den = pme_bspline_denominator(m, K, p, mk);
+    bmod[m] = den > 1e-10 ? 1.0 / den : 0.0;
+  }
+  for (int m = 0; m < K; m++)
+    if (bmod[m] == 0.0) bmod[m] = 0.5 * (bmod[(m + K - 1) % K] + bmod[(m + 1) % K]);
+}
+
+/* Influence function of SPME at mesh vector m (Cartesian, 1/Å, |m|² = m2 > 0) with moduli product
+ * bprod = Π_d |b_d|²: ψ(m) = 2 w(m) B(m) (eV Å / e²…). Then E = ½ Σ_m ψ |Q̂|² and the mesh potential
+ * φ = IFFT⁺(ψ Q̂) (unnormalised backward transform) gives ∂E/∂Q(k) = φ(k). */
+MD_HD real_t pme_influence(real_t m2, real_t alpha, real_t volume, real_t bprod) {
+  return 2.0 * ewald_kspace_weight(m2, alpha, volume) * bprod;
+}
+
+/* Signed frequency of mesh index k (0 … K−1): k for k ≤ K/2, else k − K. */
+MD_HD int pme_signed_index(int k, int K) { return (2 * k <= K) ? k : k - K; }
+
+/* Alias power of one direction: Σ_n β_n(m)², where along a mesh direction SPME replaces exp(2πi m u/K) by
+ * Σ_n β_n exp(2πi (m − nK) u/K) with β_n = b(m) |sin(π m/K)|^p / (π (m − nK)/K)^p (sign of (m − nK)^p kept),
+ * bmod = |b(m)|². A unit charge's mesh self energy, averaged over its position, is Σ_m w(m) Π_d Σ_n β_n²,
+ * against Σ_m w(m) for the exact sum (|n| ≤ 8 here: the rest is below 1e-16 of the sum for p ≥ 3). */
+MD_HD real_t pme_alias_power(int k, int K, int p, real_t bmod) {
+  int ms = pme_signed_index(k, K);
+  if (ms == 0) return 1.0;
+  real_t sn = fabs(sin(MD_PI * ms / K)), s = 0.0;
+  for (int n = -8; n <= 8; n++) {
+    real_t x = MD_PI * (ms - (real_t)n * K) / K;
+    real_t v = pow(sn / fabs(x), p);
+    s += v * v;
+  }
+  return bmod * s;
+}
+
+#endif
