@@ -127,7 +127,7 @@ static md_status extra_word(const textfile *t, int k) {
 }
 
 static md_status parse_structure(const textfile *t, md_deck *d) {
-  const char *usage = "structure li3n NX NY NZ [a A] [c C] | structure read FILE [format lammps|extxyz]";
+  const char *usage = "structure li3n NX NY NZ [a A] [c C] | structure read FILE [frame K]";
   MD_TRY(need(t, 1, usage));
   if (strcmp(t->word[1], "li3n") == 0) {
     d->structure = DECK_STRUCT_LI3N;
@@ -150,10 +150,12 @@ static md_status parse_structure(const textfile *t, md_deck *d) {
     d->structure = DECK_STRUCT_FILE;
     MD_TRY(need(t, 2, usage));
     MD_TRY(input_file(t, d, t->word[2], d->structure_file, "structure file"));
-    d->structure_format = format_from_name(t->word[2]);
     for (int k = 3; k < t->nwords; k += 2) {
-      if (strcmp(t->word[k], "format") != 0) return extra_word(t, k);
-      MD_TRY(parse_format(t, k + 1, &d->structure_format));
+      if (strcmp(t->word[k], "frame") != 0) return extra_word(t, k);
+      long v;
+      MD_TRY(get_long(t, k + 1, "frame", usage, &v));
+      if (v < -1 || v > 100000000) return md_error(MD_ERR_VALUE, "%s:%d: frame must be 0, 1, ... or -1 (the last)", t->path, t->line);
+      d->structure_frame = (int)v;
     }
   } else {
     return md_error(MD_ERR_PARSE, "%s:%d: structure: unknown kind '%s' (usage: %s)", t->path, t->line, t->word[1], usage);

@@ -2,8 +2,8 @@
  * Keywords may come in any order; each may appear once, except `dump` (up to DECK_MAX_DUMPS lines).
  *
  *   structure  li3n NX NY NZ [a A] [c C]         α-Li3N supercell (Å; defaults a 3.65069, c 3.888635)
- *   structure  read FILE [format lammps|extxyz]   LAMMPS data file or extended XYZ (format from the extension:
- *                                                 .xyz/.extxyz = extxyz, anything else = LAMMPS data)
+ *   structure  read FILE [frame K]                LAMMPS data file or extended XYZ (told apart by content, see
+ *                                                 host/structure.h); K: 0-based XYZ frame, -1 = last (default 0)
  *   model      FILE                               default: the bundled Li3N eSNAP model
  *   coulomb    pme ACC | ewald ACC | none [rcut R]   override the model's Coulomb method (ACC: LAMMPS kspace
  *                                                 relative accuracy; R: real-space cutoff, Å)
@@ -71,7 +71,7 @@ typedef struct md_deck {
   int cells[3];                        /* li3n supercell */
   real_t lattice_a, lattice_c;         /* Å */
   char structure_file[MD_PATH_LEN];    /* resolved path */
-  int structure_format;                /* enum deck_file_format, resolved (never AUTO after parsing) */
+  int structure_frame;                 /* XYZ frame (0-based, -1 = last) */
   int structure_line;
 
   char model[MD_PATH_LEN];             /* resolved path */

@@ -123,9 +123,19 @@ md_status nbr_build(nbr_list *nl, const md_system *s) {
     if (c < 1) c = 1;
     if (c > 1024) c = 1024;
     nl->ncell[d] = c;
-    real_t cw = box->width[d] / c;
+  }
+  /* a tiny cutoff must not make a huge, mostly empty grid: at most ~4 cells per atom */
+  long limit = 4L * (n > 16 ? n : 16);
+  while ((long)nl->ncell[0] * nl->ncell[1] * nl->ncell[2] > limit) {
+    int d = 0;
+    if (nl->ncell[1] > nl->ncell[d]) d = 1;
+    if (nl->ncell[2] > nl->ncell[d]) d = 2;
+    nl->ncell[d] = (nl->ncell[d] + 1) / 2;
+  }
+  for (int d = 0; d < 3; d++) {
+    real_t cw = box->width[d] / nl->ncell[d];
     m[d] = (int)ceil(rl / cw);
-    total_cells *= c;
+    total_cells *= nl->ncell[d];
     if (m[d] > 400)
       return md_error(MD_ERR_VALUE, "neighbour list: cutoff %g Å is too large for a cell %g Å wide", rl, box->width[d]);
   }

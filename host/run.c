@@ -14,7 +14,9 @@
 #include "checkpoint.h"
 #include "dump.h"
 #include "integrate.h"
+#include "lattice.h"
 #include "model.h"
+#include "structure.h"
 #include "system.h"
 #include "thermo.h"
 #include "velocity.h"
@@ -248,6 +250,13 @@ static void progress_line(run_ctx *c, long step, long first, double t0, double n
           d->nsteps > 0 ? 100.0 * (double)step / (double)d->nsteps : 100.0, rate * d->dt * 86400.0 / 1000.0,
           rate * c->rep.sys->n, e1, e2);
   fflush(c->out);
+}
+
+md_status run_load_structure(const md_deck *d, const md_model *m, md_system **out) {
+  *out = NULL;
+  if (d->structure == DECK_STRUCT_LI3N)
+    return lattice_li3n(out, d->cells[0], d->cells[1], d->cells[2], d->lattice_a, d->lattice_c, m);
+  return structure_read(out, d->structure_file, m, d->structure_frame);
 }
 
 static md_status start(run_ctx *c, md_checkpoint *ck) {

@@ -30,6 +30,7 @@ struct nbr_gpu {
   int ncells;                // over all systems
   int cellcap;
   std::vector<nbr_geom> geom;
+  std::vector<int> natoms;   // atoms per system (the cell-grid cap)
   nbr_geom *d_geom;
   real_t *d_frac;            // [3 ntot]
   int *d_own;                // [3 ntot]
@@ -180,7 +181,7 @@ extern "C" md_status nbr_gpu_set_boxes(nbr_gpu *nb, const md_box *const *boxes) 
   int total = 0;
   for (int s = 0; s < nb->nsys; s++) {
     nbr_geom g;
-    if (nbr_geom_for(boxes[s]->width, nb->rl, &g) != 0)
+    if (nbr_geom_for(boxes[s]->width, nb->rl, nb->natoms[s], &g) != 0)
       return md_error(MD_ERR_VALUE, "neighbour list: cutoff %g Å is too large for a cell %g Å wide", nb->rl,
                       fmin(boxes[s]->width[0], fmin(boxes[s]->width[1], boxes[s]->width[2])));
     g.cellbase = total;
@@ -225,6 +226,15 @@ extern "C" md_status nbr_gpu_create(nbr_gpu **out, const gpu_atoms *a, const md_
     nb->rl = fmax(nb->rl, cutoff[L] + skin);
   }
   nb->geom.resize(a->nsys);
+  nb->natoms.assign(a->nsys, 0);
+  {
+    std::vector<int> off(a->nsys + 1);
+    if (cudaMemcpy(off.data(), a->d_sys_offset, (a->nsys + 1) * sizeof(int), cudaMemcpyDeviceToHost) != cudaSuccess) {
+      delete nb;
+      return md_error(MD_ERR_DEVICE, "CUDA: cannot read the system offsets");
+    }
+    for (int s = 0; s < a->nsys; s++) nb->natoms[s] = off[s + 1] - off[s];
+  }
   size_t n = (size_t)a->ntot;
   md_status st = gpu_alloc(&nb->d_geom, (size_t)a->nsys, "cell geometry");
   if (st == MD_OK) st = gpu_alloc(&nb->d_frac, 3 * n, "fractional coordinates");

@@ -37,15 +37,25 @@ typedef struct nbr_geom {
   int pad_;
 } nbr_geom;
 
-/* Cells along each direction and stencil for face widths w (Å) and range rl (Å); returns 0, or −1 when the
- * stencil would exceed NBR_MAX_STENCIL (cutoff far too large for the cell). Same rule as host/neighbor.c. */
-MD_HD int nbr_geom_for(const real_t *MD_RESTRICT width, real_t rl, nbr_geom *g) {
+/* Cells along each direction and stencil for face widths w (Å), range rl (Å) and n atoms; returns 0, or −1
+ * when the stencil would exceed NBR_MAX_STENCIL (cutoff far too large for the cell). Same rule as
+ * host/neighbor.c, including its cap of ~4 cells per atom (halving the longest direction) for tiny cutoffs. */
+MD_HD int nbr_geom_for(const real_t *MD_RESTRICT width, real_t rl, int n, nbr_geom *g) {
   for (int d = 0; d < 3; d++) {
     int c = (int)floor(width[d] / rl);
     if (c < 1) c = 1;
     if (c > 1024) c = 1024;
     g->ncell[d] = c;
-    real_t cw = width[d] / c;
+  }
+  const long limit = 4L * (n > 16 ? n : 16);
+  while ((long)g->ncell[0] * g->ncell[1] * g->ncell[2] > limit) {
+    int d = 0;
+    if (g->ncell[1] > g->ncell[d]) d = 1;
+    if (g->ncell[2] > g->ncell[d]) d = 2;
+    g->ncell[d] = (g->ncell[d] + 1) / 2;
+  }
+  for (int d = 0; d < 3; d++) {
+    real_t cw = width[d] / g->ncell[d];
     g->m[d] = (int)ceil(rl / cw);
     if (g->m[d] > NBR_MAX_STENCIL) return -1;
   }

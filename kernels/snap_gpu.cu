@@ -286,9 +286,11 @@ extern "C" md_status snap_gpu_reserve(snap_gpu *s, int ntot, int maxnbr) {
     if (st == MD_OK) st = alloc(&s->eat, N);
     if (st == MD_OK) st = alloc(&s->vat, 9 * N);
     if (st != MD_OK) {
+      char why[256];
+      snprintf(why, sizeof why, "%s", md_errmsg());  // md_error must not format its own buffer
       free_scratch(s);
       return md_error(MD_ERR_MEMORY, "snap_gpu: cannot allocate scratch for %d atoms x %d neighbours (%s)", nt, mn,
-                      md_errmsg());
+                      why);
     }
     s->cap_ntot = nt;
     s->cap_maxnbr = mn;

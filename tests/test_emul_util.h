@@ -85,7 +85,7 @@ struct Builder {
     geom.resize(L.nsys);
     ncells = 0;
     for (int s = 0; s < L.nsys; s++) {
-      REQUIRE(nbr_geom_for(boxes[s]->width, rl, &geom[s]) == 0);
+      REQUIRE(nbr_geom_for(boxes[s]->width, rl, L.off[s + 1] - L.off[s], &geom[s]) == 0);
       geom[s].cellbase = ncells;
       ncells += geom[s].ncell[0] * geom[s].ncell[1] * geom[s].ncell[2];
     }

@@ -116,3 +116,16 @@ TEST_CASE("neighbour list rebuild criterion follows half the skin", "[neighbor]"
   nbr_destroy(&nl);
   xyz_frame_free(&f);
 }
+
+TEST_CASE("neighbour list with a tiny cutoff keeps the cell grid small and stays exact", "[neighbor]") {
+  xyz_frame f = {};
+  REQUIRE(xyz_read_first(esnap_test::data("snap333_1000K.xyz").c_str(), nullptr, &f) == MD_OK);
+  nbr_list *nl = nullptr;
+  REQUIRE(nbr_create(&nl, 0.05, 0.0, 0) == MD_OK);
+  REQUIRE(nbr_build(nl, f.sys) == MD_OK);
+  CHECK((long)nl->ncell[0] * nl->ncell[1] * nl->ncell[2] <= 4L * f.sys->n);
+  CHECK(nbr_entries(nl) == 0);
+  nbr_destroy(&nl);
+  check_lists(f.sys, 1.9, 0.0);  // the shortest Li-N bonds only
+  xyz_frame_free(&f);
+}

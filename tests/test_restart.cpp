@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <omp.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -241,6 +243,12 @@ void run_with_hook(const std::string &deck_path, const char *restart, sum_hook *
 }  // namespace
 
 TEST_CASE("analysis hook state survives a restart", "[restart]") {
+  // in-process runs: one thread (ctest -j2 runs another test beside this one)
+  struct one_thread {
+    int saved = omp_get_max_threads();
+    one_thread() { omp_set_num_threads(1); }
+    ~one_thread() { omp_set_num_threads(saved); }
+  } guard;
   const std::string b = "structure li3n 2 2 2\nvelocity 700 seed 3\nensemble nvt 700 0.1\nthermo 10\n"
                         "checkpoint 50 run.chk\nprogress 0\n";
   std::string full = md_test::deck("hook_full", b + "run 150\n");
