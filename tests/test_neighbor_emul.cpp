@@ -80,6 +80,7 @@ TEST_CASE("emulated device neighbour lists equal the host lists entry by entry",
       check_same_as_host({uc}, 9.0, 0.5, half, thrust);  // stencil wider than the cell: images of every atom
       check_same_as_host({d2}, 5.6, 1.0, half, thrust);
       check_same_as_host({uc, d2, s3}, 6.0, 1.0, half, thrust);  // three systems in one launch
+      check_same_as_host({s3, d2}, 1.2, 0.3, half, thrust);      // tiny cutoff: the ~4 cells per atom cap
     }
   system_destroy(&uc);
   system_destroy(&d2);
