@@ -80,11 +80,30 @@ TEST_CASE("emulated device neighbour lists equal the host lists entry by entry",
       check_same_as_host({uc}, 9.0, 0.5, half, thrust);  // stencil wider than the cell: images of every atom
       check_same_as_host({d2}, 5.6, 1.0, half, thrust);
       check_same_as_host({uc, d2, s3}, 6.0, 1.0, half, thrust);  // three systems in one launch
-      check_same_as_host({s3, d2}, 1.2, 0.3, half, thrust);      // tiny cutoff: the ~4 cells per atom cap
     }
   system_destroy(&uc);
   system_destroy(&d2);
   system_destroy(&s3);
+}
+
+TEST_CASE("emulated device lists follow the host's cell-grid cap for tiny cutoffs", "[neighbor][emul]") {
+  md_system *dense = emul::load("zbl_zbl_dense.xyz", &emul::model());
+  nbr_geom g;
+  const double rl = 0.78;
+  REQUIRE(nbr_geom_for(dense->box.width, rl, dense->n, &g) == 0);
+  long capped = (long)g.ncell[0] * g.ncell[1] * g.ncell[2], plain = 1;
+  for (int d = 0; d < 3; d++) plain *= (long)std::floor(dense->box.width[d] / rl);
+  CHECK(plain > 4L * dense->n);  // the cap applies here ...
+  CHECK(capped <= 4L * dense->n);
+  nbr_list *nl = nullptr;
+  REQUIRE(nbr_create(&nl, 0.68, 0.1, 0) == MD_OK);
+  REQUIRE(nbr_build(nl, dense) == MD_OK);
+  CHECK(nbr_entries(nl) > 0);  // ... and there are pairs that close
+  for (int d = 0; d < 3; d++) CHECK(nl->ncell[d] == g.ncell[d]);
+  nbr_destroy(&nl);
+  for (int thrust = 0; thrust <= 1; thrust++)
+    for (int half = 0; half <= 1; half++) check_same_as_host({dense}, 0.68, 0.1, half, thrust);
+  system_destroy(&dense);
 }
 
 TEST_CASE("emulated dual list from one stencil walk holds the host pairs of each cutoff", "[neighbor][emul]") {
