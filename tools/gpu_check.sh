@@ -114,7 +114,7 @@ esnap=$root/$B/esnapmd
 if [ $sanitize = 1 ] && [ $build_ok = 1 ]; then
   : > "$OUT/sanitizer.log"
   if [ $have_gpu = 0 ] || ! command -v compute-sanitizer >/dev/null 2>&1; then
-    san_rows="| all | skipped: $([ $have_gpu = 0 ] && echo 'no GPU' || echo 'no compute-sanitizer') | - |"
+    san_rows="| all | - | - | skipped: $([ $have_gpu = 0 ] && echo 'no GPU' || echo 'no compute-sanitizer') |"
   else
     sdir=$root/$B/sanitize
     rm -rf "$sdir" && mkdir -p "$sdir"
