@@ -12,7 +12,7 @@
 
 static const char *const keywords[] = {"structure", "model",  "coulomb",    "neighbor", "timestep", "seed",
                                        "velocity",  "ensemble", "thermo",   "dump",     "checkpoint", "safety",
-                                       "progress",  "output", "run"};
+                                       "progress",  "output", "run",        "replicas", "diffusion", "sweep"};
 #define NKEYWORDS ((int)(sizeof keywords / sizeof keywords[0]))
 
 /* Levenshtein distance, for "did you mean" hints (short words only). */
@@ -46,7 +46,7 @@ static md_status unknown_keyword(const textfile *t) {
     return md_error(MD_ERR_PARSE, "%s:%d: unknown keyword '%s' (did you mean '%s'?)", t->path, t->line, w, keywords[best]);
   return md_error(MD_ERR_PARSE,
                   "%s:%d: unknown keyword '%s' (known: structure model coulomb neighbor timestep seed velocity ensemble "
-                  "thermo dump checkpoint safety progress output run)",
+                  "thermo dump checkpoint safety progress output run replicas diffusion sweep)",
                   t->path, t->line, w);
 }
 
@@ -262,7 +262,7 @@ static md_status out_name(const textfile *t, int k, char *dst, const char *usage
 }
 
 static md_status parse_dump(const textfile *t, md_deck *d) {
-  const char *usage = "dump N FILE [species E ...] [format extxyz|lammps] [velocities yes|no]";
+  const char *usage = "dump N FILE [species E ...] [format extxyz|lammps] [velocities yes|no] [precision P|full]";
   if (d->ndump >= DECK_MAX_DUMPS) return md_error(MD_ERR_VALUE, "%s:%d: at most %d dump lines", t->path, t->line, DECK_MAX_DUMPS);
   deck_dump *u = &d->dump[d->ndump];
   memset(u, 0, sizeof *u);
@@ -275,7 +275,8 @@ static md_status parse_dump(const textfile *t, md_deck *d) {
     if (strcmp(w, "species") == 0) {
       k++;
       MD_TRY(need(t, k, usage));
-      while (k < t->nwords && strcmp(t->word[k], "format") != 0 && strcmp(t->word[k], "velocities") != 0) {
+      while (k < t->nwords && strcmp(t->word[k], "format") != 0 && strcmp(t->word[k], "velocities") != 0 &&
+             strcmp(t->word[k], "precision") != 0) {
         if (u->nspecies >= MD_MAX_ELEM || strlen(t->word[k]) >= MD_NAME_LEN)
           return md_error(MD_ERR_VALUE, "%s:%d: bad species list at '%s'", t->path, t->line, t->word[k]);
         snprintf(u->species[u->nspecies++], MD_NAME_LEN, "%s", t->word[k]);
@@ -286,6 +287,17 @@ static md_status parse_dump(const textfile *t, md_deck *d) {
       k += 2;
     } else if (strcmp(w, "velocities") == 0) {
       MD_TRY(get_yesno(t, k + 1, "velocities", &u->velocities));
+      k += 2;
+    } else if (strcmp(w, "precision") == 0) {
+      MD_TRY(need(t, k + 1, usage));
+      if (strcmp(t->word[k + 1], "full") == 0) {
+        u->precision = -1;
+      } else {
+        long p;
+        MD_TRY(get_long(t, k + 1, "precision", usage, &p));
+        if (p < 1 || p > 17) return md_error(MD_ERR_VALUE, "%s:%d: dump precision must be 1..17 digits or full", t->path, t->line);
+        u->precision = (int)p;
+      }
       k += 2;
     } else {
       return extra_word(t, k);
@@ -316,6 +328,134 @@ static md_status parse_safety(const textfile *t, md_deck *d) {
     MD_TRY(get_real(t, k + 1, w, usage, dst));
     if (*dst < 0.0) return md_error(MD_ERR_VALUE, "%s:%d: safety %s must not be negative (0 disables it)", t->path, t->line, w);
   }
+  return MD_OK;
+}
+
+static md_status get_temperature(const textfile *t, int k, const char *usage, real_t *out) {
+  MD_TRY(get_real(t, k, "temperature", usage, out));
+  if (!(*out > 0.0) || *out > 1e6)
+    return md_error(MD_ERR_VALUE, "%s:%d: temperature '%s' must be positive (K)", t->path, t->line, t->word[k]);
+  return MD_OK;
+}
+
+static int is_real_word(const char *w) {
+  char *end;
+  strtod(w, &end);
+  return end != w && *end == '\0';
+}
+
+static md_status parse_replicas(const textfile *t, md_deck *d) {
+  const char *usage = "replicas R [seed S] [temperatures T1 T2 ...] [only K]";
+  long r;
+  MD_TRY(get_long(t, 1, "replica count", usage, &r));
+  if (r < 1 || r > 1000000)
+    return md_error(MD_ERR_VALUE, "%s:%d: replicas must be between 1 and 1000000 (got %ld)", t->path, t->line, r);
+  d->nrep = (int)r;
+  d->rep_only = -1;
+  long only = -1;
+  int only_given = 0;
+  for (int k = 2; k < t->nwords;) {
+    const char *w = t->word[k];
+    if (strcmp(w, "seed") == 0) {
+      MD_TRY(get_seed(t, k + 1, &d->rep_seed));
+      d->has_rep_seed = 1;
+      k += 2;
+    } else if (strcmp(w, "only") == 0) {
+      MD_TRY(get_long(t, k + 1, "only", usage, &only));
+      only_given = 1;
+      k += 2;
+    } else if (strcmp(w, "temperatures") == 0) {
+      k++;
+      MD_TRY(need(t, k, usage));
+      while (k < t->nwords && is_real_word(t->word[k])) {
+        if (d->nrep_temps >= DECK_MAX_TEMPS)
+          return md_error(MD_ERR_VALUE, "%s:%d: at most %d temperatures", t->path, t->line, DECK_MAX_TEMPS);
+        MD_TRY(get_temperature(t, k, usage, &d->rep_temps[d->nrep_temps++]));
+        k++;
+      }
+      if (d->nrep_temps == 0)
+        return md_error(MD_ERR_PARSE, "%s:%d: temperatures: expected numbers (K), found '%s'", t->path, t->line, t->word[k]);
+    } else {
+      return extra_word(t, k);
+    }
+  }
+  if (only_given && (only < 0 || only >= r))
+    return md_error(MD_ERR_VALUE, "%s:%d: only %ld: replicas are numbered 0..%ld", t->path, t->line, only, r - 1);
+  d->rep_only = (int)only;
+  if (d->nrep_temps > 0 && (d->nrep_temps > d->nrep || d->nrep % d->nrep_temps != 0))
+    return md_error(MD_ERR_VALUE, "%s:%d: %d temperatures for %d replicas: give one per replica, or m with R a multiple of m",
+                    t->path, t->line, d->nrep_temps, d->nrep);
+  d->replicas_line = t->line;
+  return MD_OK;
+}
+
+static md_status parse_diffusion(const textfile *t, md_deck *d) {
+  const char *usage = "diffusion SPECIES every N [block B] [fit T0 T1] [dir NAME] [temperature T]";
+  MD_TRY(need(t, 1, usage));
+  if (strlen(t->word[1]) >= MD_NAME_LEN || t->word[1][0] == '\0')
+    return md_error(MD_ERR_VALUE, "%s:%d: diffusion: bad species name '%s'", t->path, t->line, t->word[1]);
+  snprintf(d->diff_species, sizeof d->diff_species, "%s", t->word[1]);
+  d->has_diffusion = 1;
+  d->diffusion_line = t->line;
+  for (int k = 2; k < t->nwords;) {
+    const char *w = t->word[k];
+    long v;
+    if (strcmp(w, "every") == 0) {
+      MD_TRY(get_positive_long(t, k + 1, "diffusion interval", usage, &d->diff_every));
+      k += 2;
+    } else if (strcmp(w, "block") == 0) {
+      MD_TRY(get_long(t, k + 1, "block", usage, &v));
+      if (v < 2 || v > 65536) return md_error(MD_ERR_VALUE, "%s:%d: diffusion block must be 2..65536", t->path, t->line);
+      d->diff_block = (int)v;
+      k += 2;
+    } else if (strcmp(w, "fit") == 0) {
+      MD_TRY(get_real(t, k + 1, "fit start", usage, &d->diff_fit_t0));
+      MD_TRY(get_real(t, k + 2, "fit end", usage, &d->diff_fit_t1));
+      if (!(d->diff_fit_t0 >= 0.0 && d->diff_fit_t1 > d->diff_fit_t0))
+        return md_error(MD_ERR_VALUE, "%s:%d: diffusion fit window needs 0 <= T0 < T1 (ps), got %g %g", t->path, t->line,
+                        d->diff_fit_t0, d->diff_fit_t1);
+      k += 3;
+    } else if (strcmp(w, "dir") == 0) {
+      MD_TRY(out_name(t, k + 1, d->diff_dir, usage));
+      k += 2;
+    } else if (strcmp(w, "temperature") == 0) {
+      MD_TRY(get_temperature(t, k + 1, usage, &d->diff_temperature));
+      k += 2;
+    } else {
+      return extra_word(t, k);
+    }
+  }
+  if (d->diff_every <= 0)
+    return md_error(MD_ERR_PARSE, "%s:%d: diffusion needs 'every N' (steps between samples; usage: %s)", t->path, t->line, usage);
+  return MD_OK;
+}
+
+static md_status parse_sweep(const textfile *t, md_deck *d) {
+  const char *usage = "sweep T1 T2 ... [break auto|none|TB] [at T]";
+  int k = 1;
+  while (k < t->nwords && is_real_word(t->word[k])) {
+    if (d->nsweep >= DECK_MAX_TEMPS) return md_error(MD_ERR_VALUE, "%s:%d: at most %d temperatures", t->path, t->line, DECK_MAX_TEMPS);
+    MD_TRY(get_temperature(t, k, usage, &d->sweep_t[d->nsweep++]));
+    k++;
+  }
+  if (d->nsweep < 2) return md_error(MD_ERR_VALUE, "%s:%d: sweep needs at least 2 temperatures (usage: %s)", t->path, t->line, usage);
+  for (; k < t->nwords; k += 2) {
+    const char *w = t->word[k];
+    if (strcmp(w, "break") == 0) {
+      MD_TRY(need(t, k + 1, usage));
+      if (strcmp(t->word[k + 1], "auto") == 0) d->sweep_break = 0.0;
+      else if (strcmp(t->word[k + 1], "none") == 0) d->sweep_break = -1.0;
+      else MD_TRY(get_temperature(t, k + 1, usage, &d->sweep_break));
+    } else if (strcmp(w, "at") == 0) {
+      MD_TRY(get_temperature(t, k + 1, usage, &d->sweep_at));
+    } else {
+      return extra_word(t, k);
+    }
+  }
+  for (int a = 0; a < d->nsweep; a++)
+    for (int b = 0; b < a; b++)
+      if (d->sweep_t[a] == d->sweep_t[b]) return md_error(MD_ERR_VALUE, "%s:%d: sweep temperature %g K given twice", t->path, t->line, d->sweep_t[a]);
+  d->sweep_line = t->line;
   return MD_OK;
 }
 
@@ -382,6 +522,9 @@ static md_status parse_line(textfile *t, md_deck *d, int *seen) {
     if (t->nwords > 2) return extra_word(t, 2);
     return MD_OK;
   }
+  if (strcmp(w, "replicas") == 0) return parse_replicas(t, d);
+  if (strcmp(w, "diffusion") == 0) return parse_diffusion(t, d);
+  if (strcmp(w, "sweep") == 0) return parse_sweep(t, d);
   if (strcmp(w, "output") == 0) {
     MD_TRY(out_name(t, 1, d->output_dir, "output DIR"));
     if (t->nwords > 2) return extra_word(t, 2);
@@ -413,6 +556,11 @@ static void set_defaults(md_deck *d) {
   d->safety_every = 10;
   d->progress_seconds = 10.0;
   d->nsteps = -1;
+  d->rep_only = -1;
+  d->diff_block = 256;
+  snprintf(d->diff_dir, sizeof d->diff_dir, "diffusion");
+  d->sweep_break = -2.0; /* not given: chosen in esnapmd sweep by the number of temperatures */
+  d->sweep_at = 300.0;
 }
 
 static void resolve_out(const char *dir, const char *name, char *out) {
@@ -448,7 +596,7 @@ md_status deck_read(md_deck *d, const char *path) {
   if (d->structure == DECK_STRUCT_NONE)
     return md_error(MD_ERR_PARSE, "%s:%d: run without a structure (add 'structure li3n NX NY NZ' or 'structure read FILE')",
                     path, d->run_line);
-  if (d->has_velocity && d->velocity_t > 0.0 && !d->has_seed)
+  if (d->has_velocity && d->velocity_t > 0.0 && !d->has_seed && !d->has_rep_seed)
     return md_error(MD_ERR_PARSE, "%s:%d: velocity %g needs a random seed ('velocity %g seed 42', or a 'seed' line)", path,
                     seen[6], d->velocity_t, d->velocity_t);
   if (!d->model[0]) snprintf(d->model, sizeof d->model, "%s", model_default_path());
@@ -463,7 +611,35 @@ md_status deck_read(md_deck *d, const char *path) {
   }
   if (d->checkpoint_file[0] && d->thermo_file[0] && strcmp(d->checkpoint_path, d->thermo_path) == 0)
     return md_error(MD_ERR_VALUE, "%s:%d: the checkpoint file is also the thermo file", path, seen[10]);
+  if (d->has_diffusion) resolve_out(d->output_dir, d->diff_dir, d->diff_path);
+  if (d->nrep_temps > 0) {
+    if (d->ensemble == MD_ENS_NVT && d->t_stop != d->t_start)
+      return md_error(MD_ERR_VALUE, "%s:%d: replicas with their own temperatures cannot follow an nvt ramp (tstop)", path,
+                      d->replicas_line);
+    if (d->ensemble != MD_ENS_NVT && !d->has_velocity)
+      return md_error(MD_ERR_VALUE, "%s:%d: replica temperatures need a velocity line or an nvt ensemble to apply to", path,
+                      d->replicas_line);
+  }
+  if (d->nsweep > 0 && d->ensemble == MD_ENS_NVT && d->t_stop != d->t_start)
+    return md_error(MD_ERR_VALUE, "%s:%d: a temperature sweep cannot follow an nvt ramp (tstop)", path, d->sweep_line);
+  if (d->nsweep > 0 && d->nrep_temps > 0)
+    return md_error(MD_ERR_VALUE, "%s:%d: a temperature sweep and per-replica temperatures (line %d) exclude each other", path,
+                    d->sweep_line, d->replicas_line);
   return MD_OK;
+}
+
+int deck_replicas(const md_deck *d) { return d->nrep > 0 ? d->nrep : 1; }
+
+uint64_t deck_ensemble_seed(const md_deck *d) { return d->has_rep_seed ? d->rep_seed : d->has_seed ? d->seed : 0; }
+
+real_t deck_replica_temperature(const md_deck *d, int k) {
+  if (d->nrep_temps > 0) {
+    int R = deck_replicas(d);
+    return d->rep_temps[(int)((long long)k * d->nrep_temps / R)];
+  }
+  if (d->ensemble == MD_ENS_NVT) return d->t_start;
+  if (d->has_velocity) return d->velocity_t;
+  return 0.0;
 }
 
 void deck_backend_options(const md_deck *d, real_t t_ref, md_backend_options *o) {

@@ -19,6 +19,7 @@ struct md_forcefield {
   nbr_list *nl_coul;  /* half list: Coulomb real space */
   md_box box;         /* cell of the last evaluation */
   int have_box;
+  int force_rebuild;  /* ff_invalidate_neighbors: rebuild both lists at the next evaluation */
   char desc[512];
 };
 
@@ -144,8 +145,10 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
       return md_error(MD_ERR_INTERNAL, "atom %d has type %d outside the model's %d elements", sys->id[i], sys->type[i],
                       ff->model.nelem);
   MD_TRY(setup_cell(ff, sys));
-  if (ff->nl_short && nbr_needs_rebuild(ff->nl_short, sys)) MD_TRY(nbr_build(ff->nl_short, sys));
-  if (ff->nl_coul && nbr_needs_rebuild(ff->nl_coul, sys)) MD_TRY(nbr_build(ff->nl_coul, sys));
+  const int force = ff->force_rebuild;
+  if (ff->nl_short && (force || nbr_needs_rebuild(ff->nl_short, sys))) MD_TRY(nbr_build(ff->nl_short, sys));
+  if (ff->nl_coul && (force || nbr_needs_rebuild(ff->nl_coul, sys))) MD_TRY(nbr_build(ff->nl_coul, sys));
+  ff->force_rebuild = 0;
 
   size_t n = (size_t)sys->n;
   memset(r->fx, 0, n * sizeof(real_t));
@@ -167,6 +170,8 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
 }
 
 const char *ff_describe(const md_forcefield *ff) { return ff->desc; }
+
+void ff_invalidate_neighbors(md_forcefield *ff) { ff->force_rebuild = 1; }
 
 long ff_neighbor_builds(const md_forcefield *ff) {
   return (ff->nl_short ? ff->nl_short->builds : 0) + (ff->nl_coul ? ff->nl_coul->builds : 0);

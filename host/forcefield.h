@@ -42,6 +42,9 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r);
 const char *ff_describe(const md_forcefield *ff);
 /* Bispectrum components per atom of the model's SNAP (0 without SNAP), for ff_result_alloc. */
 int ff_nbispectrum(const md_forcefield *ff);
+/* Make the next ff_compute rebuild both neighbour lists from scratch (checkpoint sync points: a run continued
+ * from a checkpoint starts with fresh lists, so an uninterrupted run rebuilds there too). */
+void ff_invalidate_neighbors(md_forcefield *ff);
 /* Neighbour-list builds so far (for diagnostics). */
 long ff_neighbor_builds(const md_forcefield *ff);
 
