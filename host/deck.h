@@ -166,6 +166,10 @@ typedef struct md_deck {
 /* Parse a deck; on error a one-line message "deck:line: ..." and no partial result worth using. */
 md_status deck_read(md_deck *d, const char *path);
 
+/* Put every output under dir (relative to the working directory; the sweep's per-temperature directories):
+ * sets output_dir and re-resolves the output paths. */
+md_status deck_set_output(md_deck *d, const char *dir);
+
 /* Replica count of the set (1 without a replicas line) and the ensemble seed S (the replicas line's, else the
  * deck's seed, else 0). */
 int deck_replicas(const md_deck *d);

@@ -8,6 +8,9 @@
 #if ESNAP_HAVE_MPI
 #include <mpi.h>
 #endif
+#if ESNAP_HAVE_CUDA
+#include "replica_nccl.h"
+#endif
 
 static int g_started = 0; /* ens_init called MPI_Init */
 static int g_rank = 0, g_size = 1, g_local = 0;
@@ -252,5 +255,30 @@ md_status ens_bcast_bytes(void *data, size_t len, int root) {
 void ens_barrier(void) {
 #if ESNAP_HAVE_MPI
   if (g_size > 1) MPI_Barrier(MPI_COMM_WORLD);
+#endif
+}
+
+md_status ens_select_gpu(int *device) {
+#if ESNAP_HAVE_CUDA
+  return replica_gpu_select(g_local, device);
+#else
+  (void)device;
+  return md_error(MD_ERR_UNSUPPORTED, "this esnapmd was built without CUDA");
+#endif
+}
+
+md_status ens_nccl_create(struct replica_nccl **out, int device) {
+  *out = NULL;
+#if ESNAP_HAVE_CUDA && ESNAP_HAVE_MPI && ESNAP_HAVE_NCCL
+  unsigned char id[REPLICA_NCCL_ID_BYTES];
+  memset(id, 0, sizeof id);
+  md_status st = g_rank == 0 ? replica_nccl_unique_id(id) : MD_OK;
+  MD_TRY(ens_agree(st));
+  MD_TRY(ens_bcast_bytes(id, sizeof id, 0));
+  return ens_agree(replica_nccl_create(out, id, g_size, g_rank, device));
+#else
+  (void)device;
+  return md_error(MD_ERR_UNSUPPORTED, "NCCL collectives need a build with CUDA, MPI and NCCL (this one has CUDA %d, MPI %d, "
+                  "NCCL %d)", ESNAP_HAVE_CUDA, ESNAP_HAVE_MPI, ESNAP_HAVE_NCCL);
 #endif
 }

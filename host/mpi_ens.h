@@ -43,6 +43,13 @@ md_status ens_gather_bytes(const void *data, size_t len, unsigned char **all, si
 md_status ens_bcast_bytes(void *data, size_t len, int root);
 void ens_barrier(void);
 
+/* GPU runs (CUDA builds): bind this rank to device (local rank mod devices of the node); *device receives it. */
+md_status ens_select_gpu(int *device);
+/* Collective: an NCCL communicator over every rank, this rank on `device` (kernels/replica_nccl.h): rank 0 makes
+ * the unique id, MPI broadcasts it. MD_ERR_UNSUPPORTED on every rank in builds without CUDA + MPI + NCCL. */
+struct replica_nccl;
+md_status ens_nccl_create(struct replica_nccl **out, int device);
+
 MD_EXTERN_C_END
 
 #endif

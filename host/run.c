@@ -255,6 +255,15 @@ static md_status check_checkpoint(const run_ctx *c, const md_checkpoint *ck, con
   return MD_OK;
 }
 
+/* A GPU backend over MPI ranks: one device per rank, local rank mod the node's devices (host/mpi_ens.h). */
+static md_status bind_device(run_ctx *c) {
+  if (ens_size() <= 1) return MD_OK;
+  int dev = -1;
+  MD_TRY(ens_select_gpu(&dev));
+  if (c->out) fprintf(c->out, "# MPI rank %d (local %d) on GPU %d\n", ens_rank(), ens_local_rank(), dev);
+  return MD_OK;
+}
+
 static md_status select_backend(run_ctx *c) {
   if (c->o->device == RUN_DEVICE_GPU)
     return md_error(MD_ERR_DEVICE, "--device gpu: this build has no CUDA MD backend yet (use --device cpu or auto)");
@@ -401,6 +410,7 @@ static md_status start(run_ctx *c, md_checkpoint *ck) {
     if (d->nrep_temps > 0 && d->ensemble == MD_ENS_NVT) opt.rep_temperature = ltemp = c->temp + c->first;
   }
   MD_TRY(select_backend(c));
+  if (c->ops != md_backend_cpu()) MD_TRY(bind_device(c));
   MD_TRY(c->ops->create(&c->b, &c->model, &opt, c->rep, c->nloc));
   (void)ltemp;
   for (int r = 0; r < c->nloc; r++) MD_TRY(c->ops->set_state(c->b, r, &c->rep[r], MD_STATE_ALL));

@@ -19,6 +19,7 @@ static const command commands[] = {
     {"eval", cmd_eval, "energy, forces, virial (and bispectrum) of structures: extended XYZ or LAMMPS data"},
     {"analyze", cmd_analyze, "diffusion from trajectories: MSD, D*, D_sigma, Haven ratio, conductivity"},
     {"arrhenius", cmd_arrhenius, "Arrhenius fits (one or two regimes) of analyze summaries at several T"},
+    {"sweep", cmd_sweep, "run a deck at a series of temperatures, then the Arrhenius analysis (esnapmd sweep DECK)"},
 };
 
 static void usage(FILE *fp) {
