@@ -218,6 +218,11 @@ static md_status step_once(md_backend *b, cpu_rep *c) {
   return check(b, c, t, ihot);
 }
 
+/* Not inlined: the serial and the OpenMP replica loops below must run the very same machine code (inlined
+ * twice, the compiler may contract a*b+c into FMAs differently and the replicas would differ in the last bit). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static md_status advance(md_backend *b, cpu_rep *c, long n) {
   if (n < 0) return initial_forces(b, c);
   for (long k = 0; k < n; k++) MD_TRY(step_once(b, c));

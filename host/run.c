@@ -470,6 +470,9 @@ static void print_header(run_ctx *c) {
   }
   if (c->o->restart) fprintf(c->out, "# continuing from %s at step %ld\n", c->o->restart, sys0(c)->step);
   fflush(c->out);
+  if (c->nrun > 1 && !d->has_velocity)
+    fprintf(stderr, "esnapmd: warning: %s: no velocity line: every replica starts from the same velocities and follows the same "
+            "trajectory (add 'velocity T' for independent replicas)\n", d->path);
 }
 
 /* The outputs of the current step (all collective-free except the final agreement): thermo lines, state for
