@@ -57,10 +57,14 @@ md_status ens_init(int *argc, char ***argv) {
     MPI_Comm_free(&node);
   }
   if (announced > 1 && g_size == 1) {
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
+    int len = 0;
+    MPI_Get_library_version(lib, &len);
+    lib[strcspn(lib, "\n,")] = '\0';
     ens_finalize();
     return md_error(MD_ERR_MPI, "started as one of %d processes (%s) but MPI reports a single rank: the mpirun used belongs to "
-                    "another MPI library than the one esnapmd was built with (use that library's mpirun; `esnapmd version` "
-                    "names it)", announced, which);
+                    "another MPI library than the one esnapmd was built with (%.80s): use that library's mpirun", announced,
+                    which, lib);
   }
   return MD_OK;
 #else

@@ -68,7 +68,8 @@ typedef struct run_ctx {
   char diff_path[MD_PATH_LEN];
   long last_ckpt_step;       /* -1: none written by this or a previous run */
   int ckpt_failures;
-  double t_analysis;         /* s spent in analysis hooks (sample, save, report) */
+  double t_analysis;         /* s spent sampling in analysis hooks (and fetching state for them alone) */
+  double t_report;           /* s spent saving analysis state and writing analysis results */
   double t_state;            /* s spent copying state to the host for dumps and analysis */
 } run_ctx;
 
@@ -117,7 +118,7 @@ static md_status write_checkpoint(run_ctx *c) {
       free(data);
     }
   }
-  c->t_analysis += wall_now() - t0;
+  c->t_report += wall_now() - t0;
   st = ens_agree(st);
   if (st == MD_OK) {
     md_checkpoint head;
@@ -152,7 +153,7 @@ static md_status write_checkpoint(run_ctx *c) {
   st = MD_OK;
   for (int h = 0; h < c->nhooks && st == MD_OK; h++)
     if (c->hooks[h].report) st = c->hooks[h].report(c->hooks[h].ctx, 0);
-  c->t_analysis += wall_now() - t0;
+  c->t_report += wall_now() - t0;
   return ens_agree(st);
 }
 
@@ -470,9 +471,6 @@ static void print_header(run_ctx *c) {
   }
   if (c->o->restart) fprintf(c->out, "# continuing from %s at step %ld\n", c->o->restart, sys0(c)->step);
   fflush(c->out);
-  if (c->nrun > 1 && !d->has_velocity)
-    fprintf(stderr, "esnapmd: warning: %s: no velocity line: every replica starts from the same velocities and follows the same "
-            "trajectory (add 'velocity T' for independent replicas)\n", d->path);
 }
 
 /* The outputs of the current step (all collective-free except the final agreement): thermo lines, state for
@@ -519,7 +517,7 @@ static md_status loop(run_ctx *c) {
     if (d->nsteps == 0 && d->checkpoint_every > 0) MD_TRY(write_checkpoint(c)); /* `run 0`: a starting point */
   }
   double t_start = wall_now(), t_last = t_start;
-  c->t_analysis = c->t_state = 0.0;
+  c->t_analysis = c->t_report = c->t_state = 0.0;
   long chunk = 1;
   while (step < d->nsteps) {
     long next = d->nsteps;
@@ -560,20 +558,21 @@ static md_status loop(run_ctx *c) {
   md_status st = MD_OK;
   for (int h = 0; h < c->nhooks && st == MD_OK; h++)
     if (c->hooks[h].report) st = c->hooks[h].report(c->hooks[h].ctx, 1);
-  c->t_analysis += wall_now() - t0;
+  c->t_report += wall_now() - t0;
   MD_TRY(ens_agree(st));
   double el = wall_now() - t_start;
-  double tm[3] = {el, c->t_analysis, c->t_state};
-  MD_TRY(ens_max(tm, 3));
+  double tm[4] = {el, c->t_analysis, c->t_state, c->t_report};
+  MD_TRY(ens_max(tm, 4));
   MD_TRY(ens_agree(c->ops->reduce_thermo(c->b, 0, &th)));
   if (c->out && step > first) {
     double rate = tm[0] > 0.0 ? (double)(step - first) / tm[0] : 0.0;
     fprintf(c->out, "# done: %ld steps in %.3f s: %.4g steps/s, %.4g ns/day, %.3g atom-steps/s\n", step - first, tm[0], rate,
             rate * d->dt * 86400.0 / 1000.0, rate * run_atoms(c));
     if (c->ensemble || c->nhooks > 0)
-      fprintf(c->out, "# throughput: %d replica(s) x %d atoms = %.4g atom-steps/s aggregate (%d MPI rank(s)); analysis %.3f s = "
-              "%.2f%% of the run (host state copies %.3f s)\n", c->nrun, sys0(c)->n, rate * run_atoms(c), ens_size(), tm[1],
-              tm[0] > 0 ? 100.0 * tm[1] / tm[0] : 0.0, tm[2]);
+      fprintf(c->out, "# throughput: %d replica(s) x %d atoms = %.4g atom-steps/s aggregate (%d MPI rank(s)); on-the-fly analysis "
+              "%.3f s = %.2f%% of the run, its results and checkpointed state %.3f s = %.2f%% (host state copies %.3f s)\n",
+              c->nrun, sys0(c)->n, rate * run_atoms(c), ens_size(), tm[1], tm[0] > 0 ? 100.0 * tm[1] / tm[0] : 0.0, tm[3],
+              tm[0] > 0 ? 100.0 * tm[3] / tm[0] : 0.0, tm[2]);
     double span = th.time - th_first.time;
     int n = sys0(c)->n;
     fprintf(c->out, "# conserved energy (econserve) change: %.6g eV/atom over %g ps (%.4g eV/atom/ps); final T %.2f K%s\n",
@@ -614,6 +613,9 @@ md_status run_deck(const md_deck *d, const run_options *o) {
   } else if (st == MD_OK) {
     st = ens_agree(open_outputs(&c, o->restart ? &ck : NULL));
     ckpt_free(&ck); /* the restart state is in place */
+    if (st == MD_OK && c.nrun > 1 && !d->has_velocity && !o->restart && ens_rank() == 0)
+      fprintf(stderr, "esnapmd: warning: %s: no velocity line: every replica starts from the same velocities and follows the "
+              "same trajectory (add 'velocity T' for independent replicas)\n", d->path);
     if (st == MD_OK) {
       print_header(&c);
       void (*old_int)(int) = signal(SIGINT, on_signal);
