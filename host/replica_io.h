@@ -36,6 +36,12 @@ md_status rio_open(rep_out *o, const md_deck *d, int ensemble, int g, int R, con
 md_status rio_sync(rep_out *o, md_checkpoint *ck);
 void rio_close(rep_out *o);
 
+/* Check that checkpoint ck (read from path) belongs to deck d's system s, settings and replica set: a run of
+ * nrun replicas with ensemble indices gidx[], seeds seed[] and temperatures temp[] (ensemble: the deck has a
+ * replicas line of R replicas). */
+md_status rio_check_checkpoint(const md_deck *d, const md_system *s, int ensemble, int R, int nrun, const int *gidx,
+                               const unsigned long long *seed, const real_t *temp, const md_checkpoint *ck, const char *path);
+
 /* Collective: write the checkpoint `path` from every rank's part. part: this rank's replicas, files, blobs;
  * head: run settings and the replica set (rank 0: rep_seed/rep_temp of all nrep_total replicas). Failure
  * leaves the previous checkpoint in place and is the same on every rank. */

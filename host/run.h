@@ -11,6 +11,14 @@
  * A continued run (restart) reads the checkpoint, checks it belongs to the deck's system, truncates every
  * output file to the length recorded at that step and appends; on the CPU its thermo, trajectories and
  * final checkpoint are byte-identical to those of an uninterrupted run (same binary and thread count).
+ *
+ * Replica ensembles (deck `replicas`, host/replica.h): the run advances R systems through one backend (CPU: one
+ * OpenMP thread per replica, so replica k is bit for bit the run of that replica alone); each replica has its
+ * own thermo and dump files; the checkpoint holds them all. Under mpirun the replicas are split into contiguous
+ * blocks over the ranks (host/mpi_ens.h): each rank advances and writes its replicas, rank 0 writes the
+ * checkpoint (gathered), the screen and the analysis results; errors and signals are agreed on by all ranks at
+ * every chunk of steps, so all stop together with one message. The end of a run prints the aggregate
+ * throughput (R × N atom-steps/s) and the share of the run spent in on-the-fly analysis.
  */
 #ifndef ESNAP_RUN_H
 #define ESNAP_RUN_H

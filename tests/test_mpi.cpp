@@ -87,3 +87,54 @@ TEST_CASE("mpirun with more ranks than replicas is refused", "[mpi][replica][cli
   CHECK(out.find("3 MPI ranks but the run has 2 replica(s): every rank needs at least one") != std::string::npos);
   CHECK(rep_test::count(out, "esnapmd: ") == 1); // one message, from rank 0
 }
+
+#if ESNAP_HAVE_CUDA
+#include <cuda_runtime.h>
+
+extern "C" {
+#include "mpi_ens.h"
+#include "replica_nccl.h"
+}
+
+// The NCCL driver on one rank (a multi-rank check needs one GPU per rank): all-reduce, all-gather and the
+// rank-0 gather of device buffers return what a one-rank collective must (the input), through real NCCL calls.
+TEST_CASE("NCCL collectives on device buffers on one rank", "[gpu][mpi]") {
+  int ndev = 0;
+  if (cudaGetDeviceCount(&ndev) != cudaSuccess || ndev < 1) esnap_test::skip("no CUDA device");
+  if (!replica_nccl_available()) esnap_test::skip("built without NCCL");
+  int dev = -1;
+  REQUIRE(ens_select_gpu(&dev) == MD_OK); // one process, local rank 0: device 0
+  CHECK(dev == 0);
+  REQUIRE(replica_gpu_select(ndev + 1, &dev) == MD_OK); // local rank k -> device k mod devices
+  CHECK(dev == (ndev + 1) % ndev);
+  REQUIRE(replica_gpu_select(0, &dev) == MD_OK);
+  struct replica_nccl *c = nullptr;
+  md_status st = ens_nccl_create(&c, dev);
+  INFO(md_errmsg());
+  REQUIRE(st == MD_OK);
+  CHECK(replica_nccl_size(c) == 1);
+  CHECK(replica_nccl_rank(c) == 0);
+  const int n = 1000;
+  std::vector<double> h(n), back(n, 0.0);
+  for (int i = 0; i < n; i++) h[i] = 0.5 * i - 3.25;
+  double *d_a = nullptr, *d_b = nullptr;
+  REQUIRE(cudaMalloc(&d_a, n * sizeof(double)) == cudaSuccess);
+  REQUIRE(cudaMalloc(&d_b, n * sizeof(double)) == cudaSuccess);
+  REQUIRE(cudaMemcpy(d_a, h.data(), n * sizeof(double), cudaMemcpyHostToDevice) == cudaSuccess);
+  REQUIRE(replica_nccl_allreduce_sum(c, d_a, d_b, n) == MD_OK);
+  REQUIRE(cudaMemcpy(back.data(), d_b, n * sizeof(double), cudaMemcpyDeviceToHost) == cudaSuccess);
+  CHECK(back == h);
+  REQUIRE(replica_nccl_allgather(c, d_a, d_b, n * sizeof(double)) == MD_OK);
+  REQUIRE(cudaMemcpy(back.data(), d_b, n * sizeof(double), cudaMemcpyDeviceToHost) == cudaSuccess);
+  CHECK(back == h);
+  size_t counts[1] = {n * sizeof(double)}, displs[1] = {0};
+  REQUIRE(cudaMemset(d_b, 0, n * sizeof(double)) == cudaSuccess);
+  REQUIRE(replica_nccl_gatherv(c, d_a, counts[0], d_b, counts, displs) == MD_OK);
+  REQUIRE(cudaMemcpy(back.data(), d_b, n * sizeof(double), cudaMemcpyDeviceToHost) == cudaSuccess);
+  CHECK(back == h);
+  cudaFree(d_a);
+  cudaFree(d_b);
+  replica_nccl_destroy(&c);
+  CHECK(c == nullptr);
+}
+#endif
