@@ -430,7 +430,9 @@ static md_status step_outputs(run_ctx *c, long step, int thermo_now) {
   for (int h = 0; h < c->nhooks; h++) want_hook |= due(step, c->hooks[h].every);
   if (want_dump || want_hook) {
     double t0 = wall_now();
-    for (int r = 0; r < c->nloc && st == MD_OK; r++) st = c->ops->get_state(c->b, r, &c->rep[r], MD_STATE_ALL);
+    /* what dumps and analysis read: positions and images, velocities, step and time (a GPU copies no forces) */
+    const unsigned what = MD_STATE_POS | MD_STATE_VEL | MD_STATE_CLOCK;
+    for (int r = 0; r < c->nloc && st == MD_OK; r++) st = c->ops->get_state(c->b, r, &c->rep[r], what);
     double dt = wall_now() - t0;
     c->t_state += dt;
     if (!want_dump) c->t_analysis += dt; /* fetched for the analysis alone */

@@ -42,8 +42,9 @@ typedef struct md_analysis_hook {
   void *ctx;
   long every;            /* call sample() at steps that are multiples of this, step 0 of a fresh run
                             included (0: never) */
-  /* called at sampling steps with the host state of this rank's replicas (positions unwrapped via image
-   * counts), in ensemble order */
+  /* called at sampling steps with the host state of this rank's replicas, in ensemble order: positions and
+   * image counts (unwrapped positions), velocities, step and time of that step (forces, energies and
+   * thermostat are those of the last checkpoint) */
   md_status (*sample)(void *ctx, const md_replica *reps, int nrep);
   /* serialise the accumulated state: *data malloc'ed by the hook, freed by the run loop */
   md_status (*save)(void *ctx, void **data, size_t *len);
