@@ -43,6 +43,23 @@ typedef struct snap_usrc {
   real_t ca, cb; /* u_j(ma,mb) = ca conj(a) u1 - cb conj(b) u2 */
 } snap_usrc;
 
+/* Sign of the inversion symmetry: u_j(j-ma, j-mb) = snap_u_mirror_sign(ma, mb) conj(u_j(ma, mb)). */
+MD_HD real_t snap_u_mirror_sign(int ma, int mb) { return ((ma + mb) & 1) ? -1.0 : 1.0; }
+
+/* Entry (ma, mb) of layer j in the full layout from the half layout: returns the offset of its source inside
+ * the half layer (row * (j+1) + column) and the factors applied to (Re, Im) of the source: (1, 1) for a stored
+ * row (2 mb <= j), (s, -s) for a mirrored row, s = snap_u_mirror_sign(ma, mb). */
+MD_HD int snap_u_full_source(int j, int ma, int mb, real_t *MD_RESTRICT mr, real_t *MD_RESTRICT mi) {
+  if (2 * mb <= j) {
+    *mr = *mi = 1.0;
+    return mb * (j + 1) + ma;
+  }
+  const real_t s = snap_u_mirror_sign(ma, mb);
+  *mr = s;
+  *mi = -s;
+  return (j - mb) * (j + 1) + (j - ma);
+}
+
 MD_HD snap_usrc snap_u_source(const real_t *MD_RESTRICT rootpq, int j, int ma, int mb) {
   snap_usrc s;
   const int jp = j - 1;
@@ -54,7 +71,7 @@ MD_HD snap_usrc snap_u_source(const real_t *MD_RESTRICT rootpq, int j, int ma, i
     s.m1r = s.m1i = s.m2r = s.m2i = 1.0;
   } else {
     const int row = jp - mb;
-    const real_t s1 = ((ma + mb) & 1) ? -1.0 : 1.0; /* sign of the mirror for column ma; -s1 for ma-1 */
+    const real_t s1 = snap_u_mirror_sign(ma, mb); /* sign of the mirror for column ma; -s1 for ma-1 */
     s.o1 = ma < j ? row * j + (jp - ma) : -1;
     s.o2 = ma > 0 ? row * j + (jp - ma + 1) : -1;
     s.m1r = s1;
@@ -109,18 +126,11 @@ MD_HD void snap_u_expand(int twojmax, const int *MD_RESTRICT idxu_block, const i
     for (int mb = 0; mb <= j; mb++)
       for (int ma = 0; ma <= j; ma++) {
         const int o = mb * (j + 1) + ma;
-        if (2 * mb <= j) {
-          for (int l = 0; l < nl; l++) {
-            outr[o * nl + l] = lr[o * nl + l];
-            outi[o * nl + l] = li[o * nl + l];
-          }
-        } else {
-          const int src = (j - mb) * (j + 1) + (j - ma);
-          const real_t s = ((ma + mb) & 1) ? -1.0 : 1.0;
-          for (int l = 0; l < nl; l++) {
-            outr[o * nl + l] = s * lr[src * nl + l];
-            outi[o * nl + l] = -s * li[src * nl + l];
-          }
+        real_t mr, mi;
+        const int src = snap_u_full_source(j, ma, mb, &mr, &mi);
+        for (int l = 0; l < nl; l++) {
+          outr[o * nl + l] = mr * lr[src * nl + l];
+          outi[o * nl + l] = mi * li[src * nl + l];
         }
       }
   }

@@ -2,9 +2,10 @@
  * compute_bi, compute_yi, compute_deidrj) in the conventions of snap.h, and the per-pair force driver.
  * Arrays of per-atom quantities may hold nl atoms interleaved (entry h of atom l at [h * nl + l]) so that a
  * CPU loop runs over atoms in SIMD lanes; nl = 1 is one atom.
- *   Z_{j1 j2 j}(ma, mb) = sum CG(j1 j2 j) CG(j1 j2 j) u_j1 u_j2           (snap_z_entry)
- *   B_{j1 j2 j}         = 2 sum_half w Re(conj(u_j) Z_{j1 j2 j})          (snap_b_entry, before bzero)
+ *   Z_{j1 j2 j}(ma, mb) = sum CG(j1 j2 j) CG(j1 j2 j) u_j1 u_j2           (snap_z_entry, snap_z_entry_ls)
+ *   B_{j1 j2 j}         = 2 sum_half w Re(conj(u_j) Z_{j1 j2 j})          (snap_b_entry/snap_b_term, before bzero)
  *   Yw(j, ma, mb)      += betaz[jjz] Z[jjz]                               (done by the caller's loop)
+ *   sum_k β_k B_k       = (1/3) sum_half Re(conj(Yw) U_tot)                (snap_energy_from_y, Euler)
  *   dE_i/dr_n           = s_n' r̂ G_n + s_n (Σ_c bar_c ∇ck_c)              (snap_dedr)
  * Units: U, Z, B, Y are dimensionless (Y and betaz carry the β unit, eV); dE/dr in eV/Å. */
 #ifndef ESNAP_MATH_SNAP_ZY_H
@@ -19,10 +20,12 @@
 #include "snap_switch.h"
 #include "snap_u.h"
 
-/* One Z entry from U_tot (full layout) for nl interleaved lanes (atoms): U entry h of lane l at
- * u[h * nl + l], result z[l]; nl = 1 for one atom. iz points at the entry's SNAP_IZ_NF fields. */
-MD_HD void snap_z_entry(const int *MD_RESTRICT iz, const real_t *MD_RESTRICT cg, int nl, const real_t *MD_RESTRICT ur,
-                        const real_t *MD_RESTRICT ui, real_t *MD_RESTRICT zr, real_t *MD_RESTRICT zi) {
+/* One Z entry from U_tot (full layout) for nl lanes (atoms) with stride ld: U entry h of lane l at
+ * u[h * ld + l], result z[l]. The CPU backend interleaves nl = ld atoms; a GPU thread handles one atom of an
+ * [entry][atom] array (nl = 1, ld = atoms). iz points at the entry's SNAP_IZ_NF fields. */
+MD_HD void snap_z_entry_ls(const int *MD_RESTRICT iz, const real_t *MD_RESTRICT cg, int nl, size_t ld,
+                           const real_t *MD_RESTRICT ur, const real_t *MD_RESTRICT ui, real_t *MD_RESTRICT zr,
+                           real_t *MD_RESTRICT zi) {
   const int j1 = iz[SNAP_IZ_J1], j2 = iz[SNAP_IZ_J2];
   const int na = iz[SNAP_IZ_NA], nb = iz[SNAP_IZ_NB];
   const real_t *cga = cg + iz[SNAP_IZ_ICGA];
@@ -32,8 +35,8 @@ MD_HD void snap_z_entry(const int *MD_RESTRICT iz, const real_t *MD_RESTRICT cg,
     const int jju1 = iz[SNAP_IZ_JJU1] + ib * (j1 + 1), jju2 = iz[SNAP_IZ_JJU2] - ib * (j2 + 1);
     for (int ia = 0; ia < na; ia++) {
       const real_t c = cgb[ib * j2] * cga[ia * j2];
-      const real_t *xr = ur + (size_t)(jju1 + ia) * nl, *xi = ui + (size_t)(jju1 + ia) * nl;
-      const real_t *yr = ur + (size_t)(jju2 - ia) * nl, *yi = ui + (size_t)(jju2 - ia) * nl;
+      const real_t *xr = ur + (size_t)(jju1 + ia) * ld, *xi = ui + (size_t)(jju1 + ia) * ld;
+      const real_t *yr = ur + (size_t)(jju2 - ia) * ld, *yi = ui + (size_t)(jju2 - ia) * ld;
       for (int l = 0; l < nl; l++) {
         zr[l] += c * (xr[l] * yr[l] - xi[l] * yi[l]);
         zi[l] += c * (xr[l] * yi[l] + xi[l] * yr[l]);
@@ -41,6 +44,15 @@ MD_HD void snap_z_entry(const int *MD_RESTRICT iz, const real_t *MD_RESTRICT cg,
     }
   }
 }
+
+/* One Z entry for nl interleaved lanes (stride nl); nl = 1 for one atom. */
+MD_HD void snap_z_entry(const int *MD_RESTRICT iz, const real_t *MD_RESTRICT cg, int nl, const real_t *MD_RESTRICT ur,
+                        const real_t *MD_RESTRICT ui, real_t *MD_RESTRICT zr, real_t *MD_RESTRICT zi) {
+  snap_z_entry_ls(iz, cg, nl, (size_t)nl, ur, ui, zr, zi);
+}
+
+/* One term of a bispectrum component: w Re(conj(u) z), w = 2 w(j, ma, mb) (zw). */
+MD_HD real_t snap_b_term(real_t w, real_t ur, real_t ui, real_t zr, real_t zi) { return w * (ur * zr + ui * zi); }
 
 /* One bispectrum component (before the bzero shift) from Z (z[jjz * nl + l]) and U_tot (full layout,
  * u[h * nl + l]) for nl lanes, result b[l]; ib points at the entry's SNAP_IB_NF fields, zw[jjz] = 2 w. */
@@ -53,8 +65,26 @@ MD_HD void snap_b_entry(const int *MD_RESTRICT ib, const int *MD_RESTRICT idxz, 
     const int jju = idxz[k * SNAP_IZ_NF + SNAP_IZ_JJU];
     const real_t w = zw[k];
     for (int l = 0; l < nl; l++)
-      b[l] += w * (ur[(size_t)jju * nl + l] * zr[(size_t)k * nl + l] + ui[(size_t)jju * nl + l] * zi[(size_t)k * nl + l]);
+      b[l] += snap_b_term(w, ur[(size_t)jju * nl + l], ui[(size_t)jju * nl + l], zr[(size_t)k * nl + l],
+                          zi[(size_t)k * nl + l]);
   }
+}
+
+/* The cubic part of E_i from the adjoint, without B: E_i = β0 + sum_k β_k (B_k - bzero_k) is β0 - sum_k β_k bzero_k
+ * plus a homogeneous cubic form of U_tot whose gradient is Yw (dE_i = sum_half Re(conj(Yw) dU_tot) for any
+ * U_tot with the inversion symmetry, scaling included), so by Euler's theorem
+ *   sum_k β_k B_k(before bzero) = (1/3) sum_half Re(conj(Yw) U_tot).
+ * Yw (half layout) at y[h * ld], U_tot (full layout) at u[h2f[h] * ld], h2f[h] = the full index of half entry h.
+ * Returns eV. */
+MD_HD real_t snap_energy_from_y(int nh, const int *MD_RESTRICT h2f, size_t ld, const real_t *MD_RESTRICT yr,
+                                const real_t *MD_RESTRICT yi, const real_t *MD_RESTRICT ur,
+                                const real_t *MD_RESTRICT ui) {
+  real_t s = 0.0;
+  for (int h = 0; h < nh; h++) {
+    const size_t f = (size_t)h2f[h] * ld;
+    s += yr[(size_t)h * ld] * ur[f] + yi[(size_t)h * ld] * ui[f];
+  }
+  return s / 3.0;
 }
 
 /* dE_i/dr_n (eV/Å) from the adjoint results of one neighbour: g = G_n, bar = dG/d(ck), dck = d ck/d r
