@@ -125,7 +125,10 @@ md_status coulomb_set_order(coulomb *c, int order) {
 
 md_status coulomb_set_lammps(coulomb *c, const md_coulomb_lammps *l) {
   if (!l || !l->on) {
-    if (c->lammps.on) c->chosen = 0;
+    if (c->lammps.on) { /* back to esnapmd's own rules: choose α again */
+      c->chosen = 0;
+      c->alpha = 0.0;
+    }
     memset(&c->lammps, 0, sizeof c->lammps);
     ewald_real_set_lammps(c->real, NULL);
     coul_table_destroy(&c->table);

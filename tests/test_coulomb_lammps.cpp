@@ -93,11 +93,7 @@ md_coulomb_lammps lammps_opts(int bits, int tabsqrt_float = 0) {
   return l;
 }
 
-// Coulomb only: `lmp` = nullptr for esnapmd's own exact Ewald.
-Result coul(const md_system *s, double acc, double rc, const md_coulomb_lammps *lmp) {
-  coulomb *c = nullptr;
-  REQUIRE(coulomb_create(&c, MD_COUL_EWALD, acc, rc, the_model().charge, the_model().nelem) == MD_OK);
-  if (lmp) REQUIRE(coulomb_set_lammps(c, lmp) == MD_OK);
+Result eval(coulomb *c, const md_system *s) {
   Result r;
   REQUIRE(coulomb_setup(c, s) == MD_OK);
   nbr_list *nl = nullptr;
@@ -110,6 +106,15 @@ Result coul(const md_system *s, double acc, double rc, const md_coulomb_lammps *
     for (int d = 0; d < 3; d++) r.f[3 * (size_t)i + d] = f[(size_t)d * s->n + i];
   coulomb_get_info(c, &r.info);
   nbr_destroy(&nl);
+  return r;
+}
+
+// Coulomb only: `lmp` = nullptr for esnapmd's own exact Ewald.
+Result coul(const md_system *s, double acc, double rc, const md_coulomb_lammps *lmp) {
+  coulomb *c = nullptr;
+  REQUIRE(coulomb_create(&c, MD_COUL_EWALD, acc, rc, the_model().charge, the_model().nelem) == MD_OK);
+  if (lmp) REQUIRE(coulomb_set_lammps(c, lmp) == MD_OK);
+  Result r = eval(c, s);
   coulomb_destroy(&c);
   return r;
 }
@@ -362,7 +367,26 @@ TEST_CASE("coulomb lammps rejects what LAMMPS would not do", "[coulomb][lammps]"
   CHECK(coulomb_set_lammps(c, &l) == MD_ERR_VALUE);
   l.tabinner = std::sqrt(2.0);
   CHECK(coulomb_set_lammps(c, &l) == MD_OK);
-  CHECK(coulomb_set_lammps(c, nullptr) == MD_OK);  // back to the exact sum
+  coulomb_destroy(&c);
+}
+
+TEST_CASE("coulomb lammps can be switched on and off on one object", "[coulomb][lammps]") {
+  Frame ref(esnap_test::data("coul_lmp_a5_ortho.xyz"));
+  md_coulomb_lammps l = lammps_opts(12);
+  Result own = coul(ref.s, 1e-5, 8.0, nullptr), lmp = coul(ref.s, 1e-5, 8.0, &l);
+  coulomb *c = nullptr;
+  REQUIRE(coulomb_create(&c, MD_COUL_EWALD, 1e-5, 8.0, the_model().charge, the_model().nelem) == MD_OK);
+  CHECK(eval(c, ref.s).e == Approx(own.e).epsilon(1e-14));
+  REQUIRE(coulomb_set_lammps(c, &l) == MD_OK);
+  Result a = eval(c, ref.s);
+  CHECK(a.e == Approx(lmp.e).epsilon(1e-14));
+  CHECK(a.info.alpha == lmp.info.alpha);
+  REQUIRE(coulomb_set_lammps(c, nullptr) == MD_OK);  // back to esnapmd's own rules and the exact erfc
+  Result b = eval(c, ref.s);
+  CHECK(b.e == Approx(own.e).epsilon(1e-14));
+  CHECK(b.info.alpha == own.info.alpha);
+  CHECK(b.info.lammps.on == 0);
+  CHECK(std::fabs(own.e - lmp.e) > 1e-4);  // the two differ at this accuracy
   coulomb_destroy(&c);
 }
 
