@@ -25,6 +25,7 @@ import math
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -121,9 +122,20 @@ def env_threads(t):
     return e
 
 
+def timed_run(cmd, threads, cwd, cores):
+    """Run a command; returns (CompletedProcess, share): share = its CPU time / (wall time x cores) — below 1
+    when other processes took the CPUs (or when the code idles)."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env_threads(threads), cwd=cwd)
+    wall = time.monotonic() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return out, cpu / (wall * cores) if wall > 0 else 0.0
+
+
 def run_esnapmd(exe, d, threads):
-    out = subprocess.run([exe, "eval", os.path.join(d, "frames.xyz")], capture_output=True, text=True,
-                         env=env_threads(threads), cwd=d)
+    out, share = timed_run([exe, "eval", os.path.join(d, "frames.xyz")], threads, d, threads)
     if out.returncode != 0:
         raise RuntimeError("esnapmd eval failed: " + out.stdout[-2000:] + out.stderr[-2000:])
     m = re.search(r"timing: (\d+) frames?, (\d+) atom-evaluations in (\S+) s", out.stdout)
@@ -132,12 +144,12 @@ def run_esnapmd(exe, d, threads):
         raise RuntimeError("no timing line in esnapmd eval output:\n" + out.stdout[-2000:])
     evals, t = int(m.group(2)), float(m.group(3))
     energies = [float(l.split()[2]) for l in out.stdout.splitlines() if l.strip() and not l.lstrip().startswith("#")]
-    return evals / t, energies, coul.group(1) if coul else ""
+    return evals / t, energies, coul.group(1) if coul else "", share
 
 
 def run_lammps(lmp, mpirun, d, ranks):
     cmd = ([mpirun, "-np", str(ranks)] if mpirun else []) + [lmp, "-in", "in.rerun", "-log", "none", "-echo", "none"]
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env_threads(1), cwd=d)
+    out, share = timed_run(cmd, 1, d, ranks)
     if out.returncode != 0:
         raise RuntimeError("LAMMPS failed: " + out.stdout[-2000:] + out.stderr[-2000:])
     text = out.stdout
@@ -149,7 +161,7 @@ def run_lammps(lmp, mpirun, d, ranks):
     frames = len(energies)
     grid = re.search(r"grid = (\d+ \d+ \d+)", text)
     gew = re.search(r"G vector \(1/distance\) = (\S+)", text)
-    return frames * int(m.group(4)) / t, energies, frames, "pppm grid %s, g_ewald %s" % (grid.group(1) if grid else "?", gew.group(1) if gew else "?")
+    return frames * int(m.group(4)) / t, energies, frames, "pppm grid %s, g_ewald %s" % (grid.group(1) if grid else "?", gew.group(1) if gew else "?"), share
 
 
 def sh(cmd):
@@ -184,17 +196,19 @@ def main():
             natoms = write_inputs(d, n, k)
             de_max = 0.0  # same model, same frames: energies agree to the two Coulomb solvers' accuracy
             for t in threads:
-                best_e, best_l, info_e, info_l = 0.0, 0.0, "", ""
+                best_e, best_l, info_e, info_l, sh_e, sh_l = 0.0, 0.0, "", "", 0.0, 0.0
                 for _ in range(a.repeat):
-                    r, ee, info_e = run_esnapmd(a.esnapmd, d, t)
-                    best_e = max(best_e, r)
+                    r, ee, info_e, share = run_esnapmd(a.esnapmd, d, t)
+                    if r > best_e:
+                        best_e, sh_e = r, share
                     if have_lmp and (t == 1 or a.mpirun):  # several ranks need mpirun
-                        r, el, fr, info_l = run_lammps(a.lmp, a.mpirun, d, t)
+                        r, el, fr, info_l, share = run_lammps(a.lmp, a.mpirun, d, t)
                         if fr != k or len(ee) != k:
                             raise RuntimeError("processed %d (LAMMPS) and %d (esnapmd) frames, expected %d" % (fr, len(ee), k))
-                        best_l = max(best_l, r)
+                        if r > best_l:
+                            best_l, sh_l = r, share
                         de_max = max(de_max, max(abs(x - y) for x, y in zip(ee, el)) / natoms)
-                rows.append((natoms, k, t, best_e, best_l))
+                rows.append((natoms, k, t, best_e, best_l, sh_e, sh_l))
                 print("%6d atoms  %3d frames  %d thread(s)/rank(s): esnapmd %.4g, LAMMPS %s atom-evaluations/s" %
                       (natoms, k, t, best_e, "%.4g" % best_l if best_l else "n/a"), flush=True)
             notes.append("%d atoms: esnapmd %s; LAMMPS %s; largest energy difference between the two %s eV/atom" %
@@ -222,10 +236,15 @@ def main():
     for s in notes:
         lines.append("- %s" % s)
     lines.append("")
-    lines.append("| atoms | frames | threads (esnapmd) = MPI ranks (LAMMPS) | esnapmd atom-evals/s | LAMMPS atom-evals/s | esnapmd / LAMMPS |")
-    lines.append("|---:|---:|---:|---:|---:|---:|")
-    for natoms, k, t, e, l in rows:
-        lines.append("| %d | %d | %d | %.4g | %s | %s |" % (natoms, k, t, e, "%.4g" % l if l else "n/a", "%.2f" % (e / l) if l else "n/a"))
+    lines.append("| atoms | frames | threads (esnapmd) = MPI ranks (LAMMPS) | esnapmd atom-evals/s | LAMMPS atom-evals/s | esnapmd / LAMMPS | CPU share esnapmd / LAMMPS |")
+    lines.append("|---:|---:|---:|---:|---:|---:|---:|")
+    for natoms, k, t, e, l, se, sl in rows:
+        lines.append("| %d | %d | %d | %.4g | %s | %s | %.0f %% / %s |" % (natoms, k, t, e, "%.4g" % l if l else "n/a",
+                                                                        "%.2f" % (e / l) if l else "n/a", 100 * se,
+                                                                        "%.0f %%" % (100 * sl) if l else "n/a"))
+    lines.append("")
+    lines.append("CPU share: the process's CPU time / (its wall time x threads or ranks), for the run kept; below 100 % "
+                 "when other jobs took the cores (or, for esnapmd, while it reads the frames on one thread).")
     report = "\n".join(lines) + "\n"
     print()
     print(report)
