@@ -64,6 +64,7 @@ static md_status cpu_create(md_backend **out, const md_model *model, const md_ba
   b->ffo.coulomb = opt->coulomb;
   b->ffo.accuracy = opt->coulomb_accuracy;
   b->ffo.rcut = opt->coulomb_rcut;
+  b->ffo.coulomb_lammps = opt->coulomb_lammps;
   b->ffo.skin = opt->skin;
   b->ffo.quiet = 1;
   real_t dtf = vv_dtf(opt->integ.dt);

@@ -166,7 +166,7 @@ static md_status parse_structure(const textfile *t, md_deck *d) {
 }
 
 static md_status parse_coulomb(const textfile *t, md_deck *d) {
-  const char *usage = "coulomb pme ACCURACY | ewald ACCURACY | none [rcut R]";
+  const char *usage = "coulomb pme ACCURACY | ewald ACCURACY [lammps [table N] [tabinner R] [tabsqrt float|double]] | none [rcut R]";
   MD_TRY(deck_need(t, 1, usage));
   int k = 2;
   if (strcmp(t->word[1], "none") == 0) {
@@ -180,11 +180,19 @@ static md_status parse_coulomb(const textfile *t, md_deck *d) {
       return md_error(MD_ERR_VALUE, "%s:%d: coulomb accuracy must be between 0 and 1 (got %g)", t->path, t->line, d->coulomb_accuracy);
     k = 3;
   }
-  for (; k < t->nwords; k += 2) {
+  while (k < t->nwords) {
+    if (strcmp(t->word[k], "lammps") == 0 && d->coulomb == MD_COUL_EWALD) {
+      MD_TRY(model_parse_coulomb_lammps(t, k, &d->coulomb_lammps, &k));
+      continue;
+    }
     if (strcmp(t->word[k], "rcut") != 0) return deck_extra_word(t, k);
     MD_TRY(deck_get_real(t, k + 1, "rcut", usage, &d->coulomb_rcut));
     if (!(d->coulomb_rcut > 0.0)) return md_error(MD_ERR_VALUE, "%s:%d: rcut must be positive", t->path, t->line);
+    k += 2;
   }
+  if (d->coulomb_lammps.on && !(d->coulomb_rcut > 0.0))
+    return md_error(MD_ERR_VALUE, "%s:%d: coulomb ... lammps needs the real-space cutoff of LAMMPS's coul/long (add 'rcut R')", t->path,
+                    t->line);
   return MD_OK;
 }
 
@@ -549,5 +557,6 @@ void deck_backend_options(const md_deck *d, real_t t_ref, md_backend_options *o)
   o->coulomb = d->coulomb;
   o->coulomb_accuracy = d->coulomb_accuracy;
   o->coulomb_rcut = d->coulomb_rcut;
+  o->coulomb_lammps = d->coulomb_lammps;
   o->skin = d->skin;
 }

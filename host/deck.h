@@ -7,6 +7,11 @@
  *   model      FILE                               default: the bundled Li3N eSNAP model
  *   coulomb    pme ACC | ewald ACC | none [rcut R]   override the model's Coulomb method (ACC: LAMMPS kspace
  *                                                 relative accuracy; R: real-space cutoff, Å)
+ *   coulomb    ewald ACC rcut R lammps [table N] [tabinner R2] [tabsqrt float|double]
+ *                                                 evaluate as LAMMPS coul/long + kspace_style ewald (its
+ *                                                 g_ewald, k-vectors, 2^N-row erfc table, default 12; R2 Å,
+ *                                                 default √2; tabsqrt float for LAMMPS 2022 and older,
+ *                                                 double for 2025, the default), to compare with LAMMPS runs
  *   neighbor   SKIN                               Verlet skin (Å), default 1.0
  *   timestep   DT                                 ps, default 0.001
  *   seed       S                                  default random seed (positive integer)
@@ -100,6 +105,7 @@ typedef struct md_deck {
   int coulomb;                         /* -1: the model's; else enum md_coulomb_method */
   real_t coulomb_accuracy;             /* <= 0: default of the method */
   real_t coulomb_rcut;                 /* <= 0: chosen */
+  md_coulomb_lammps coulomb_lammps;    /* `lammps [table N] [tabinner R]` after ewald ACC */
   real_t skin;                         /* Å */
 
   real_t dt;                           /* ps */

@@ -12,6 +12,7 @@ typedef struct ff_options {
   int coulomb;        /* -1: the model's method; else MD_COUL_NONE / MD_COUL_EWALD / MD_COUL_PME */
   real_t accuracy;    /* Coulomb relative accuracy; <= 0: the model's (Ewald default 1e-10 when overridden) */
   real_t rcut;        /* Coulomb real-space cutoff (Å); <= 0: the model's, else chosen */
+  md_coulomb_lammps coulomb_lammps; /* LAMMPS-compatible Ewald; replaces the model's when on or when coulomb >= 0 */
   real_t skin;        /* Verlet skin (Å), default 1.0 */
   int bispectrum;     /* also compute per-atom bispectrum */
   int quiet;          /* do not print the parameter summary */

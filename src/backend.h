@@ -55,6 +55,7 @@ typedef struct md_backend_options {
   int coulomb;            /* -1: the model's method, else enum md_coulomb_method */
   real_t coulomb_accuracy;/* relative accuracy (LAMMPS kspace meaning); <= 0: the model's */
   real_t coulomb_rcut;    /* real-space cutoff (Å); <= 0: chosen */
+  md_coulomb_lammps coulomb_lammps; /* LAMMPS-compatible Ewald (types.h); used when coulomb >= 0 or on */
   real_t skin;            /* neighbour-list skin (Å) */
   int quiet;              /* no parameter summary on stdout */
   /* Replica ensembles (deck `replicas`, host/replica.h). All zero/NULL for a single system, as before. */
