@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "../src/backend.h"
 #include "../src/math/nhc.h"
@@ -21,6 +24,7 @@ typedef struct cpu_rep {
   nbr_list *close;     /* closest-pair check */
   nhc_params np;
   real_t dof;
+  real_t t_fixed;      /* K: this replica's constant NVT target (rep_temperature), 0: the integrator's ramp */
 } cpu_rep;
 
 struct md_backend {
@@ -60,6 +64,7 @@ static md_status cpu_create(md_backend **out, const md_model *model, const md_ba
   b->ffo.coulomb = opt->coulomb;
   b->ffo.accuracy = opt->coulomb_accuracy;
   b->ffo.rcut = opt->coulomb_rcut;
+  b->ffo.coulomb_lammps = opt->coulomb_lammps;
   b->ffo.skin = opt->skin;
   b->ffo.quiet = 1;
   real_t dtf = vv_dtf(opt->integ.dt);
@@ -83,7 +88,9 @@ static md_status cpu_create(md_backend **out, const md_model *model, const md_ba
     if (st == MD_OK && opt->safety.min_dist > 0.0) st = nbr_create(&c->close, opt->safety.min_dist, 0.0, 1);
     c->dof = thermo_dof(s->n);
     integ_nhc_params(&opt->integ, s->n, &c->np);
+    c->t_fixed = opt->rep_temperature ? opt->rep_temperature[r] : 0.0;
   }
+  b->opt.rep_temperature = NULL; /* copied into the replicas */
   if (st != MD_OK) {
     cpu_destroy(&b);
     return st;
@@ -165,15 +172,11 @@ static md_status check(md_backend *b, cpu_rep *c, real_t temp, int ihot) {
   return MD_OK;
 }
 
-static md_status cpu_compute_forces(md_backend *b) {
-  for (int r = 0; r < b->nrep; r++) {
-    cpu_rep *c = &b->rep[r];
-    MD_TRY(forces(c));
-    int ihot;
-    real_t t = thermo_temperature(integ_sum_mv2(c->st.sys, b->mass, &ihot), c->dof);
-    MD_TRY(check(b, c, t, ihot));
-  }
-  return MD_OK;
+static md_status initial_forces(md_backend *b, cpu_rep *c) {
+  MD_TRY(forces(c));
+  int ihot;
+  real_t t = thermo_temperature(integ_sum_mv2(c->st.sys, b->mass, &ihot), c->dof);
+  return check(b, c, t, ihot);
 }
 
 /* One velocity-Verlet step in LAMMPS order (fix nve / fix nvt). */
@@ -184,7 +187,9 @@ static md_status step_once(md_backend *b, cpu_rep *c) {
   long step = s->step + 1;
   /* initial_integrate */
   if (nvt) {
-    nhc_set_target(&c->st.nhc, &c->np, nhc_target_temperature(ip->t_start, ip->t_stop, step, ip->ramp_begin, ip->ramp_end));
+    real_t target = c->t_fixed > 0.0 ? c->t_fixed
+                                     : nhc_target_temperature(ip->t_start, ip->t_stop, step, ip->ramp_begin, ip->ramp_end);
+    nhc_set_target(&c->st.nhc, &c->np, target);
     integ_scale(s, nhc_half_step(&c->st.nhc, &c->np));
   }
   integ_kick(s, c->st.fx, c->st.fy, c->st.fz, b->dtfm);
@@ -214,11 +219,69 @@ static md_status step_once(md_backend *b, cpu_rep *c) {
   return check(b, c, t, ihot);
 }
 
-static md_status cpu_run_steps(md_backend *b, long n) {
-  for (int r = 0; r < b->nrep; r++)
-    for (long k = 0; k < n; k++) MD_TRY(step_once(b, &b->rep[r]));
+/* Not inlined: the serial and the OpenMP replica loops below must run the very same machine code (inlined
+ * twice, the compiler may contract a*b+c into FMAs differently and the replicas would differ in the last bit). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static md_status advance(md_backend *b, cpu_rep *c, long n) {
+  if (n < 0) return initial_forces(b, c);
+  for (long k = 0; k < n; k++) MD_TRY(step_once(b, c));
   return MD_OK;
 }
+
+/* Prefix "replica K: " (ensembles) to the message of replica r's failure. */
+static md_status label(const md_backend *b, int r, md_status st, const char *msg) {
+  if (!b->opt.rep_label) return md_error(st, "%s", msg);
+  return md_error(st, "replica %d: %s", b->opt.rep_offset + r, msg);
+}
+
+/* n steps of every replica (n < 0: the initial forces). One thread per replica when asked: each replica's force
+ * field then runs on one thread (its nested regions get one thread), so its bits do not depend on how many
+ * replicas share the process. A failing replica stops; the others finish; the lowest failing one is reported. */
+static md_status for_each_replica(md_backend *b, long n) {
+  if (!b->opt.one_thread_per_replica) {
+    for (int r = 0; r < b->nrep; r++) {
+      md_status st = advance(b, &b->rep[r], n);
+      if (st != MD_OK) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", md_errmsg());
+        return label(b, r, st, msg);
+      }
+    }
+    return MD_OK;
+  }
+  md_status *sts = (md_status *)calloc((size_t)b->nrep, sizeof *sts);
+  char(*msgs)[1024] = (char(*)[1024])calloc((size_t)b->nrep, 1024);
+  if (!sts || !msgs) {
+    free(sts);
+    free(msgs);
+    return md_error(MD_ERR_MEMORY, "out of memory");
+  }
+  int nthr = 1;
+#ifdef _OPENMP
+  nthr = omp_get_max_threads();
+#endif
+  if (nthr > b->nrep) nthr = b->nrep;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nthr)
+  for (int r = 0; r < b->nrep; r++) {
+#ifdef _OPENMP
+    omp_set_num_threads(1); /* this task's nested regions: one thread */
+#endif
+    sts[r] = advance(b, &b->rep[r], n);
+    if (sts[r] != MD_OK) snprintf(msgs[r], 1024, "%s", md_errmsg());
+  }
+  md_status st = MD_OK;
+  for (int r = 0; r < b->nrep && st == MD_OK; r++)
+    if (sts[r] != MD_OK) st = label(b, r, sts[r], msgs[r]);
+  free(sts);
+  free(msgs);
+  return st;
+}
+
+static md_status cpu_compute_forces(md_backend *b) { return for_each_replica(b, -1); }
+
+static md_status cpu_run_steps(md_backend *b, long n) { return n > 0 ? for_each_replica(b, n) : MD_OK; }
 
 static md_status cpu_reduce_thermo(md_backend *b, int r, md_thermo *o) {
   if (r < 0 || r >= b->nrep) return md_error(MD_ERR_INTERNAL, "cpu backend: no replica %d", r);
@@ -250,10 +313,8 @@ static md_status cpu_sync_point(md_backend *b) {
   for (int r = 0; r < b->nrep; r++) {
     cpu_rep *c = &b->rep[r];
     system_wrap(c->st.sys);
-    /* a fresh force field: neighbour lists (and any cached cell setup) are rebuilt at the next evaluation,
-     * exactly as in a run restarted from this step */
-    ff_destroy(&c->ff);
-    MD_TRY(ff_create(&c->ff, &b->model, &b->ffo));
+    /* neighbour lists are rebuilt at the next evaluation, exactly as in a run restarted from this step */
+    ff_invalidate_neighbors(c->ff);
   }
   return MD_OK;
 }

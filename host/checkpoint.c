@@ -21,6 +21,7 @@ static const char MAGIC[8] = {'E', 'S', 'N', 'A', 'P', 'C', 'K', 'P'};
 #define TAG(a, b, c, d) ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
 #define TAG_RUN TAG('R', 'U', 'N', ' ')
 #define TAG_REP TAG('R', 'E', 'P', ' ')
+#define TAG_RSET TAG('R', 'S', 'E', 'T')
 #define TAG_FILE TAG('F', 'I', 'L', 'E')
 #define TAG_BLOB TAG('B', 'L', 'O', 'B')
 #define TAG_END TAG('E', 'N', 'D', ' ')
@@ -147,19 +148,11 @@ static md_status fsync_dir(const char *path) {
   return MD_OK;
 }
 
-md_status ckpt_write(const char *path, const md_checkpoint *c) {
+md_status ckpt_body(const md_checkpoint *c, unsigned char **buf, size_t *len) {
+  *buf = NULL;
+  *len = 0;
   wbuf b = {0};
-  size_t at = section_begin(&b, TAG_RUN);
-  put_i32(&b, c->nrep);
-  put_i32(&b, c->ensemble);
-  put_f64(&b, c->dt);
-  put_i32(&b, c->chain);
-  put_i32(&b, c->tloop);
-  put_i64(&b, c->nsteps);
-  char ver[64];
-  snprintf(ver, sizeof ver, "esnapmd %s (commit %s)", ESNAP_VERSION, ESNAP_COMMIT);
-  put_str(&b, ver);
-  section_end(&b, at);
+  size_t at;
   for (int r = 0; r < c->nrep; r++) {
     at = section_begin(&b, TAG_REP);
     put_replica(&b, &c->rep[r]);
@@ -178,6 +171,84 @@ md_status ckpt_write(const char *path, const md_checkpoint *c) {
     put_u64(&b, (uint64_t)c->blob[k].len);
     put(&b, c->blob[k].data, c->blob[k].len);
     section_end(&b, at);
+  }
+  if (b.failed) {
+    free(b.p);
+    return md_error(MD_ERR_MEMORY, "out of memory formatting a checkpoint");
+  }
+  *buf = b.p;
+  *len = b.len;
+  return MD_OK;
+}
+
+md_status ckpt_write(const char *path, const md_checkpoint *c) {
+  unsigned char *body;
+  size_t len;
+  MD_TRY(ckpt_body(c, &body, &len));
+  md_status st = ckpt_write_assembled(path, c, c->nrep, body, len);
+  free(body);
+  return st;
+}
+
+md_status ckpt_write_assembled(const char *path, const md_checkpoint *c, int nrep_total, const unsigned char *body,
+                               size_t body_len) {
+  wbuf b = {0};
+  size_t at = section_begin(&b, TAG_RUN);
+  put_i32(&b, nrep_total);
+  put_i32(&b, c->ensemble);
+  put_f64(&b, c->dt);
+  put_i32(&b, c->chain);
+  put_i32(&b, c->tloop);
+  put_i64(&b, c->nsteps);
+  char ver[64];
+  snprintf(ver, sizeof ver, "esnapmd %s (commit %s)", ESNAP_VERSION, ESNAP_COMMIT);
+  put_str(&b, ver);
+  section_end(&b, at);
+  if (c->rset_total > 0) {
+    at = section_begin(&b, TAG_RSET);
+    put_i32(&b, c->rset_total);
+    put_i32(&b, c->rset_first);
+    put_u64(&b, (uint64_t)c->rset_seed);
+    put_i32(&b, nrep_total);
+    for (int r = 0; r < nrep_total; r++) {
+      put_u64(&b, (uint64_t)c->rep_seed[r]);
+      put_f64(&b, c->rep_temp[r]);
+    }
+    section_end(&b, at);
+  }
+  /* the bodies of several ranks, merged into the layout of a single process: every REP section, one FILE
+   * section with all the entries, every BLOB section (so the file does not depend on the number of ranks) */
+  for (int pass = 0; pass < 3; pass++) {
+    uint32_t want = pass == 0 ? TAG_REP : pass == 1 ? TAG_FILE : TAG_BLOB;
+    int32_t nfiles = 0;
+    size_t fat = 0;
+    if (pass == 1) {
+      fat = section_begin(&b, TAG_FILE);
+      put_i32(&b, 0); /* count, patched below */
+    }
+    for (size_t off = 0; off + 12 <= body_len;) {
+      uint32_t tag;
+      uint64_t len;
+      memcpy(&tag, body + off, 4);
+      memcpy(&len, body + off + 4, 8);
+      if (len > body_len - off - 12) {
+        free(b.p);
+        return md_error(MD_ERR_INTERNAL, "%s: malformed checkpoint body", path);
+      }
+      if (tag == want && pass != 1) {
+        put(&b, body + off, 12 + (size_t)len);
+      } else if (tag == want && len >= 4) {
+        int32_t n;
+        memcpy(&n, body + off + 12, 4);
+        nfiles += n;
+        put(&b, body + off + 16, (size_t)len - 4);
+      }
+      off += 12 + (size_t)len;
+    }
+    if (pass == 1 && !b.failed) {
+      memcpy(b.p + fat + 8, &nfiles, 4);
+      section_end(&b, fat);
+    }
   }
   at = section_begin(&b, TAG_END);
   section_end(&b, at);
@@ -410,13 +481,31 @@ static md_status parse(const char *path, const unsigned char *p, size_t len, md_
       if (!have_run || nrep_read >= c->nrep) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (unexpected replica)", path);
       MD_TRY(get_replica(&s, &c->rep[nrep_read], path));
       nrep_read++;
+    } else if (tag == TAG_RSET) {
+      if (!have_run) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (replica set before the run section)", path);
+      c->rset_total = get_i32(&s);
+      c->rset_first = get_i32(&s);
+      c->rset_seed = (unsigned long long)get_u64(&s);
+      int32_t n = get_i32(&s);
+      if (s.bad || n != c->nrep || c->rset_total < 1 || c->rset_first < 0 || c->rset_first + n > c->rset_total)
+        return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (replica set)", path);
+      c->rep_seed = (unsigned long long *)calloc((size_t)n, sizeof *c->rep_seed);
+      c->rep_temp = (real_t *)calloc((size_t)n, sizeof *c->rep_temp);
+      if (!c->rep_seed || !c->rep_temp) return md_error(MD_ERR_MEMORY, "out of memory");
+      for (int r = 0; r < n; r++) {
+        c->rep_seed[r] = (unsigned long long)get_u64(&s);
+        c->rep_temp[r] = get_f64(&s);
+      }
+      if (s.bad) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (replica set)", path);
     } else if (tag == TAG_FILE) {
       int32_t nf = get_i32(&s);
-      if (nf < 0 || nf > CKPT_MAX_FILES) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (file list)", path);
-      c->nfiles = nf;
+      if (nf < 0 || (size_t)nf > s.len / 12) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (file list)", path);
       for (int k = 0; k < nf; k++) {
-        get_str(&s, c->file[k].name, sizeof c->file[k].name);
-        c->file[k].bytes = (long long)get_i64(&s);
+        char name[MD_PATH_LEN];
+        get_str(&s, name, sizeof name);
+        long long bytes = (long long)get_i64(&s);
+        if (s.bad) break;
+        MD_TRY(ckpt_add_file(c, name, bytes));
       }
       if (s.bad) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (file list)", path);
     } else if (tag == TAG_BLOB) {
@@ -447,14 +536,38 @@ md_status ckpt_read(const char *path, md_checkpoint *c) {
 }
 
 void ckpt_free(md_checkpoint *c) {
-  if (c->owns_rep && c->rep) {
-    for (int r = 0; r < c->nrep; r++) replica_free(&c->rep[r]);
+  if (c->owns_rep) {
+    if (c->rep)
+      for (int r = 0; r < c->nrep; r++) replica_free(&c->rep[r]);
     free(c->rep);
+    free(c->rep_seed);
+    free(c->rep_temp);
   }
   c->rep = NULL;
+  c->rep_seed = NULL;
+  c->rep_temp = NULL;
   c->owns_rep = 0;
   for (int k = 0; k < c->nblob; k++) free(c->blob[k].data);
+  free(c->blob);
+  c->blob = NULL;
   c->nblob = 0;
+  free(c->file);
+  c->file = NULL;
+  c->nfiles = 0;
+}
+
+md_status ckpt_add_file(md_checkpoint *c, const char *name, long long bytes) {
+  if (strlen(name) >= MD_PATH_LEN) return md_error(MD_ERR_VALUE, "checkpoint: output name '%.60s...' is too long", name);
+  if ((c->nfiles & (c->nfiles - 1)) == 0) { /* capacity = next power of two */
+    size_t cap = c->nfiles ? 2 * (size_t)c->nfiles : 1;
+    ckpt_file_len *f = (ckpt_file_len *)realloc(c->file, cap * sizeof *f);
+    if (!f) return md_error(MD_ERR_MEMORY, "out of memory (checkpoint file list)");
+    c->file = f;
+  }
+  snprintf(c->file[c->nfiles].name, MD_PATH_LEN, "%s", name);
+  c->file[c->nfiles].bytes = bytes;
+  c->nfiles++;
+  return MD_OK;
 }
 
 md_status ckpt_set_blob(md_checkpoint *c, const char *name, const void *data, size_t len) {
@@ -463,8 +576,14 @@ md_status ckpt_set_blob(md_checkpoint *c, const char *name, const void *data, si
   for (k = 0; k < c->nblob; k++)
     if (strcmp(c->blob[k].name, name) == 0) break;
   if (k == c->nblob) {
-    if (c->nblob >= CKPT_MAX_BLOBS) return md_error(MD_ERR_VALUE, "more than %d checkpoint blobs", CKPT_MAX_BLOBS);
+    if ((c->nblob & (c->nblob - 1)) == 0) {
+      size_t cap = c->nblob ? 2 * (size_t)c->nblob : 1;
+      ckpt_blob *nb = (ckpt_blob *)realloc(c->blob, cap * sizeof *nb);
+      if (!nb) return md_error(MD_ERR_MEMORY, "out of memory (checkpoint blobs)");
+      c->blob = nb;
+    }
     c->nblob++;
+    memset(&c->blob[k], 0, sizeof c->blob[k]);
     snprintf(c->blob[k].name, CKPT_NAME_LEN, "%s", name);
   } else {
     free(c->blob[k].data);

@@ -1,7 +1,8 @@
 /* cmd_eval.c — `esnapmd eval`: energy, forces, virial (and bispectrum) of every structure in a file.
  *
- *   esnapmd eval IN [-o OUT.xyz] [--model FILE] [--coulomb ewald|pme|none] [--accuracy X] [--bispectrum]
- *                   [--types Li,N] [--device auto|cpu|gpu]
+ *   esnapmd eval IN [-o OUT.xyz] [--model FILE] [--coulomb ewald|pme|none] [--accuracy X] [--rcut R]
+ *                   [--lammps] [--lammps-table N] [--lammps-tabsqrt float|double] [--bispectrum] [--types Li,N]
+ *                   [--device auto|cpu|gpu]
  *
  * IN is extended XYZ (every frame is evaluated) or a LAMMPS data file (structure.h). With -o, OUT is extended
  * XYZ with, per frame, the keys energy, energy_snap, energy_coulomb, energy_zbl (eV), virial (9 numbers, eV,
@@ -9,13 +10,22 @@
  * sign), units=metal, the input frame's other keys, and per-atom forces:R:3 (eV/Å) [and bispectrum:R:K], the
  * layout of the reference files in tests/data; it is written atomically (temporary file, fsync, rename). Without -o a table
  * per frame goes to stdout.
+ *
+ * The last line on stdout reports the throughput of the force evaluations alone (reading and writing excluded;
+ * neighbour lists and Coulomb setup included, as in LAMMPS's rerun): "timing: F frames, A atom-evaluations in T s
+ * of force evaluation (first frame T1 s), R atom-evaluations/s (R2 after the first frame), N OpenMP threads",
+ * prefixed "# " after a table and "esnapmd eval: " after -o. tools/bench_forces.sh reads it.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <omp.h>
 
 #include "../src/constants.h"
+#include "coul_table.h"
 #include "commands.h"
 #include "forcefield.h"
 #include "io_xyz.h"
@@ -29,8 +39,9 @@
 #endif
 
 static const char *const k_usage =
-    "usage: esnapmd eval IN [-o OUT.xyz] [--model FILE] [--coulomb ewald|pme|none] [--accuracy X]\n"
-    "                       [--bispectrum] [--types Li,N] [--device auto|cpu|gpu]\n"
+    "usage: esnapmd eval IN [-o OUT.xyz] [--model FILE] [--coulomb ewald|pme|none] [--accuracy X] [--rcut R]\n"
+    "                       [--lammps] [--lammps-table N] [--lammps-tabsqrt float|double] [--bispectrum]\n"
+    "                       [--types Li,N] [--device auto|cpu|gpu]\n"
     "\n"
     "Energy, forces and virial of every structure in IN (extended XYZ, every frame; or a LAMMPS data file).\n"
     "  -o OUT.xyz         write extended XYZ: keys energy energy_snap energy_coulomb energy_zbl (eV),\n"
@@ -39,6 +50,11 @@ static const char *const k_usage =
     "  --model FILE       model file (default: the bundled Li3N eSNAP model, or $ESNAPMD_MODEL)\n"
     "  --coulomb METHOD   override the model's Coulomb method (ewald, pme, none)\n"
     "  --accuracy X       Coulomb relative force accuracy (LAMMPS kspace meaning), e.g. 1e-10\n"
+    "  --rcut R           Coulomb real-space cutoff (A)\n"
+    "  --lammps           Ewald exactly as LAMMPS pair coul/long + kspace_style ewald (its g_ewald, k-vectors and\n"
+    "                     12-bit erfc table; needs --coulomb ewald and the cutoff), to compare with LAMMPS runs\n"
+    "  --lammps-table N   the same with LAMMPS pair_modify table N (0: its polynomial erfc everywhere)\n"
+    "  --lammps-tabsqrt S the same with table edges as LAMMPS 2022 and older (float) or 2025 (double, default)\n"
     "  --bispectrum       also write per-atom SNAP bispectrum components (bispectrum:R:K)\n"
     "  --types LIST       elements of LAMMPS data-file types 1, 2, ... (e.g. Li,N)\n"
     "  --device DEV       auto (default): the GPU when esnapmd was built with CUDA and a device is present,\n"
@@ -48,6 +64,10 @@ typedef struct eval_args {
   const char *in, *out, *model;
   int coulomb;      /* -1: the model's */
   real_t accuracy;  /* <= 0: the model's */
+  real_t rcut;      /* <= 0: the model's */
+  int lammps;       /* --lammps / --lammps-table */
+  int table_bits;
+  int tabsqrt_float;
   int bispectrum;
   const char *types;
   const char *device;
@@ -56,12 +76,14 @@ typedef struct eval_args {
 static md_status parse_args(int argc, char **argv, eval_args *a, int *help) {
   memset(a, 0, sizeof *a);
   a->coulomb = -1;
+  a->table_bits = COUL_TABLE_BITS_DEFAULT;
   a->device = "auto";
   *help = 0;
   for (int k = 1; k < argc; k++) {
     const char *opt = argv[k];
     int takes = strcmp(opt, "-o") == 0 || strcmp(opt, "--model") == 0 || strcmp(opt, "--coulomb") == 0 ||
-                strcmp(opt, "--accuracy") == 0 || strcmp(opt, "--types") == 0 || strcmp(opt, "--device") == 0;
+                strcmp(opt, "--accuracy") == 0 || strcmp(opt, "--types") == 0 || strcmp(opt, "--device") == 0 ||
+                strcmp(opt, "--rcut") == 0 || strcmp(opt, "--lammps-table") == 0 || strcmp(opt, "--lammps-tabsqrt") == 0;
     if (takes && k + 1 >= argc) return md_error(MD_ERR_VALUE, "eval: option %s needs a value (esnapmd eval --help)", opt);
     if (strcmp(opt, "-h") == 0 || strcmp(opt, "--help") == 0) {
       *help = 1;
@@ -82,6 +104,28 @@ static md_status parse_args(int argc, char **argv, eval_args *a, int *help) {
       a->accuracy = strtod(v, &end);
       if (end == v || *end || !(a->accuracy > 0 && a->accuracy < 1))
         return md_error(MD_ERR_VALUE, "eval: --accuracy '%s': expected a number in (0, 1), e.g. 1e-10", v);
+    } else if (strcmp(opt, "--rcut") == 0) {
+      const char *v = argv[++k];
+      char *end;
+      a->rcut = strtod(v, &end);
+      if (end == v || *end || !(a->rcut > 0 && a->rcut < 1e6))
+        return md_error(MD_ERR_VALUE, "eval: --rcut '%s': expected a positive length in A, e.g. 8", v);
+    } else if (strcmp(opt, "--lammps") == 0) {
+      a->lammps = 1;
+    } else if (strcmp(opt, "--lammps-table") == 0) {
+      const char *v = argv[++k];
+      char *end;
+      long b = strtol(v, &end, 10);
+      if (end == v || *end || b < 0 || b > COUL_TABLE_MAX_BITS || (b > 0 && b < 3))
+        return md_error(MD_ERR_VALUE, "eval: --lammps-table '%s': expected 0 (no table) or 3 … %d bits", v, COUL_TABLE_MAX_BITS);
+      a->lammps = 1;
+      a->table_bits = (int)b;
+    } else if (strcmp(opt, "--lammps-tabsqrt") == 0) {
+      const char *v = argv[++k];
+      if (strcmp(v, "float") && strcmp(v, "double"))
+        return md_error(MD_ERR_VALUE, "eval: --lammps-tabsqrt '%s': expected float (LAMMPS 2022 and older) or double (LAMMPS 2025)", v);
+      a->lammps = 1;
+      a->tabsqrt_float = strcmp(v, "float") == 0;
     } else if (strcmp(opt, "--bispectrum") == 0) {
       a->bispectrum = 1;
     } else if (strcmp(opt, "--types") == 0) {
@@ -226,6 +270,21 @@ static const char *eval_describe(const md_forcefield *ff, const void *g) {
 }
 #endif
 
+static double wall_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void print_timing(const char *prefix, int frames, long long evals, double t, double t1, long long n1) {
+  char rest[96] = "";
+  if (frames > 1 && t > t1) snprintf(rest, sizeof rest, " (%.4g after the first frame)", (double)(evals - n1) / (t - t1));
+  printf("%stiming: %d frame%s, %lld atom-evaluations in %.6g s of force evaluation (first frame %.6g s), %.4g atom-evaluations/s%s, "
+         "%d OpenMP thread%s\n",
+         prefix, frames, frames == 1 ? "" : "s", evals, t, t1, t > 0 ? (double)evals / t : 0.0, rest, omp_get_max_threads(),
+         omp_get_max_threads() == 1 ? "" : "s");
+}
+
 md_status cmd_eval(int argc, char **argv) {
   eval_args a;
   int help = 0;
@@ -252,6 +311,8 @@ md_status cmd_eval(int argc, char **argv) {
   io_atomic out;
   memset(&out, 0, sizeof out);
   int frames = 0;
+  double t_force = 0.0, t_first = 0.0; /* s */
+  long long atom_evals = 0, atoms_first = 0;
   md_status st = model_read(m, model_path);
   if (st == MD_OK && a.bispectrum && !m->has_snap)
     st = md_error(MD_ERR_VALUE, "eval: --bispectrum: the model %s has no SNAP term", model_path);
@@ -263,6 +324,13 @@ md_status cmd_eval(int argc, char **argv) {
     ff_options_default(&fo);
     fo.coulomb = a.coulomb;
     fo.accuracy = a.accuracy;
+    fo.rcut = a.rcut;
+    if (a.lammps) {
+      fo.coulomb_lammps.on = 1;
+      fo.coulomb_lammps.table_bits = a.table_bits;
+      fo.coulomb_lammps.tabinner = sqrt(2.0);
+      fo.coulomb_lammps.tabsqrt_float = a.tabsqrt_float;
+    }
     fo.bispectrum = a.bispectrum;
     fo.quiet = 1;
 #if ESNAP_HAVE_CUDA
@@ -298,12 +366,18 @@ md_status cmd_eval(int argc, char **argv) {
       st = fbuf ? ff_result_alloc(&res, s->n, nbisp) : md_error(MD_ERR_MEMORY, "out of memory");
       if (st != MD_OK) break;
     }
+    double t0 = wall_now();
 #if ESNAP_HAVE_CUDA
     if (gff) st = gpu_ff_compute(gff, s, &res);
     else
 #endif
       st = ff_compute(ff, s, &res);
+    double dt = wall_now() - t0;
     if (st != MD_OK) break;
+    t_force += dt;
+    if (frames == 0) t_first = dt;
+    atom_evals += s->n;
+    if (frames == 0) atoms_first = s->n;
     if (!isfinite(res.energy)) {
       st = md_error(MD_ERR_PHYSICS, "%s: the energy is not finite", structure_where(sr));
       break;
@@ -324,6 +398,7 @@ md_status cmd_eval(int argc, char **argv) {
       printf("esnapmd eval: %d frame%s of %s evaluated on %s (%s) -> %s\n", frames, frames == 1 ? "" : "s", a.in, device,
              eval_describe(ff, gff_of(gff)), a.out);
   }
+  if (st == MD_OK && frames > 0) print_timing(a.out ? "esnapmd eval: " : "# ", frames, atom_evals, t_force, t_first, atoms_first);
   if (st != MD_OK) io_atomic_abort(&out);
   fflush(stdout);
   system_destroy(&s);

@@ -1,9 +1,11 @@
 /* cmd_run.c — `esnapmd run DECK [--restart FILE] [--device auto|cpu|gpu] [--quiet]` */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "deck.h"
+#include "mpi_ens.h"
 #include "run.h"
 
 static void usage(FILE *fp) {
@@ -13,7 +15,8 @@ static void usage(FILE *fp) {
           "  --restart FILE   continue from a checkpoint written by this deck; outputs are truncated to the\n"
           "                   checkpoint's step and appended, so they match an uninterrupted run\n"
           "  --device         auto (default: the GPU backend when built and present, else CPU), cpu, gpu\n"
-          "  --quiet          nothing on stdout (errors still go to stderr)\n");
+          "  --quiet          nothing on stdout (errors still go to stderr)\n"
+          "  mpirun -np P esnapmd run DECK: the deck's replicas are spread over P ranks (contiguous blocks)\n");
 }
 
 md_status cmd_run(int argc, char **argv) {
@@ -49,7 +52,12 @@ md_status cmd_run(int argc, char **argv) {
     usage(stderr);
     return md_error(MD_ERR_PARSE, "run: no deck given");
   }
-  md_deck d;
-  MD_TRY(deck_read(&d, deck_path));
-  return run_deck(&d, &o);
+  /* mpirun -np P: the replicas are spread over the ranks (host/replica.h); each rank reads the deck */
+  MD_TRY(ens_init(NULL, NULL));
+  md_deck *d = (md_deck *)malloc(sizeof *d);
+  md_status st = d ? deck_read(d, deck_path) : md_error(MD_ERR_MEMORY, "out of memory");
+  if (st == MD_OK) st = run_deck(d, &o);
+  free(d);
+  ens_finalize();
+  return st;
 }

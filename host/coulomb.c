@@ -22,7 +22,9 @@
  *
  * When only the cell changes (NPT), α and rc stay; Ewald re-derives G and the vector list; PME keeps its mesh
  * (as LAMMPS does) unless a face width moved by more than 5 % since the mesh was chosen, and recomputes the
- * influence function. A change in the number of atoms or the charges re-chooses α and the reciprocal part. */
+ * influence function. A change in the number of atoms or the charges re-chooses α and the reciprocal part.
+ *
+ * LAMMPS mode (coulomb_set_lammps): LAMMPS's rules instead, in lammps_setup below. */
 #include "coulomb.h"
 
 #include <math.h>
@@ -31,7 +33,9 @@
 
 #include "../src/constants.h"
 #include "../src/math/ewald.h"
+#include "../src/math/ewald_lammps.h"
 #include "../src/math/pme.h"
+#include "coul_table.h"
 #include "ewald.h"
 #include "pme_cpu.h"
 
@@ -63,6 +67,9 @@ struct coulomb {
   ewald_real *real;
   ewald_kspace *ks;
   pme_cpu *pme;
+  md_coulomb_lammps lammps; /* LAMMPS mode */
+  coul_table *table;        /* its real-space table, built for table_alpha and table_rc */
+  real_t table_alpha, table_rc;
 };
 
 md_status coulomb_create(coulomb **out, int method, real_t accuracy, real_t rcut, const real_t *q_elem, int nelem) {
@@ -100,6 +107,7 @@ void coulomb_destroy(coulomb **pc) {
   ewald_real_destroy(&c->real);
   ewald_kspace_destroy(&c->ks);
   pme_cpu_destroy(&c->pme);
+  coul_table_destroy(&c->table);
   free(c->q);
   free(c);
   *pc = NULL;
@@ -113,6 +121,107 @@ md_status coulomb_set_order(coulomb *c, int order) {
     c->chosen = 0;
   }
   return MD_OK;
+}
+
+md_status coulomb_set_lammps(coulomb *c, const md_coulomb_lammps *l) {
+  if (!l || !l->on) {
+    if (c->lammps.on) { /* back to esnapmd's own rules: choose α again */
+      c->chosen = 0;
+      c->alpha = 0.0;
+    }
+    memset(&c->lammps, 0, sizeof c->lammps);
+    ewald_real_set_lammps(c->real, NULL);
+    coul_table_destroy(&c->table);
+    return MD_OK;
+  }
+  if (c->method != MD_COUL_EWALD)
+    return md_error(MD_ERR_UNSUPPORTED, "coulomb lammps: only Ewald follows LAMMPS exactly (LAMMPS pppm is another mesh method); use 'coulomb ewald ACCURACY rcut R lammps'");
+  if (!(c->rcut_user > 0))
+    return md_error(MD_ERR_VALUE, "coulomb lammps: give the real-space cutoff of LAMMPS's pair coul/long ('rcut R')");
+  if (l->table_bits < 0 || l->table_bits > COUL_TABLE_MAX_BITS)
+    return md_error(MD_ERR_VALUE, "coulomb lammps: table %d: bits must be 0 … %d", l->table_bits, COUL_TABLE_MAX_BITS);
+  if (!(l->tabinner > 0) || !isfinite(l->tabinner))
+    return md_error(MD_ERR_VALUE, "coulomb lammps: tabinner %g must be a positive length (A)", l->tabinner);
+  if (memcmp(&c->lammps, l, sizeof *l) != 0) {
+    c->lammps = *l;
+    c->chosen = 0;
+    c->alpha = 0.0;
+    coul_table_destroy(&c->table);
+  }
+  return MD_OK;
+}
+
+/* The cell as LAMMPS holds it (restricted triclinic): lengths lx, ly, lz and tilts xy, xz, yz (Å). */
+static int lammps_box(const md_box *b, real_t prd[3], real_t tilt[3]) {
+  const real_t *h = b->h;
+  if (h[1] == 0.0 && h[2] == 0.0 && h[5] == 0.0 && h[0] > 0 && h[4] > 0 && h[8] > 0) {
+    prd[0] = h[0], prd[1] = h[4], prd[2] = h[8];
+    tilt[0] = h[3], tilt[1] = h[6], tilt[2] = h[7];
+  } else { /* a rotated cell: LAMMPS's lengths and tilts of the same lattice */
+    const real_t *a = h, *bb = h + 3, *cc = h + 6;
+    real_t lx = sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
+    real_t xy = (a[0] * bb[0] + a[1] * bb[1] + a[2] * bb[2]) / lx;
+    real_t ly = sqrt(bb[0] * bb[0] + bb[1] * bb[1] + bb[2] * bb[2] - xy * xy);
+    real_t xz = (a[0] * cc[0] + a[1] * cc[1] + a[2] * cc[2]) / lx;
+    real_t yz = ((bb[0] * cc[0] + bb[1] * cc[1] + bb[2] * cc[2]) - xy * xz) / ly;
+    prd[0] = lx, prd[1] = ly, prd[2] = b->volume / (lx * ly);
+    tilt[0] = xy, tilt[1] = xz, tilt[2] = yz;
+  }
+  return tilt[0] != 0.0 || tilt[1] != 0.0 || tilt[2] != 0.0;
+}
+
+#define COUL_LAMMPS_KMAX 4096 /* k-vectors per direction: beyond this the accuracy is unreachable in practice */
+
+/* LAMMPS mode: g_ewald (when rechoose), the table, and the k-vectors (LAMMPS Ewald::init and Ewald::setup). */
+static md_status lammps_setup(coulomb *c, const md_box *b, int rechoose) {
+  const real_t acc = c->accuracy * MD_QQR2E, q2 = MD_QQR2E * c->sum_q2;
+  const double natoms = (double)c->n;
+  real_t prd[3], tilt[3];
+  const int triclinic = lammps_box(b, prd, tilt);
+  c->rcut = c->rcut_user;
+  c->have_rc = 1;
+  if (rechoose) c->alpha = ewald_lammps_gewald(acc, q2, natoms, c->rcut, prd[0], prd[1], prd[2]);
+  if (!c->table || c->table_alpha != c->alpha || c->table_rc != c->rcut) {
+    coul_table_destroy(&c->table);
+    MD_TRY(coul_table_create(&c->table, c->lammps.table_bits, c->lammps.tabinner, c->rcut, c->alpha, c->lammps.tabsqrt_float));
+    c->table_alpha = c->alpha;
+    c->table_rc = c->rcut;
+    ewald_lammps_table view;
+    coul_table_view(c->table, &view);
+    ewald_real_set_lammps(c->real, &view);
+  }
+  /* per direction: the fewest vectors whose RMS estimate meets the whole accuracy */
+  int korig[3], cap[3];
+  real_t gsqmx = 0.0, lpr2 = 0.0;
+  for (int d = 0; d < 3; d++) {
+    int k = 1;
+    real_t err = ewald_lammps_rms(k, prd[d], natoms, q2, c->alpha);
+    while (err > acc) {
+      if (++k > COUL_LAMMPS_KMAX)
+        return md_error(MD_ERR_VALUE, "coulomb lammps: accuracy %g needs more than %d k-vectors along a cell direction", c->accuracy,
+                        COUL_LAMMPS_KMAX);
+      err = ewald_lammps_rms(k, prd[d], natoms, q2, c->alpha);
+    }
+    korig[d] = cap[d] = k;
+    lpr2 += err * err;
+    const real_t unitk = 2.0 * MD_PI / prd[d];
+    const real_t g = unitk * unitk * k * k;
+    if (g > gsqmx) gsqmx = g;
+  }
+  if (triclinic) { /* the caps widened by the tilts (LAMMPS lamda2xT with |tilt|) */
+    real_t t[3] = {korig[0] / prd[0], korig[1] / prd[1], korig[2] / prd[2]}, v[3];
+    v[0] = prd[0] * t[0];
+    v[1] = fabs(tilt[0]) * t[0] + prd[1] * t[1];
+    v[2] = fabs(tilt[1]) * t[0] + fabs(tilt[2]) * t[1] + prd[2] * t[2];
+    for (int d = 0; d < 3; d++) cap[d] = (int)v[d] < 1 ? 1 : (int)v[d];
+  }
+  gsqmx *= 1.00001;
+  c->gcut = sqrt(gsqmx) / (2.0 * MD_PI);
+  c->est_real = 2.0 * q2 / sqrt(natoms * c->rcut * prd[0] * prd[1] * prd[2]) * exp(-c->alpha * c->alpha * c->rcut * c->rcut);
+  c->est_k = sqrt(lpr2) / sqrt(3.0);
+  md_status st = ewald_kspace_setup_capped(c->ks, b, c->alpha, c->gcut, cap, triclinic);
+  c->chosen = (st == MD_OK);
+  return st;
 }
 
 /* Ewald with rc = 0: minimise N [c_r (2π/3) ρ rc³ + c_k (2π/3) G³ V] (pairs of the half list and vectors of
@@ -231,6 +340,7 @@ md_status coulomb_setup(coulomb *c, const md_system *sys) {
   const real_t acc_r = COUL_REAL_SHARE * acc, acc_k = sqrt(1.0 - COUL_REAL_SHARE * COUL_REAL_SHARE) * acc;
   const real_t q2 = MD_QQR2E * s2;
   int rechoose = !same_charges || c->alpha == 0.0;
+  if (c->lammps.on) return lammps_setup(c, b, rechoose);
   if (rechoose) {
     if (!c->have_rc) {
       if (c->rcut_user > 0) c->rcut = c->rcut_user;
@@ -286,6 +396,7 @@ void coulomb_get_info(const coulomb *c, coulomb_info *info) {
   }
   info->est_error_real = c->est_real;
   info->est_error_kspace = c->est_k;
+  info->lammps = c->lammps;
 }
 
 md_status coulomb_compute(coulomb *c, const md_system *sys, const nbr_list *nl_half, real_t *fx, real_t *fy,

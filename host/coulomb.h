@@ -30,6 +30,7 @@ typedef struct coulomb_info {
   real_t est_error_real;   /* estimated RMS force error, real space (eV/Å) */
   real_t est_error_kspace; /* estimated RMS force error, k-space (eV/Å) */
   real_t gcut;          /* Ewald: reciprocal-space cutoff |m| <= gcut (1/Å, no 2π) */
+  md_coulomb_lammps lammps;/* LAMMPS-compatible evaluation (on = 0: esnapmd's own) */
 } coulomb_info;
 
 /* q_elem[type]: charge per element (e). rcut <= 0 chooses the real-space cutoff. */
@@ -37,6 +38,18 @@ md_status coulomb_create(coulomb **out, int method, real_t accuracy, real_t rcut
 void coulomb_destroy(coulomb **c);
 /* PME B-spline order (3 … 8, default 5); takes effect at the next coulomb_setup. */
 md_status coulomb_set_order(coulomb *c, int order);
+/* LAMMPS-compatible evaluation (md_coulomb_lammps, types.h), for comparisons with LAMMPS runs that use
+ * `pair_style coul/long RC` + `kspace_style ewald ACC` (+ `pair_modify table N tabinner R`). Ewald only, and the
+ * real-space cutoff must be given (it is coul/long's). Takes effect at the next coulomb_setup. What changes:
+ *  - α = LAMMPS's g_ewald: from the accuracy, the cutoff, N, Σq² and the box lengths (LAMMPS ewald.cpp, with
+ *    the whole accuracy given to real space), chosen at the first setup and kept while the atoms and charges
+ *    stay (LAMMPS keeps it for a run);
+ *  - k-vectors: LAMMPS's kxmax, kymax, kzmax (per-direction RMS estimate against the whole accuracy), widened
+ *    for a triclinic cell as LAMMPS does, inside LAMMPS's sphere; re-chosen when the cell changes. A cell with
+ *    zero tilts is treated as LAMMPS treats an orthogonal box;
+ *  - real space: LAMMPS's bitmapped table above the inner edge, its polynomial erfc below (coul_table.h).
+ * The result differs from the converged sum by LAMMPS's table error (~1e-7 eV/atom for Li3N at 12 bits). */
+md_status coulomb_set_lammps(coulomb *c, const md_coulomb_lammps *l);
 /* (Re)choose parameters for the system's cell and charges. */
 md_status coulomb_setup(coulomb *c, const md_system *sys);
 /* Real-space cutoff (Å). With rcut <= 0: PME uses a fixed default (6 Å); Ewald chooses it from the first

@@ -65,6 +65,7 @@ md_status dump_writer_open(dump_writer *d, const deck_dump *spec, const md_syste
   d->every = spec->every;
   d->format = spec->format;
   d->velocities = spec->velocities;
+  d->precision = spec->precision == 0 ? 8 : spec->precision;
   if (spec->nspecies == 0) {
     for (int t = 0; t < MD_MAX_ELEM; t++) d->mask[t] = 1;
   } else {
@@ -111,10 +112,17 @@ md_status dump_writer_open(dump_writer *d, const deck_dump *spec, const md_syste
   return MD_OK;
 }
 
+/* one real in the dump's precision: %.Nf (N digits after the point, default 8) or %.17g (full: reads back as
+ * the same double) */
+static void put_real(strbuf *b, const dump_writer *d, real_t v) {
+  if (d->precision < 0) strbuf_printf(b, " %.17g", v);
+  else strbuf_printf(b, " %.*f", d->precision, v);
+}
+
 static void frame_extxyz(dump_writer *d, const md_system *s, long step, real_t time) {
   strbuf *b = &d->buf;
   char tbuf[64];
-  snprintf(tbuf, sizeof tbuf, "%.10g", time);
+  snprintf(tbuf, sizeof tbuf, d->precision < 0 ? "%.17g" : "%.10g", time);
   if (!strpbrk(tbuf, ".eEn")) strcat(tbuf, ".0"); /* always a real, so readers type it as time, not an integer */
   const real_t *h = s->box.h;
   strbuf_printf(b, "%d\nLattice=\"%.10f %.10f %.10f %.10f %.10f %.10f %.10f %.10f %.10f\" Properties=species:S:1:pos:R:3%s "
@@ -125,18 +133,25 @@ static void frame_extxyz(dump_writer *d, const md_system *s, long step, real_t t
     if (!d->mask[s->type[i]]) continue;
     real_t r[3];
     system_unwrapped(s, i, r);
-    if (d->velocities)
-      strbuf_printf(b, "%-2s %.8f %.8f %.8f %.8f %.8f %.8f\n", s->elem[s->type[i]], r[0], r[1], r[2], s->vx[i], s->vy[i], s->vz[i]);
-    else
-      strbuf_printf(b, "%-2s %.8f %.8f %.8f\n", s->elem[s->type[i]], r[0], r[1], r[2]);
+    strbuf_printf(b, "%-2s", s->elem[s->type[i]]);
+    for (int c = 0; c < 3; c++) put_real(b, d, r[c]);
+    if (d->velocities) {
+      put_real(b, d, s->vx[i]);
+      put_real(b, d, s->vy[i]);
+      put_real(b, d, s->vz[i]);
+    }
+    strbuf_printf(b, "\n");
   }
 }
 
-static void frame_lammps(dump_writer *d, const md_system *s, long step) {
+static void frame_lammps(dump_writer *d, const md_system *s, long step, real_t time) {
   strbuf *b = &d->buf;
   real_t lx, ly, lz, xy, xz, yz, m[9];
   int rot;
   dump_lammps_cell(&s->box, &lx, &ly, &lz, &xy, &xz, &yz, m, &rot);
+  /* as LAMMPS with dump_modify units yes time yes: UNITS in the first frame, TIME (ps) before every TIMESTEP */
+  if (d->bytes == 0) strbuf_printf(b, "ITEM: UNITS\nmetal\n");
+  strbuf_printf(b, d->precision < 0 ? "ITEM: TIME\n%.17g\n" : "ITEM: TIME\n%.16g\n", time);
   strbuf_printf(b, "ITEM: TIMESTEP\n%ld\nITEM: NUMBER OF ATOMS\n%d\n", step, d->nsel);
   if (xy == 0.0 && xz == 0.0 && yz == 0.0) {
     strbuf_printf(b, "ITEM: BOX BOUNDS pp pp pp\n%.10f %.10f\n%.10f %.10f\n%.10f %.10f\n", 0.0, lx, 0.0, ly, 0.0, lz);
@@ -160,16 +175,17 @@ static void frame_lammps(dump_writer *d, const md_system *s, long step) {
       memcpy(r, q, sizeof q);
       memcpy(v, w, sizeof w);
     }
+    strbuf_printf(b, "%d %d", s->id[i], s->type[i] + 1);
+    for (int c = 0; c < 3; c++) put_real(b, d, r[c]);
     if (d->velocities)
-      strbuf_printf(b, "%d %d %.8f %.8f %.8f %.8f %.8f %.8f\n", s->id[i], s->type[i] + 1, r[0], r[1], r[2], v[0], v[1], v[2]);
-    else
-      strbuf_printf(b, "%d %d %.8f %.8f %.8f\n", s->id[i], s->type[i] + 1, r[0], r[1], r[2]);
+      for (int c = 0; c < 3; c++) put_real(b, d, v[c]);
+    strbuf_printf(b, "\n");
   }
 }
 
 md_status dump_writer_write(dump_writer *d, const md_system *s, long step, real_t time) {
   strbuf_clear(&d->buf);
-  if (d->format == DECK_FMT_LAMMPS) frame_lammps(d, s, step);
+  if (d->format == DECK_FMT_LAMMPS) frame_lammps(d, s, step, time);
   else frame_extxyz(d, s, step, time);
   if (d->buf.failed) return md_error(MD_ERR_MEMORY, "%s: out of memory formatting a frame", d->path);
   MD_TRY(outfile_write(d->fd, d->path, d->buf.data, d->buf.len));

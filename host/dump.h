@@ -5,11 +5,14 @@
  *   N
  *   Lattice="ax ay az bx by bz cx cy cz" Properties=species:S:1:pos:R:3[:velocities:R:3] time=T step=S pbc="T T T"
  *   Li x y z [vx vy vz]                      (Å, Å/ps; time in ps; atoms in structure order)
- * LAMMPS frame:
+ * LAMMPS frame (as `dump custom` with `dump_modify units yes time yes`):
+ *   [ITEM: UNITS / metal (first frame only)] / ITEM: TIME / t (ps) /
  *   ITEM: TIMESTEP / N / ITEM: NUMBER OF ATOMS / n / ITEM: BOX BOUNDS xy xz yz pp pp pp / 3 lines /
  *   ITEM: ATOMS id type xu yu zu [vx vy vz]  (sorted by id; type = element index + 1 in the model's order)
  *   A cell that is not already in LAMMPS's restricted form (a along x, b in the xy plane) is rotated into it,
  *   positions and velocities with it.
+ * Reals: 8 digits after the point (deck `precision N` changes N; `precision full` writes %.17g, which reads
+ * back as the very same doubles, e.g. to compare `esnapmd analyze` with the on-the-fly analysis bit for bit).
  * Each frame is formatted in memory and written with one write(2): a killed run leaves whole frames only. */
 #ifndef ESNAP_DUMP_H
 #define ESNAP_DUMP_H
@@ -27,6 +30,7 @@ typedef struct dump_writer {
   long every;
   int format;                 /* DECK_FMT_EXTXYZ / DECK_FMT_LAMMPS */
   int velocities;
+  int precision;              /* digits after the decimal point, or -1: %.17g (exact round trip) */
   int mask[MD_MAX_ELEM];      /* types written */
   int nsel;                   /* atoms written per frame */
   int *order;                 /* [n] atom indices sorted by id (LAMMPS format) */

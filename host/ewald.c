@@ -1,5 +1,6 @@
 /* ewald.c — real-space erfc term (half list, OpenMP with per-thread force buffers) and the classic
- * reciprocal-space Ewald sum (the converged reference). Formulas: src/math/ewald.h. */
+ * reciprocal-space Ewald sum (the converged reference). Formulas: src/math/ewald.h; with a LAMMPS table set
+ * (ewald_real_set_lammps) the real-space pairs come from src/math/ewald_lammps.h instead. */
 #include "ewald.h"
 
 #include <math.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "../src/math/ewald.h"
+#include "../src/math/ewald_lammps.h"
 #include "../src/math/pbc.h"
 
 #define EW_MAX_THREADS 256
@@ -36,6 +38,8 @@ static void virial_add6(real_t virial[9], const real_t w[6]) {
 struct ewald_real {
   real_t *buf; /* [nthr][3 n] per-thread forces on the j side of the half list */
   size_t cap;
+  int lammps;                /* pairs as LAMMPS coul/long evaluates them, through `table` */
+  ewald_lammps_table table;  /* view (the caller owns the rows) */
 };
 
 md_status ewald_real_create(ewald_real **out) {
@@ -48,6 +52,11 @@ void ewald_real_destroy(ewald_real **p) {
   free((*p)->buf);
   free(*p);
   *p = NULL;
+}
+
+void ewald_real_set_lammps(ewald_real *w, const ewald_lammps_table *table) {
+  w->lammps = table != NULL;
+  if (table) w->table = *table;
 }
 
 md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list *nl, const real_t *q, real_t alpha,
@@ -70,6 +79,8 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
   }
   const real_t rc2 = rc * rc;
   const real_t *h = sys->box.h;
+  const int lammps = w->lammps;
+  const ewald_lammps_table *tab = &w->table;
   real_t part[EW_MAX_THREADS][7];
   memset(part, 0, sizeof part);
 #pragma omp parallel num_threads(nthr)
@@ -82,6 +93,7 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
     for (int i = 0; i < n; i++) {
       const real_t qi = MD_QQR2E * q[i];
       if (qi == 0.0) continue;
+      const real_t qi_raw = q[i];
       real_t fix = 0.0, fiy = 0.0, fiz = 0.0;
       for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
         const int j = nl->j[k];
@@ -94,7 +106,8 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
         real_t r2 = dx * dx + dy * dy + dz * dz;
         if (r2 >= rc2) continue;
         real_t eij, s;
-        ewald_real_pair(qi * q[j], alpha, sqrt(r2), &eij, &s);
+        if (lammps) ewald_lammps_pair(tab, alpha, qi_raw, q[j], r2, &eij, &s);
+        else ewald_real_pair(qi * q[j], alpha, sqrt(r2), &eij, &s);
         e += eij;
         /* force on j = s r_ij, on i = −s r_ij; W_ab += r_a F_b(j) */
         fix -= s * dx;
@@ -147,6 +160,7 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
 struct ewald_kspace {
   real_t alpha, gcut, volume;
   int kmax[3], kmx;   /* per direction, and their maximum */
+  int ktab[3];        /* loop bounds and cos/sin table extent per direction (kmax; kmx for LAMMPS's set) */
   int nk, nkcap;      /* vectors in the half space */
   int *mi;            /* [3 nk] integer components */
   real_t *mc;         /* [3 nk] Cartesian m (1/Å) */
@@ -201,7 +215,17 @@ static md_status ks_reserve(ewald_kspace *k, int nk) {
   return MD_OK;
 }
 
-md_status ewald_kspace_setup(ewald_kspace *k, const md_box *box, real_t alpha, real_t gcut) {
+/* Is n = (n0, n1, n2) in LAMMPS's k-vector set with caps kcap? Vectors along an axis run to the largest cap
+ * (orthogonal cells: every axis; triclinic cells: only (0, 0, n2)); the others need |n_d| ≤ kcap[d]. */
+static int ks_allowed(int n0, int n1, int n2, const int *kcap, int kmx, int triclinic) {
+  const int z0 = n0 == 0, z1 = n1 == 0, z2 = n2 == 0;
+  if (z0 && z1) return abs(n2) <= kmx;
+  if (!triclinic && ((z0 && z2) || (z1 && z2))) return abs(n0) + abs(n1) <= kmx;
+  return abs(n0) <= kcap[0] && abs(n1) <= kcap[1] && abs(n2) <= kcap[2];
+}
+
+/* kcap == NULL: every vector with |m| ≤ gcut. Else LAMMPS's set (ks_allowed) inside that sphere. */
+static md_status ks_setup(ewald_kspace *k, const md_box *box, real_t alpha, real_t gcut, const int *kcap, int triclinic) {
   if (!(alpha > 0) || !(gcut > 0)) return md_error(MD_ERR_VALUE, "Ewald: invalid α %g or reciprocal cutoff %g", alpha, gcut);
   k->alpha = alpha;
   k->gcut = gcut;
@@ -211,18 +235,22 @@ md_status ewald_kspace_setup(ewald_kspace *k, const md_box *box, real_t alpha, r
   k->kmx = 0;
   for (int d = 0; d < 3; d++) {
     real_t len = sqrt(h[3 * d] * h[3 * d] + h[3 * d + 1] * h[3 * d + 1] + h[3 * d + 2] * h[3 * d + 2]);
-    k->kmax[d] = (int)floor(gcut * len);
+    k->kmax[d] = kcap ? kcap[d] : (int)floor(gcut * len);
+    if (k->kmax[d] < 0) return md_error(MD_ERR_VALUE, "Ewald: negative k-vector bound %d", k->kmax[d]);
     if (k->kmax[d] > k->kmx) k->kmx = k->kmax[d];
   }
+  for (int d = 0; d < 3; d++) k->ktab[d] = kcap ? k->kmx : k->kmax[d];
+  const int *bd = k->ktab;
   const real_t g2 = gcut * gcut;
   k->nk = 0;
   k->ngroup = 0;
   for (int pass = 0; pass < 2; pass++) {
     int nk = 0, ng = 0;
-    for (int n0 = 0; n0 <= k->kmax[0]; n0++)
-      for (int n1 = (n0 == 0 ? 0 : -k->kmax[1]); n1 <= k->kmax[1]; n1++) {
+    for (int n0 = 0; n0 <= bd[0]; n0++)
+      for (int n1 = (n0 == 0 ? 0 : -bd[1]); n1 <= bd[1]; n1++) {
         int first = 1;
-        for (int n2 = (n0 == 0 && n1 == 0 ? 1 : -k->kmax[2]); n2 <= k->kmax[2]; n2++) {
+        for (int n2 = (n0 == 0 && n1 == 0 ? 1 : -bd[2]); n2 <= bd[2]; n2++) {
+          if (kcap && !ks_allowed(n0, n1, n2, kcap, k->kmx, triclinic)) continue;
           real_t m[3];
           for (int c = 0; c < 3; c++) m[c] = n0 * hi[3 * c] + n1 * hi[3 * c + 1] + n2 * hi[3 * c + 2];
           real_t m2 = m[0] * m[0] + m[1] * m[1] + m[2] * m[2];
@@ -249,6 +277,15 @@ md_status ewald_kspace_setup(ewald_kspace *k, const md_box *box, real_t alpha, r
     }
   }
   return MD_OK;
+}
+
+md_status ewald_kspace_setup(ewald_kspace *k, const md_box *box, real_t alpha, real_t gcut) {
+  return ks_setup(k, box, alpha, gcut, NULL, 0);
+}
+
+md_status ewald_kspace_setup_capped(ewald_kspace *k, const md_box *box, real_t alpha, real_t gcut, const int kcap[3],
+                                    int triclinic) {
+  return ks_setup(k, box, alpha, gcut, kcap, triclinic);
 }
 
 int ewald_kspace_count(const ewald_kspace *k, int kmax[3]) {
@@ -290,7 +327,7 @@ md_status ewald_kspace_compute(ewald_kspace *k, const md_system *sys, const real
     pbc_to_frac(hinv, sys->x[i], sys->y[i], sys->z[i], s);
     for (int d = 0; d < 3; d++) {
       real_t f = s[d] - floor(s[d]);
-      for (int m = 0; m <= k->kmax[d]; m++) {
+      for (int m = 0; m <= k->ktab[d]; m++) {
         real_t arg = 2.0 * MD_PI * m * f;
         tc[TAB(d, m, i)] = cos(arg);
         ts[TAB(d, m, i)] = sin(arg);

@@ -19,6 +19,7 @@ struct md_forcefield {
   nbr_list *nl_coul;  /* half list: Coulomb real space */
   md_box box;         /* cell of the last evaluation */
   int have_box;
+  int force_rebuild;  /* ff_invalidate_neighbors: rebuild both lists at the next evaluation */
   char desc[512];
 };
 
@@ -78,6 +79,7 @@ md_status ff_create(md_forcefield **out, const md_model *m, const ff_options *o)
   }
   if (ff->opt.accuracy > 0.0) mm->coulomb_accuracy = ff->opt.accuracy;
   if (ff->opt.rcut > 0.0) mm->coulomb_rcut = ff->opt.rcut;
+  if (ff->opt.coulomb >= 0 || ff->opt.coulomb_lammps.on) mm->coulomb_lammps = ff->opt.coulomb_lammps;
 
   md_status st = MD_OK;
   real_t rshort = 0.0;
@@ -89,6 +91,7 @@ md_status ff_create(md_forcefield **out, const md_model *m, const ff_options *o)
   if (st == MD_OK && rshort > 0.0) st = nbr_create(&ff->nl_short, rshort, ff->opt.skin, 0);
   if (st == MD_OK && mm->coulomb != MD_COUL_NONE)
     st = coulomb_create(&ff->coul, mm->coulomb, mm->coulomb_accuracy, mm->coulomb_rcut, mm->charge, mm->nelem);
+  if (st == MD_OK && ff->coul && mm->coulomb_lammps.on) st = coulomb_set_lammps(ff->coul, &mm->coulomb_lammps);
   if (st != MD_OK) {
     ff_destroy(&ff);
     return st;
@@ -120,6 +123,10 @@ static md_status setup_cell(md_forcefield *ff, const md_system *sys) {
     }
     coulomb_info ci;
     coulomb_get_info(ff->coul, &ci);
+    char lmp[96] = "";
+    if (ci.lammps.on)
+      snprintf(lmp, sizeof lmp, ", as LAMMPS coul/long: table %d, tabinner %.6g A, tabsqrt %s", ci.lammps.table_bits,
+               ci.lammps.tabinner, ci.lammps.tabsqrt_float ? "float" : "double");
     if (ci.method == MD_COUL_PME)
       snprintf(ff->desc, sizeof ff->desc,
                "coulomb pme: accuracy %g, alpha %.6g 1/A, rcut %.4g A, grid %dx%dx%d, order %d, est. force error %.3g eV/A",
@@ -127,8 +134,9 @@ static md_status setup_cell(md_forcefield *ff, const md_system *sys) {
                ci.est_error_real + ci.est_error_kspace);
     else
       snprintf(ff->desc, sizeof ff->desc,
-               "coulomb ewald: accuracy %g, alpha %.6g 1/A, rcut %.4g A, kmax %d %d %d, est. force error %.3g eV/A",
-               ci.accuracy, ci.alpha, ci.rcut, ci.kmax[0], ci.kmax[1], ci.kmax[2], ci.est_error_real + ci.est_error_kspace);
+               "coulomb ewald: accuracy %g, alpha %.6g 1/A, rcut %.4g A, kmax %d %d %d, est. force error %.3g eV/A%s",
+               ci.accuracy, ci.alpha, ci.rcut, ci.kmax[0], ci.kmax[1], ci.kmax[2], ci.est_error_real + ci.est_error_kspace,
+               lmp);
   } else {
     snprintf(ff->desc, sizeof ff->desc, "coulomb none");
   }
@@ -144,8 +152,10 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
       return md_error(MD_ERR_INTERNAL, "atom %d has type %d outside the model's %d elements", sys->id[i], sys->type[i],
                       ff->model.nelem);
   MD_TRY(setup_cell(ff, sys));
-  if (ff->nl_short && nbr_needs_rebuild(ff->nl_short, sys)) MD_TRY(nbr_build(ff->nl_short, sys));
-  if (ff->nl_coul && nbr_needs_rebuild(ff->nl_coul, sys)) MD_TRY(nbr_build(ff->nl_coul, sys));
+  const int force = ff->force_rebuild;
+  if (ff->nl_short && (force || nbr_needs_rebuild(ff->nl_short, sys))) MD_TRY(nbr_build(ff->nl_short, sys));
+  if (ff->nl_coul && (force || nbr_needs_rebuild(ff->nl_coul, sys))) MD_TRY(nbr_build(ff->nl_coul, sys));
+  ff->force_rebuild = 0;
 
   size_t n = (size_t)sys->n;
   memset(r->fx, 0, n * sizeof(real_t));
@@ -167,6 +177,8 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
 }
 
 const char *ff_describe(const md_forcefield *ff) { return ff->desc; }
+
+void ff_invalidate_neighbors(md_forcefield *ff) { ff->force_rebuild = 1; }
 
 long ff_neighbor_builds(const md_forcefield *ff) {
   return (ff->nl_short ? ff->nl_short->builds : 0) + (ff->nl_coul ? ff->nl_coul->builds : 0);

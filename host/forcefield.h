@@ -12,6 +12,7 @@ typedef struct ff_options {
   int coulomb;        /* -1: the model's method; else MD_COUL_NONE / MD_COUL_EWALD / MD_COUL_PME */
   real_t accuracy;    /* Coulomb relative accuracy; <= 0: the model's (Ewald default 1e-10 when overridden) */
   real_t rcut;        /* Coulomb real-space cutoff (Å); <= 0: the model's, else chosen */
+  md_coulomb_lammps coulomb_lammps; /* LAMMPS-compatible Ewald; replaces the model's when on or when coulomb >= 0 */
   real_t skin;        /* Verlet skin (Å), default 1.0 */
   int bispectrum;     /* also compute per-atom bispectrum */
   int quiet;          /* do not print the parameter summary */
@@ -42,6 +43,9 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r);
 const char *ff_describe(const md_forcefield *ff);
 /* Bispectrum components per atom of the model's SNAP (0 without SNAP), for ff_result_alloc. */
 int ff_nbispectrum(const md_forcefield *ff);
+/* Make the next ff_compute rebuild both neighbour lists from scratch (checkpoint sync points: a run continued
+ * from a checkpoint starts with fresh lists, so an uninterrupted run rebuilds there too). */
+void ff_invalidate_neighbors(md_forcefield *ff);
 /* Neighbour-list builds so far (for diagnostics). */
 long ff_neighbor_builds(const md_forcefield *ff);
 

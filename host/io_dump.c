@@ -163,21 +163,37 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
       return MD_OK;
     }
   } while (is_blank(r->buf));
+  /* LAMMPS (dump_modify units yes time yes) writes ITEM: UNITS (first frame only) and ITEM: TIME before
+   * ITEM: TIMESTEP; other writers put them after it. Both are accepted, in any order. */
+  f->has_time = 0;
+  f->line = r->line;
+  for (;;) {
+    if (starts(r->buf, "ITEM: UNITS")) {
+      MD_TRY(need_line(r, "the units"));
+    } else if (starts(r->buf, "ITEM: TIME") && !starts(r->buf, "ITEM: TIMESTEP")) {
+      MD_TRY(need_line(r, "the time"));
+      double t;
+      if (parse_reals(r->buf, &t, 1) != 1) return md_error(MD_ERR_PARSE, "%s:%d: bad time '%.40s'", r->path, r->line, r->buf);
+      f->time = t;
+      f->has_time = 1;
+    } else {
+      break;
+    }
+    MD_TRY(need_line(r, "ITEM: TIMESTEP"));
+  }
   if (!starts(r->buf, "ITEM: TIMESTEP"))
     return md_error(MD_ERR_PARSE, "%s:%d: expected 'ITEM: TIMESTEP', found '%.40s' (not a LAMMPS text dump, or the previous "
                     "frame has more atom lines than its NUMBER OF ATOMS)", r->path, r->line, r->buf);
-  f->line = r->line;
   MD_TRY(need_line(r, "the timestep"));
   char *end;
   f->step = strtoll(r->buf, &end, 10);
   if (end == r->buf || !is_blank(end)) return md_error(MD_ERR_PARSE, "%s:%d: bad timestep '%.40s'", r->path, r->line, r->buf);
-  f->has_time = 0;
   long long natoms = -1;
   double bounds[3][4];
   int triclinic = 0, general = 0, have_box = 0;
   for (;;) {
     MD_TRY(need_line(r, "ITEM: ATOMS"));
-    if (starts(r->buf, "ITEM: TIME")) {
+    if (starts(r->buf, "ITEM: TIME") && !starts(r->buf, "ITEM: TIMESTEP")) {
       MD_TRY(need_line(r, "the time"));
       double t;
       if (parse_reals(r->buf, &t, 1) != 1) return md_error(MD_ERR_PARSE, "%s:%d: bad time '%.40s'", r->path, r->line, r->buf);

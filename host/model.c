@@ -1,8 +1,10 @@
 #include "model.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "coul_table.h"
 #include "snap_io.h"
 #include "textfile.h"
 
@@ -29,6 +31,34 @@ static md_status read_pairs(const textfile *t, const md_model *m, const char *wh
     MD_TRY(tf_real(t, k + 1, what, &vals[e]));
     seen[e] = 1;
   }
+  return MD_OK;
+}
+
+md_status model_parse_coulomb_lammps(const textfile *t, int k, md_coulomb_lammps *l, int *next) {
+  l->on = 1;
+  l->table_bits = COUL_TABLE_BITS_DEFAULT;
+  l->tabinner = sqrt(2.0);
+  for (k++; k < t->nwords; k += 2) {
+    if (strcmp(t->word[k], "table") == 0) {
+      MD_TRY(tf_int(t, k + 1, "number of table bits", &l->table_bits));
+      if (l->table_bits < 0 || l->table_bits > COUL_TABLE_MAX_BITS)
+        return md_error(MD_ERR_VALUE, "%s:%d: table %d: bits must be 0 (no table) … %d, as LAMMPS pair_modify table", t->path, t->line,
+                        l->table_bits, COUL_TABLE_MAX_BITS);
+    } else if (strcmp(t->word[k], "tabsqrt") == 0) {
+      if (k + 1 >= t->nwords || (strcmp(t->word[k + 1], "float") != 0 && strcmp(t->word[k + 1], "double") != 0))
+        return md_error(MD_ERR_PARSE, "%s:%d: tabsqrt expects float (LAMMPS 2022 and older) or double (LAMMPS 2025)", t->path, t->line);
+      l->tabsqrt_float = strcmp(t->word[k + 1], "float") == 0;
+    } else if (strcmp(t->word[k], "tabinner") == 0) {
+      MD_TRY(tf_real(t, k + 1, "tabinner", &l->tabinner));
+      if (!(l->tabinner > 0)) return md_error(MD_ERR_VALUE, "%s:%d: tabinner must be a positive length (A)", t->path, t->line);
+    } else {
+      break;
+    }
+  }
+  *next = k;
+  if (l->table_bits > 0 && l->table_bits < 3)
+    return md_error(MD_ERR_VALUE, "%s:%d: table %d: LAMMPS needs at least 3 mantissa bits (use 0 or a larger table)", t->path,
+                    t->line, l->table_bits);
   return MD_OK;
 }
 
@@ -112,12 +142,16 @@ static md_status parse_line(textfile *t, md_model *m, int *seen_mass, int *seen_
     MD_TRY(tf_real(t, 2, "Coulomb accuracy", &m->coulomb_accuracy));
     if (!(m->coulomb_accuracy > 0 && m->coulomb_accuracy < 1))
       return md_error(MD_ERR_VALUE, "%s:%d: Coulomb accuracy must be in (0, 1)", t->path, t->line);
-    for (int k = 3; k < t->nwords; k += 2) {
+    for (int k = 3; k < t->nwords;) {
       if (strcmp(t->word[k], "rcut") == 0) {
         MD_TRY(tf_real(t, k + 1, "Coulomb real-space cutoff", &m->coulomb_rcut));
         if (!(m->coulomb_rcut > 0)) return md_error(MD_ERR_VALUE, "%s:%d: rcut must be positive", t->path, t->line);
+        k += 2;
+      } else if (strcmp(t->word[k], "lammps") == 0) {
+        MD_TRY(model_parse_coulomb_lammps(t, k, &m->coulomb_lammps, &k));
       } else {
-        return md_error(MD_ERR_PARSE, "%s:%d: unknown 'coulomb' option '%s' (rcut)", t->path, t->line, t->word[k]);
+        return md_error(MD_ERR_PARSE, "%s:%d: unknown 'coulomb' option '%s' (rcut R, lammps [table N] [tabinner R] [tabsqrt float|double])", t->path,
+                        t->line, t->word[k]);
       }
     }
     return MD_OK;

@@ -6,7 +6,11 @@
  *   charge    Li 0.239 N -0.717             e (0 for all, or omit the line, for no Coulomb term)
  *   snap      FILE.snapcoeff FILE.snapparam paths relative to the model file
  *   zbl       INNER OUTER  Li 3 N 7         Å, Å, nuclear charges (LAMMPS pair zbl)
- *   coulomb   pme ACCURACY [rcut R] | ewald ACCURACY [rcut R] | none
+ *   coulomb   pme ACCURACY [rcut R] | ewald ACCURACY [rcut R] [lammps [table N] [tabinner R] [tabsqrt S]]
+ *             | none                        lammps: evaluate as LAMMPS coul/long + kspace ewald (rcut
+ *                                           required; table N = pair_modify table, default 12, 0 = none;
+ *                                           tabinner in Å, default √2; tabsqrt float for LAMMPS 2022 and
+ *                                           older, double (default) for LAMMPS 2025), see host/coulomb.h
  *
  * '#' starts a comment. Every element named in `elements` needs a mass; SNAP and ZBL must cover all of them.
  */
@@ -16,6 +20,7 @@
 #include "../src/status.h"
 #include "../src/types.h"
 #include "io_xyz.h"
+#include "textfile.h"
 
 MD_EXTERN_C_BEGIN
 
@@ -26,6 +31,9 @@ const char *model_default_path(void);
 void model_elements(const md_model *m, io_elements *out);
 /* Re-index a system's types to the model's element order; unknown element -> MD_ERR_VALUE naming `where`. */
 md_status model_map_system(const md_model *m, md_system *s, const char *where);
+/* Parse "lammps [table N] [tabinner R] [tabsqrt float|double]" at word k of a model or deck line (word k is
+ * "lammps"): defaults table 12, tabinner √2 Å, tabsqrt double; *next = index of the first word after it. */
+md_status model_parse_coulomb_lammps(const textfile *t, int k, md_coulomb_lammps *l, int *next);
 /* Largest interaction range of the short-ranged terms (SNAP pair cutoffs, ZBL outer), Å. */
 real_t model_short_cutoff(const md_model *m);
 

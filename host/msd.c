@@ -134,7 +134,7 @@ md_status msd_add_frame(msd_accum *a, const real_t *x, const real_t *y, const re
     int64_t m = a->nsamp[k];
     if (m >= 1) {
       if (!a->ring[k]) {
-        a->ring[k] = (double *)malloc((size_t)B * 3 * n * sizeof(double));
+        a->ring[k] = (double *)calloc((size_t)B * 3 * n, sizeof(double)); /* zeroed: packed into checkpoints */
         if (!a->ring[k]) return md_error(MD_ERR_MEMORY, "msd: out of memory (level %d ring buffer)", k);
         memcpy(a->ring[k], a->origin0, 3 * (size_t)n * sizeof(double)); /* sample 0 = frame 0 */
       }

@@ -60,10 +60,12 @@ static md_status gpu_create(md_backend **out, const md_model *model, const md_ba
   md_backend *b = new md_backend();
   b->model = *model;
   b->opt = *opt;
+  b->opt.rep_temperature = nullptr;  // copied into the replicas' integrator state
   ff_options_default(&b->ffo);
   b->ffo.coulomb = opt->coulomb;
   b->ffo.accuracy = opt->coulomb_accuracy;
   b->ffo.rcut = opt->coulomb_rcut;
+  b->ffo.coulomb_lammps = opt->coulomb_lammps;
   b->ffo.skin = opt->skin;
   b->ffo.quiet = 1;
   b->nrep = nrep;
@@ -107,6 +109,7 @@ static md_status gpu_create(md_backend **out, const md_model *model, const md_ba
     h.is.scale = 1.0;
     h.is.step = reps[r].sys->step;
     h.is.nhc = reps[r].nhc;
+    h.is.t_fixed = opt->rep_temperature ? opt->rep_temperature[r] : 0.0;
   }
   if (st == MD_OK && cudaStreamCreateWithFlags(&b->stream, cudaStreamNonBlocking) != cudaSuccess)
     st = md_error(MD_ERR_DEVICE, "CUDA: cannot create a stream");

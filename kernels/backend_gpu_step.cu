@@ -205,6 +205,14 @@ static md_status host_checks(md_backend *b, int r, unsigned which, long step, re
   return MD_OK;
 }
 
+// "replica K: " before a replica's error when the run labels them (backend option rep_label).
+static md_status labelled(md_backend *b, int r, md_status st) {
+  if (st == MD_OK || !b->opt.rep_label) return st;
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%s", md_errmsg());
+  return md_error(st, "replica %d: %s", b->opt.rep_offset + r, msg);
+}
+
 static md_status stop_message(md_backend *b, const gpu_status &hs) {
   const int r = (hs.sys >= 0 && hs.sys < b->nrep) ? hs.sys : 0;
   MD_TRY(integ_gpu_get_sys(b->ig, r, &b->rep[r].is));
@@ -215,7 +223,7 @@ static md_status stop_message(md_backend *b, const gpu_status &hs) {
   if (st == MD_OK)
     st = md_error(MD_ERR_PHYSICS, "step %ld: the device stopped the run (reason %#x, atom %d) but the host could not confirm "
                   "it", step, (unsigned)hs.halt, hs.atom == INT_MAX ? -1 : hs.atom + 1);
-  return st;
+  return labelled(b, r, st);
 }
 
 // ---- ops ----
@@ -239,10 +247,11 @@ md_status bgpu_compute_forces(md_backend *b) {
     unsigned which = KERN_STOP_NONFINITE | KERN_STOP_TEMP;
     const md_safety_params *p = &b->opt.safety;
     if (p->min_dist > 0.0 && p->min_dist_every > 0 && h.is.step % p->min_dist_every == 0) which |= KERN_STOP_MINDIST;
-    MD_TRY(host_checks(b, r, which, (long)h.is.step, temp));
+    MD_TRY(labelled(b, r, host_checks(b, r, which, (long)h.is.step, temp)));
     if (!std::isfinite(e->pe))
-      return md_error(MD_ERR_PHYSICS, "step %ld: the potential energy is not finite: the run is unstable (overlapping atoms?)",
-                      (long)h.is.step);
+      return labelled(b, r,
+                      md_error(MD_ERR_PHYSICS, "step %ld: the potential energy is not finite: the run is unstable (overlapping atoms?)",
+                               (long)h.is.step));
   }
   return MD_OK;
 }

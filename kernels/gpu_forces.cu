@@ -88,6 +88,9 @@ static md_status apply_options(md_model *mm, const ff_options *o) {
   }
   if (o->accuracy > 0.0) mm->coulomb_accuracy = o->accuracy;
   if (o->rcut > 0.0) mm->coulomb_rcut = o->rcut;
+  if (o->coulomb >= 0 || o->coulomb_lammps.on) mm->coulomb_lammps = o->coulomb_lammps;
+  if (mm->coulomb_lammps.on)
+    return md_error(MD_ERR_UNSUPPORTED, "%s: the LAMMPS-compatible Ewald ('lammps': coul/long tables) runs on the CPU only", mm->path);
   return MD_OK;
 }
 

@@ -31,6 +31,7 @@ typedef struct integ_sys {
   real_t scale;         /* velocity factor of the last NHC half step (1 for NVE) */
   real_t temp;          /* temperature at the end of the last step (K) */
   real_t dof;           /* 3n − 3 */
+  real_t t_fixed;       /* K: this replica's constant NVT target (backend rep_temperature); 0: the run's ramp */
 } integ_sys;
 
 /* Run-wide parameters (kernel arguments by value). */
@@ -53,8 +54,9 @@ MD_HD void integ_begin_body(int s, const integ_params *MD_RESTRICT p, integ_sys 
   integ_sys *q = &sys[s];
   q->step += 1;
   if (p->nvt) {
-    nhc_set_target(&q->nhc, &q->np, nhc_target_temperature(p->t_start, p->t_stop, (long)q->step, (long)p->ramp_begin,
-                                                           (long)p->ramp_end));
+    nhc_set_target(&q->nhc, &q->np,
+                   q->t_fixed > 0.0 ? q->t_fixed
+                                    : nhc_target_temperature(p->t_start, p->t_stop, (long)q->step, (long)p->ramp_begin, (long)p->ramp_end));
     q->scale = nhc_half_step(&q->nhc, &q->np);
   } else {
     q->scale = 1.0;

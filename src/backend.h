@@ -55,8 +55,17 @@ typedef struct md_backend_options {
   int coulomb;            /* -1: the model's method, else enum md_coulomb_method */
   real_t coulomb_accuracy;/* relative accuracy (LAMMPS kspace meaning); <= 0: the model's */
   real_t coulomb_rcut;    /* real-space cutoff (Å); <= 0: chosen */
+  md_coulomb_lammps coulomb_lammps; /* LAMMPS-compatible Ewald (types.h); used when coulomb >= 0 or on */
   real_t skin;            /* neighbour-list skin (Å) */
   int quiet;              /* no parameter summary on stdout */
+  /* Replica ensembles (deck `replicas`, host/replica.h). All zero/NULL for a single system, as before. */
+  const real_t *rep_temperature; /* [nrep] NVT target of each replica (K), constant over the run, replacing
+                                  * integ.t_start/t_stop; NULL: the integ values for every replica. create copies it */
+  int rep_offset;         /* ensemble index of this backend's replica 0 (an MPI rank holds a block of replicas) */
+  int rep_label;          /* 1: error messages start with "replica K: " (K = rep_offset + r) */
+  int one_thread_per_replica; /* CPU backend: replicas advance in parallel, each on ONE OpenMP thread, so replica k
+                               * follows bit for bit the trajectory of a run of that replica alone (any thread
+                               * count); other backends ignore it */
 } md_backend_options;
 
 /* The state of one replica, on the host. */

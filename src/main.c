@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "mpi_ens.h"
 #include "status.h"
 
 typedef struct command {
@@ -19,6 +20,7 @@ static const command commands[] = {
     {"bench", cmd_bench, "throughput of full MD steps (GPU, CPU, LAMMPS) for Li3N supercells, as a Markdown table"},
     {"analyze", cmd_analyze, "diffusion from trajectories: MSD, D*, D_sigma, Haven ratio, conductivity"},
     {"arrhenius", cmd_arrhenius, "Arrhenius fits (one or two regimes) of analyze summaries at several T"},
+    {"sweep", cmd_sweep, "run a deck at a series of temperatures, then the Arrhenius analysis (esnapmd sweep DECK)"},
 };
 
 static void usage(FILE *fp) {
@@ -37,8 +39,9 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], commands[k].name) == 0) {
       md_status st = commands[k].fn(argc - 1, argv + 1);
       if (st != MD_OK) {
+        /* MPI runs agree on errors (host/mpi_ens.h): rank 0 prints the one message */
         const char *msg = md_errmsg();
-        fprintf(stderr, "esnapmd: %s\n", msg[0] ? msg : md_status_name(st));
+        if (ens_rank() == 0) fprintf(stderr, "esnapmd: %s\n", msg[0] ? msg : md_status_name(st));
         return 1;
       }
       return 0;

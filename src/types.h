@@ -69,6 +69,17 @@ typedef struct snap_params {
 
 enum md_coulomb_method { MD_COUL_NONE = 0, MD_COUL_EWALD = 1, MD_COUL_PME = 2 };
 
+/* `coulomb ewald ACC rcut R lammps [table N] [tabinner R] [tabsqrt float|double]`: evaluate the Ewald sum exactly as LAMMPS's
+ * pair_style coul/long + kspace_style ewald does (its g_ewald and k-vector rules, its bitmapped erfc table and
+ * polynomial erfc; host/coulomb.h), for comparisons with LAMMPS runs. All zero = off. */
+typedef struct md_coulomb_lammps {
+  int on;               /* 1: LAMMPS conventions */
+  int table_bits;       /* LAMMPS pair_modify table N (default 12; 0 = polynomial erfc for every pair) */
+  real_t tabinner;      /* LAMMPS pair_modify tabinner (Å, default √2): polynomial erfc at and below it */
+  int tabsqrt_float;    /* 1: r at the table edges from the float sqrtf(r²), as LAMMPS 2022-01-06 (the shared
+                           references); 0 (default): double sqrt, as LAMMPS 22 Jul 2025 */
+} md_coulomb_lammps;
+
 /* The whole model: SNAP + point charges with Ewald/PME + ZBL, per-element masses. */
 typedef struct md_model {
   int nelem;
@@ -83,6 +94,7 @@ typedef struct md_model {
   int coulomb;                  /* enum md_coulomb_method */
   real_t coulomb_accuracy;      /* relative force accuracy, LAMMPS kspace meaning */
   real_t coulomb_rcut;          /* real-space cutoff (Å); 0 = choose */
+  md_coulomb_lammps coulomb_lammps; /* LAMMPS-compatible evaluation (Ewald only) */
   char path[MD_PATH_LEN];       /* model file, for messages */
 } md_model;
 

@@ -103,11 +103,8 @@ std::string write_sample(const std::string &dir, md_replica *rep) {
   c.chain = 3;
   c.tloop = 1;
   c.nsteps = 5000;
-  c.nfiles = 2;
-  std::strcpy(c.file[0].name, "thermo");
-  c.file[0].bytes = 12345;
-  std::strcpy(c.file[1].name, "li_traj.xyz");
-  c.file[1].bytes = 9876543210LL;
+  REQUIRE(ckpt_add_file(&c, "thermo", 12345) == MD_OK);
+  REQUIRE(ckpt_add_file(&c, "li_traj.xyz", 9876543210LL) == MD_OK);
   unsigned char blob[300];
   for (int k = 0; k < 300; k++) blob[k] = (unsigned char)(k * 7);
   REQUIRE(ckpt_set_blob(&c, "msd", blob, sizeof blob) == MD_OK);

@@ -1,7 +1,7 @@
 // CPU emulation of the device integrator (kernels/integrate_kern.h bodies in the launch order of
 // kernels/integrate_gpu.cu, Σ m v² by the chunked reduction of gpu_kern.h) with forces from the CPU force
 // field, against the CPU backend (host/backend_cpu.c): 20 steps of NVE, NVT (fix nvt, chain 3) and NVT with a
-// ramped target, tloop 2 and drag give the same positions and velocities to the last bit here (108 atoms: the
+// ramped target, tloop 2 and drag, and a replica's own fixed target give the same positions and velocities to the last bit here (108 atoms: the
 // chunked kinetic-energy sum adds in atom order) and the chain state to 1e-12. Also the per-system sums for several systems and > 2048
 // atoms, and the safety bodies (lost atom, non-finite, temperature). Run time ~5 s.
 #include <catch2/catch.hpp>
@@ -78,7 +78,8 @@ std::vector<double> chunk_sums(const emul::Layout &L, const std::vector<double> 
   return out;
 }
 
-void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag) {
+// t_fixed > 0: the replica's own constant NVT target (backend option rep_temperature), which replaces the ramp.
+void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag, double t_fixed = 0.0) {
   const md_model &m = emul::model();
   md_system *s = emul::load("snap333_1000K.xyz", &m);
   md_rng rng;
@@ -86,13 +87,15 @@ void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag
   REQUIRE(velocity_create(s, m.mass, 1000.0, VELOCITY_GAUSSIAN, 1, &rng) == MD_OK);
   system_wrap(s);
   md_backend_options o = options(ensemble, t0, t1, tloop, drag);
+  const real_t tfix[1] = {t_fixed};
+  if (t_fixed > 0.0) o.rep_temperature = tfix;
   // the CPU backend
   md_replica rep;
   REQUIRE(replica_alloc(&rep, s) == MD_OK);
   nhc_params np;
   integ_nhc_params(&o.integ, s->n, &np);
   const double tcur = velocity_temperature(s, m.mass);
-  nhc_init(&rep.nhc, &np, t0, tcur);
+  nhc_init(&rep.nhc, &np, t_fixed > 0.0 ? t_fixed : t0, tcur);
   const md_backend_ops *ops = md_backend_cpu();
   md_backend *b = nullptr;
   REQUIRE(ops->create(&b, &m, &o, &rep, 1) == MD_OK);
@@ -114,6 +117,7 @@ void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag
   sys.dof = thermo_dof(n);
   sys.scale = 1.0;
   sys.step = 0;
+  sys.t_fixed = t_fixed;
   ff_options fo;
   ff_options_default(&fo);
   fo.skin = 1.0;
@@ -177,6 +181,7 @@ void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag
       CHECK(sys.nhc.eta_dot[k] == Approx(rep.nhc.eta_dot[k]).epsilon(1e-12));
     }
     CHECK(sys.nhc.t_target == Approx(rep.nhc.t_target).epsilon(1e-15));
+    if (t_fixed > 0.0) CHECK(sys.nhc.t_target == t_fixed);
     CHECK(sys.nhc.t_current == Approx(rep.nhc.t_current).epsilon(1e-13));
     CHECK(nhc_energy(&sys.nhc) == Approx(nhc_energy(&rep.nhc)).epsilon(1e-12));
   }
@@ -195,6 +200,7 @@ TEST_CASE("emulated device integrator equals the CPU backend step by step", "[md
   compare_with_cpu(MD_ENS_NVE, 0, 0, 1, 0.0);
   compare_with_cpu(MD_ENS_NVT, 1000, 1000, 1, 0.0);
   compare_with_cpu(MD_ENS_NVT, 1000, 1300, 2, 0.2);
+  compare_with_cpu(MD_ENS_NVT, 1000, 1300, 1, 0.0, 800.0);  // a replica's own temperature replaces the ramp
 }
 
 TEST_CASE("emulated per-system kinetic sums over several systems and chunks", "[md][emul]") {

@@ -2,7 +2,17 @@
 // snap333_1000K.data with its velocities, dt 1 fs, Ewald 1e-12 with the 8 Å real-space cutoff of the LAMMPS
 // input, neighbour skin 1 Å — the deck equivalent of tests/data/lammps-inputs/in.traj.
 //
-// Two LAMMPS references:
+// Three comparisons:
+//  - with `coulomb ewald 1e-12 rcut 8 lammps tabsqrt float` (LAMMPS's g_ewald, k-vectors and 12-bit coul/long
+//    tables as LAMMPS 2022-01-06 builds them, host/coulomb.h) against the shared set made with in.traj itself:
+//    the acceptance test of the MD engine. Every thermo line within 1e-6 eV (PE, KE, Etot), 1e-4 K and 0.01 bar,
+//    positions at step 100 within 1e-5 Å. Measured: PE and Etot agree to the 1e-9 eV the thermo file prints,
+//    KE to 5e-10 eV, T to 5e-7 K (printed to 1e-6 K), P to 5e-5 bar (printed to 1e-4 bar), positions 8e-9 Å.
+//    With `lammps table 16` (tables as LAMMPS 22 Jul 2025 builds them) against the *_t16 run likewise.
+//    The pressure tolerance: the thermo file prints 4 decimals (5e-5 bar), the pressure's own round-off is
+//    ~1e-6 relative (2e-2 bar at 2.4e4 bar would be 1e-6; measured 1e-4 bar), and 0.01 bar = 8e-9 eV/Å³·V
+//    stays far below any physical effect (a 1e-6 eV/Å force error alone moves it by ~0.1 bar here).
+//  - the exact-erfc Ewald (without `lammps`) against two LAMMPS references:
 //  - *_t16 (tests/data/lammps-inputs/in.traj16): LAMMPS with 16-bit Coulomb tables, whose energies agree with
 //    an exact-erfc Ewald sum to ~1e-9 eV/atom. Every thermo line must match within 1e-6 eV (PE, KE, Etot and
 //    the NVT conserved quantity econserve), 1e-4 K and 0.01 bar; positions at step 100 within 1e-5 Å.
@@ -30,9 +40,10 @@ struct tolerances {
   double temp, ke, pe, econs, press;
 };
 
-std::string run_like_lammps(const std::string &name, const std::string &ensemble) {
+std::string run_like_lammps(const std::string &name, const std::string &ensemble, const std::string &coul_extra = "") {
   std::string d = md_test::deck(name, "structure read " + esnap_test::data("snap333_1000K.data") +
-                                          "\ncoulomb ewald 1e-12 rcut 8\nneighbor 1.0\ntimestep 0.001\nensemble " +
+                                          "\ncoulomb ewald 1e-12 rcut 8" + coul_extra +
+                                          "\nneighbor 1.0\ntimestep 0.001\nensemble " +
                                           ensemble + "\nthermo 10\ndump 100 final.dump format lammps velocities yes\n"
                                                      "progress 0\nrun 100\n");
   std::string out;
@@ -114,4 +125,27 @@ TEST_CASE("md nvt matches lammps", "[md][reference][cli]") {
   std::string dir = run_like_lammps("md_ref_nvt", "nvt 1000 0.1");
   compare(dir, "NVT vs LAMMPS (16-bit tables)", "nvt100_t16_thermo.txt", "nvt100_t16.dump", exact);
   compare(dir, "NVT vs LAMMPS (shared, 12-bit tables)", "nvt100_thermo.txt", "nvt100.dump", tables12);
+}
+
+// The acceptance test: esnapmd with LAMMPS's Coulomb conventions reproduces the shared LAMMPS trajectories
+// (in.traj: coul/long 8.0 with the default 12-bit tables, ewald 1e-12) to round-off.
+TEST_CASE("md nve with lammps coulomb matches the shared lammps run", "[md][reference][cli]") {
+  std::string dir = run_like_lammps("md_ref_nve_lmp", "nve", " lammps tabsqrt float");
+  compare(dir, "NVE, coulomb lammps, vs LAMMPS (shared, 12-bit tables)", "nve100_thermo.txt", "nve100.dump", exact);
+}
+
+TEST_CASE("md nvt with lammps coulomb matches the shared lammps run", "[md][reference][cli]") {
+  std::string dir = run_like_lammps("md_ref_nvt_lmp", "nvt 1000 0.1", " lammps tabsqrt float");
+  compare(dir, "NVT, coulomb lammps, vs LAMMPS (shared, 12-bit tables)", "nvt100_thermo.txt", "nvt100.dump", exact);
+}
+
+// LAMMPS with 16-bit tables (in.traj16) is reproduced the same way with `lammps table 16`.
+TEST_CASE("md nve with lammps table 16 matches the 16-bit lammps run", "[md][reference][cli]") {
+  std::string dir = run_like_lammps("md_ref_nve_lmp16", "nve", " lammps table 16");
+  compare(dir, "NVE, coulomb lammps table 16, vs LAMMPS (16-bit tables)", "nve100_t16_thermo.txt", "nve100_t16.dump", exact);
+}
+
+TEST_CASE("md nvt with lammps table 16 matches the 16-bit lammps run", "[md][reference][cli]") {
+  std::string dir = run_like_lammps("md_ref_nvt_lmp16", "nvt 1000 0.1", " lammps table 16");
+  compare(dir, "NVT, coulomb lammps table 16, vs LAMMPS (16-bit tables)", "nvt100_t16_thermo.txt", "nvt100_t16.dump", exact);
 }
