@@ -17,6 +17,7 @@
 #include "../src/math/ewald.h"
 #include "../src/math/pbc.h"
 #include "../src/math/pme.h"
+#include "../src/pme_tables.h"
 
 #define PME_MAX_THREADS 256
 
@@ -32,7 +33,6 @@ struct pme_cpu {
   real_t *psi;               /* [K0 K1 (K2/2+1)] influence function ψ(m) */
   real_t self_e;             /* mean mesh self energy minus the exact one, per unit charge² (eV) */
   real_t self_w[6];          /* its virial (eV), xx yy zz xy xz yz */
-  real_t *bmod;              /* [K0 + K1 + K2] |b_d(m)|² */
   real_t *tmesh;             /* [(nthr−1) K0 K1 K2] per-thread spreading meshes */
   size_t tcap;
   int *base;                 /* [3 n] first mesh point per direction (wrapped) */
@@ -68,12 +68,10 @@ static void pme_free_mesh(pme_cpu *p) {
   fftw_free(p->mesh);
   fftw_free(p->cmesh);
   free(p->psi);
-  free(p->bmod);
   free(p->tmesh);
   p->mesh = NULL;
   p->cmesh = NULL;
   p->psi = NULL;
-  p->bmod = NULL;
   p->tmesh = NULL;
   p->tcap = 0;
 }
@@ -108,8 +106,7 @@ md_status pme_cpu_setup(pme_cpu *p, const int grid[3], int order, const md_box *
     p->mesh = fftw_malloc(nr * sizeof(double));
     p->cmesh = fftw_malloc(nc * sizeof(fftw_complex));
     p->psi = malloc(nc * sizeof(real_t));
-    p->bmod = malloc((size_t)(K0 + K1 + K2) * sizeof(real_t));
-    if (!p->mesh || !p->cmesh || !p->psi || !p->bmod) {
+    if (!p->mesh || !p->cmesh || !p->psi) {
       pme_free_mesh(p);
       return md_error(MD_ERR_MEMORY, "PME: out of memory for a %d x %d x %d mesh", K0, K1, K2);
     }
@@ -130,57 +127,9 @@ md_status pme_cpu_setup(pme_cpu *p, const int grid[3], int order, const md_box *
   p->order = order;
   p->alpha = alpha;
   p->box = *box;
-  real_t *b0 = p->bmod, *b1 = b0 + K0, *b2 = b1 + K1;
-  pme_bspline_moduli(K0, order, b0);
-  pme_bspline_moduli(K1, order, b1);
-  pme_bspline_moduli(K2, order, b2);
-  const real_t *hi = box->hinv;
-  const real_t vol = box->volume;
-  /* alias powers Σ_n β_n² per direction (for the self-energy offset) */
-  real_t *ap = malloc((size_t)(K0 + K1 + K2) * sizeof *ap);
-  real_t *part = malloc((size_t)K0 * 7 * sizeof *part);
-  if (!ap || !part) {
-    free(ap);
-    free(part);
+  /* influence function and mesh self-energy offset (src/pme_tables.h, shared with the device PME) */
+  if (pme_tables_compute(p->K, order, box, alpha, p->psi, &p->self_e, p->self_w) != 0)
     return md_error(MD_ERR_MEMORY, "PME: out of memory");
-  }
-  for (int k = 0; k < K0; k++) ap[k] = pme_alias_power(k, K0, order, b0[k]);
-  for (int k = 0; k < K1; k++) ap[K0 + k] = pme_alias_power(k, K1, order, b1[k]);
-  for (int k = 0; k < K2; k++) ap[K0 + K1 + k] = pme_alias_power(k, K2, order, b2[k]);
-#pragma omp parallel for schedule(static) if (nc > 16384)
-  for (int k0 = 0; k0 < K0; k0++) {
-    int m0 = pme_signed_index(k0, K0);
-    real_t acc[7] = {0, 0, 0, 0, 0, 0, 0};
-    for (int k1 = 0; k1 < K1; k1++) {
-      int m1 = pme_signed_index(k1, K1);
-      for (int k2 = 0; k2 < K2c; k2++) {
-        int m2i = pme_signed_index(k2, K2);
-        size_t idx = ((size_t)k0 * K1 + k1) * K2c + k2;
-        if (m0 == 0 && m1 == 0 && m2i == 0) {
-          p->psi[idx] = 0.0;
-          continue;
-        }
-        real_t m[3];
-        for (int c = 0; c < 3; c++) m[c] = m0 * hi[3 * c] + m1 * hi[3 * c + 1] + m2i * hi[3 * c + 2];
-        real_t msq = m[0] * m[0] + m[1] * m[1] + m[2] * m[2];
-        p->psi[idx] = pme_influence(msq, alpha, vol, b0[k0] * b1[k1] * b2[k2]);
-        /* self-energy offset of this vector: w(m) (Π_d Σ_n β_n² − 1), for m and its mirror */
-        int mult = (k2 == 0 || 2 * k2 == K2) ? 1 : 2;
-        real_t em = mult * ewald_kspace_weight(msq, alpha, vol) * (ap[k0] * ap[K0 + k1] * ap[K0 + K1 + k2] - 1.0);
-        acc[0] += em;
-        ewald_kspace_virial(em, m, alpha, acc + 1);
-      }
-    }
-    for (int a = 0; a < 7; a++) part[(size_t)k0 * 7 + a] = acc[a];
-  }
-  p->self_e = 0.0;
-  for (int a = 0; a < 6; a++) p->self_w[a] = 0.0;
-  for (int k0 = 0; k0 < K0; k0++) {
-    p->self_e += part[(size_t)k0 * 7];
-    for (int a = 0; a < 6; a++) p->self_w[a] += part[(size_t)k0 * 7 + 1 + a];
-  }
-  free(ap);
-  free(part);
   p->ready = 1;
   return MD_OK;
 }
@@ -309,32 +258,9 @@ md_status pme_cpu_compute(pme_cpu *p, const md_system *sys, const real_t *q, rea
 #pragma omp for schedule(static)
     for (int i = 0; i < n; i++) {
       if (q[i] == 0.0) continue;
-      const real_t *t0 = p->th + (size_t)i * 3 * P, *t1 = t0 + P, *t2 = t1 + P;
-      const real_t *d0 = p->dth + (size_t)i * 3 * P, *d1 = d0 + P, *d2 = d1 + P;
-      int i0[PME_MAX_ORDER], i1[PME_MAX_ORDER], i2[PME_MAX_ORDER];
-      for (int j = 0; j < P; j++) {
-        i0[j] = (p->base[3 * i] + j) % K0;
-        i1[j] = (p->base[3 * i + 1] + j) % K1;
-        i2[j] = (p->base[3 * i + 2] + j) % K2;
-      }
-      real_t g0 = 0.0, g1 = 0.0, g2 = 0.0; /* ∂E/∂u_d / q_i */
-      for (int a = 0; a < P; a++) {
-        for (int b = 0; b < P; b++) {
-          const double *row = p->mesh + ((size_t)i0[a] * K1 + i1[b]) * K2;
-          real_t s = 0.0, sd = 0.0;
-          for (int c = 0; c < P; c++) {
-            real_t v = row[i2[c]];
-            s += t2[c] * v;
-            sd += d2[c] * v;
-          }
-          g0 += d0[a] * t1[b] * s;
-          g1 += t0[a] * d1[b] * s;
-          g2 += t0[a] * t1[b] * sd;
-        }
-      }
-      g0 *= K0;
-      g1 *= K1;
-      g2 *= K2;
+      real_t g[3]; /* ∂E/∂u_d / q_i */
+      pme_gather_grad(p->mesh, K0, K1, K2, P, p->base + 3 * i, p->th + (size_t)i * 3 * P, p->dth + (size_t)i * 3 * P, g);
+      const real_t g0 = g[0], g1 = g[1], g2 = g[2];
       /* ∂u_d/∂r_c = K_d hinv[3c + d] */
       fx[i] -= q[i] * (g0 * hinv[0] + g1 * hinv[1] + g2 * hinv[2]);
       fy[i] -= q[i] * (g0 * hinv[3] + g1 * hinv[4] + g2 * hinv[5]);

@@ -135,29 +135,10 @@ MD_HD void pme_gather_body(int t, const pme_kargs *MD_RESTRICT A, int P) {
   int base[3];
   real_t th[3 * PME_MAX_ORDER], dth[3 * PME_MAX_ORDER];
   pme_atom_splines(A, i, P, base, th, dth);
-  const real_t *t0 = th, *t1 = th + P, *t2 = th + 2 * P, *d0 = dth, *d1 = dth + P, *d2 = dth + 2 * P;
   const real_t *phi = A->mesh + (long)(A->atom_sys[i] - A->sys0) * A->nreal;
-  int i2[PME_MAX_ORDER];
-  for (int c = 0; c < P; c++) i2[c] = (base[2] + c) % K2;
-  real_t g0 = 0.0, g1 = 0.0, g2 = 0.0;
-  for (int a = 0; a < P; a++) {
-    const int i0 = (base[0] + a) % K0;
-    for (int b = 0; b < P; b++) {
-      const real_t *row = phi + ((long)i0 * K1 + (base[1] + b) % K1) * K2;
-      real_t s = 0.0, sd = 0.0;
-      for (int c = 0; c < P; c++) {
-        real_t v = row[i2[c]];
-        s += t2[c] * v;
-        sd += d2[c] * v;
-      }
-      g0 += d0[a] * t1[b] * s;
-      g1 += t0[a] * d1[b] * s;
-      g2 += t0[a] * t1[b] * sd;
-    }
-  }
-  g0 *= K0;
-  g1 *= K1;
-  g2 *= K2;
+  real_t g[3];
+  pme_gather_grad(phi, K0, K1, K2, P, base, th, dth, g);
+  const real_t g0 = g[0], g1 = g[1], g2 = g[2];
   const real_t *hinv = A->box + 18 * A->atom_sys[i] + 9;
   const long n = A->ntot;
   A->force[i] -= q * (g0 * hinv[0] + g1 * hinv[1] + g2 * hinv[2]);

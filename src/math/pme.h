@@ -130,4 +130,34 @@ MD_HD real_t pme_alias_power(int k, int K, int p, real_t bmod) {
   return bmod * s;
 }
 
+/* Gradient of the mesh energy with respect to one atom's scaled coordinates, per unit charge:
+ * g_d = ∂E/∂u_d / q (d = 0, 1, 2), from the potential φ on the K0 × K1 × K2 mesh (row-major, the real array of
+ * the C2R transform), the atom's base indices and its B-spline weights th[d·P + j] and derivatives dth[d·P + j].
+ * The force is F_c = −q Σ_d g_d ∂u_d/∂r_c with ∂u_d/∂r_c = hinv[3c + d] (g already carries the factor K_d). */
+MD_HD void pme_gather_grad(const real_t *MD_RESTRICT phi, int K0, int K1, int K2, int P, const int base[3],
+                           const real_t *MD_RESTRICT th, const real_t *MD_RESTRICT dth, real_t g[3]) {
+  const real_t *t0 = th, *t1 = th + P, *t2 = th + 2 * P, *d0 = dth, *d1 = dth + P, *d2 = dth + 2 * P;
+  int i2[PME_MAX_ORDER];
+  for (int c = 0; c < P; c++) i2[c] = (base[2] + c) % K2;
+  real_t g0 = 0.0, g1 = 0.0, g2 = 0.0;
+  for (int a = 0; a < P; a++) {
+    const int i0 = (base[0] + a) % K0;
+    for (int b = 0; b < P; b++) {
+      const real_t *row = phi + ((long)i0 * K1 + (base[1] + b) % K1) * K2;
+      real_t s = 0.0, sd = 0.0;
+      for (int c = 0; c < P; c++) {
+        real_t v = row[i2[c]];
+        s += t2[c] * v;
+        sd += d2[c] * v;
+      }
+      g0 += d0[a] * t1[b] * s;
+      g1 += t0[a] * d1[b] * s;
+      g2 += t0[a] * t1[b] * sd;
+    }
+  }
+  g[0] = g0 * K0;
+  g[1] = g1 * K1;
+  g[2] = g2 * K2;
+}
+
 #endif

@@ -1,7 +1,8 @@
-/* pme_tables.h — host-side tables of the device PME and Ewald sums, computed exactly as the CPU code does
- * (host/pme_cpu.c pme_cpu_setup, host/ewald.c ewald_kspace_setup) from the leaf formulas of src/math/pme.h
- * and src/math/ewald.h, then uploaded once per cell. Plain host functions (C and C++); used by
- * kernels/pme_gpu.cu, kernels/coulomb_gpu.cu and the emulation tests. */
+/* pme_tables.h — host-side tables of the PME and Ewald sums from the leaf formulas of src/math/pme.h and
+ * src/math/ewald.h: the PME influence function and mesh self-energy offset (one implementation: the CPU backend,
+ * host/pme_cpu.c, and the device PME, kernels/pme_gpu.cu, both call pme_tables_compute) and the Ewald vector
+ * list of the device Ewald sum in host/ewald.c's order. Plain host functions (C and C++), computed once per cell;
+ * also used by the emulation tests. */
 #ifndef ESNAP_PME_TABLES_H
 #define ESNAP_PME_TABLES_H
 
@@ -34,6 +35,10 @@ static inline int pme_tables_compute(const int K[3], int order, const md_box *bo
   for (int k = 0; k < K2; k++) ap[K0 + K1 + k] = pme_alias_power(k, K2, order, b2[k]);
   const real_t *hi = box->hinv;
   const real_t vol = box->volume;
+  /* per-k0 partial sums added in k0 order afterwards: the same result on any number of threads */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((long)K0 * K1 * K2c > 16384)
+#endif
   for (int k0 = 0; k0 < K0; k0++) {
     int m0 = pme_signed_index(k0, K0);
     real_t acc[7] = {0, 0, 0, 0, 0, 0, 0};
@@ -50,6 +55,7 @@ static inline int pme_tables_compute(const int K[3], int order, const md_box *bo
         for (int c = 0; c < 3; c++) m[c] = m0 * hi[3 * c] + m1 * hi[3 * c + 1] + m2i * hi[3 * c + 2];
         real_t msq = m[0] * m[0] + m[1] * m[1] + m[2] * m[2];
         psi[idx] = pme_influence(msq, alpha, vol, b0[k0] * b1[k1] * b2[k2]);
+        /* self-energy offset of this vector: w(m) (Π_d Σ_n β_n² − 1), for m and its mirror */
         int mult = (k2 == 0 || 2 * k2 == K2) ? 1 : 2;
         real_t em = mult * ewald_kspace_weight(msq, alpha, vol) * (ap[k0] * ap[K0 + k1] * ap[K0 + K1 + k2] - 1.0);
         acc[0] += em;
