@@ -60,13 +60,7 @@ static md_status cpu_create(md_backend **out, const md_model *model, const md_ba
   if (!b) return md_error(MD_ERR_MEMORY, "out of memory (backend)");
   b->model = *model;
   b->opt = *opt;
-  ff_options_default(&b->ffo);
-  b->ffo.coulomb = opt->coulomb;
-  b->ffo.accuracy = opt->coulomb_accuracy;
-  b->ffo.rcut = opt->coulomb_rcut;
-  b->ffo.coulomb_lammps = opt->coulomb_lammps;
-  b->ffo.skin = opt->skin;
-  b->ffo.quiet = 1;
+  ff_options_from_backend(&b->ffo, opt);
   real_t dtf = vv_dtf(opt->integ.dt);
   for (int e = 0; e < model->nelem; e++) {
     b->mass[e] = model->mass[e];

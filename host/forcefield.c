@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/backend.h"
 #include "coulomb.h"
 #include "model.h"
 #include "neighbor.h"
@@ -29,6 +30,16 @@ void ff_options_default(ff_options *o) {
   o->accuracy = 0.0;
   o->rcut = 0.0;
   o->skin = 1.0;
+}
+
+void ff_options_from_backend(ff_options *o, const md_backend_options *b) {
+  ff_options_default(o);
+  o->coulomb = b->coulomb;
+  o->accuracy = b->coulomb_accuracy;
+  o->rcut = b->coulomb_rcut;
+  o->coulomb_lammps = b->coulomb_lammps;
+  o->skin = b->skin;
+  o->quiet = 1;
 }
 
 md_status ff_result_alloc(ff_result *r, int n, int nbisp) {

@@ -19,6 +19,10 @@ typedef struct ff_options {
 } ff_options;
 
 void ff_options_default(ff_options *o);
+/* The force-field options of an MD backend (src/backend.h): Coulomb method, accuracy, cutoff, LAMMPS mode and
+ * skin from `b`, the rest default, quiet. Shared by the CPU and CUDA backends. */
+struct md_backend_options;
+void ff_options_from_backend(ff_options *o, const struct md_backend_options *b);
 
 typedef struct ff_result {
   int n;                      /* atoms */

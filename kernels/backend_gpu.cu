@@ -61,13 +61,7 @@ static md_status gpu_create(md_backend **out, const md_model *model, const md_ba
   b->model = *model;
   b->opt = *opt;
   b->opt.rep_temperature = nullptr;  // copied into the replicas' integrator state
-  ff_options_default(&b->ffo);
-  b->ffo.coulomb = opt->coulomb;
-  b->ffo.accuracy = opt->coulomb_accuracy;
-  b->ffo.rcut = opt->coulomb_rcut;
-  b->ffo.coulomb_lammps = opt->coulomb_lammps;
-  b->ffo.skin = opt->skin;
-  b->ffo.quiet = 1;
+  ff_options_from_backend(&b->ffo, opt);
   b->nrep = nrep;
   b->rep.resize(nrep);
   // integrator parameters
