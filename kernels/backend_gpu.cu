@@ -105,7 +105,10 @@ static md_status gpu_create(md_backend **out, const md_model *model, const md_ba
     h.is.nhc = reps[r].nhc;
     h.is.t_fixed = opt->rep_temperature ? opt->rep_temperature[r] : 0.0;
   }
-  if (st == MD_OK && cudaStreamCreateWithFlags(&b->stream, cudaStreamNonBlocking) != cudaSuccess)
+  // a BLOCKING stream on purpose: the set/get/create paths use synchronous cudaMemcpy/cudaMemset on the legacy
+  // default stream (a pageable H2D cudaMemcpy may return before its DMA lands, and cudaMemset is asynchronous);
+  // a blocking stream is ordered after that legacy-stream work, a cudaStreamNonBlocking one is not
+  if (st == MD_OK && cudaStreamCreate(&b->stream) != cudaSuccess)
     st = md_error(MD_ERR_DEVICE, "CUDA: cannot create a stream");
   for (int k = 0; k < 2 * BGPU_NST && st == MD_OK; k++)
     if (cudaEventCreate(&b->ev[k]) != cudaSuccess) st = md_error(MD_ERR_DEVICE, "CUDA: cannot create events");

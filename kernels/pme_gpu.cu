@@ -112,6 +112,9 @@ extern "C" md_status pme_gpu_create(pme_gpu **out, const gpu_atoms *a, int sys0,
   for (int d = 0; d < 3; d++)
     if (grid[d] < order || grid[d] > 4096) return md_error(MD_ERR_VALUE, "PME: mesh %d x %d x %d", grid[0], grid[1], grid[2]);
   if (!(alpha > 0)) return md_error(MD_ERR_VALUE, "PME: invalid α %g", alpha);
+  if ((long long)grid[0] * grid[1] * grid[2] * (nb > 0 ? nb : 1) > 2147483647LL)  // cufftPlanMany takes int sizes
+    return md_error(MD_ERR_VALUE, "PME: mesh %d x %d x %d x %d systems is too large for one cuFFT plan", grid[0], grid[1],
+                    grid[2], nb);
   pme_gpu *p = new pme_gpu();
   memset(&p->A, 0, sizeof p->A);
   p->nb = nb;
@@ -143,7 +146,11 @@ extern "C" md_status pme_gpu_create(pme_gpu **out, const gpu_atoms *a, int sys0,
   real_t sum_abs_max = 0.0;
   {
     std::vector<int> off(a->nsys + 1);
-    cudaMemcpy(off.data(), a->d_sys_offset, (a->nsys + 1) * sizeof(int), cudaMemcpyDeviceToHost);
+    if (cudaMemcpy(off.data(), a->d_sys_offset, (a->nsys + 1) * sizeof(int), cudaMemcpyDeviceToHost) != cudaSuccess) {
+      cudaGetLastError();
+      delete p;
+      return md_error(MD_ERR_DEVICE, "CUDA: cannot read the system offsets");
+    }
     for (int k = 0; k < nb; k++) {
       real_t s2 = 0.0, sa = 0.0;
       for (int i = off[sys0 + k]; i < off[sys0 + k + 1]; i++) {

@@ -46,10 +46,12 @@ extern "C" md_status replica_nccl_create(replica_nccl **out, const void *id, int
   c->nranks = nranks;
   c->rank = rank;
   c->device = device;
-  cudaError_t e = cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking);
+  // blocking stream: callers fill/read the device buffers with cudaMemcpy/cudaMemset on the legacy default
+  // stream; a cudaStreamNonBlocking stream would not be ordered after them
+  cudaError_t e = cudaStreamCreate(&c->stream);
   if (e != cudaSuccess) {
     std::free(c);
-    return md_error(MD_ERR_DEVICE, "CUDA error at %s:%d: %s (cudaStreamCreateWithFlags)", __FILE__, __LINE__,
+    return md_error(MD_ERR_DEVICE, "CUDA error at %s:%d: %s (cudaStreamCreate)", __FILE__, __LINE__,
                     cudaGetErrorString(e));
   }
   ncclUniqueId u;

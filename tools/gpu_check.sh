@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gpu_check.sh — one command for a lent GPU machine (H100/H200: nvcc 13, cmake, ninja, compute-sanitizer,
 # cuobjdump, python3; no Debian packages, no internet): configure for sm_90, build with what tools/gpu_carry.sh
-# put in .gpucarry/, run every test (GPU tests included, CPU tests too), compute-sanitizer memcheck and
+# put in .gpucarry/, run the [gpu] tests first, then the CPU tests (not the [slow] ones: CI runs those), a
+# probe that the CUDA runtime sees the GPU, compute-sanitizer memcheck and
 # racecheck on `esnapmd eval` of a reference file and on a 200-step `esnapmd run`, then the benchmark
 # (`esnapmd bench`), and write a summary table (test pass/skip/fail counts, sanitizer error counts, atom-steps/s
 # per size with the per-stage breakdown, device, date, commit) to $OUT/gpu_check.md with the logs beside it.
@@ -11,8 +12,9 @@
 #   2. device tool call:         run(kind="nvidia-h100-x1", carry=[".gpucarry"], timeout_s=600,
 #                                    command="bash tools/gpu_check.sh")
 #      The reply's output_tail ends with the summary; $OUT/ holds gpu_check.md, build.log, ctest.log,
-#      sanitizer.log, bench.md and resources.txt (6 files).
-#   Options: --quick (skip [slow] tests and the 40^3 size), --no-bench, --no-sanitize, --jobs N.
+#      sanitizer.log, bench.md, resources.txt and probe.txt (7 files).
+#   Options: --quick (skip the [slow] GPU tests and the 40^3 size), --no-bench, --no-sanitize, --jobs N.
+#   Stages that no longer fit the budget (GPU_CHECK_BUDGET, 540 s) are skipped and say so in the summary.
 #
 # On a machine without a GPU (or without compute-sanitizer) the flow still runs: it builds, runs the CPU
 # tests, reports the GPU tests as skipped and the sanitizer steps as skipped, and benchmarks the CPU briefly.
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
     --no-bench) bench=0 ;;
     --no-sanitize) sanitize=0 ;;
     --jobs) jobs=$2; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -uo/{/^set -uo/d;p}' "$0"; exit 0 ;;
     *) echo "gpu_check: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -45,6 +47,9 @@ budget() { # min(wanted, time left minus a reserve for the later stages)
   [ "$l" -lt 10 ] && l=10
   [ "$want" -lt "$l" ] && echo "$want" || echo "$l"
 }
+# 0 when a stage that needs `need` seconds (and leaves `reserve` for later ones) still fits before the
+# deadline; later stages are skipped (and say so) rather than the whole script being killed at 600 s
+fits() { [ $(( $(left) - $2 )) -ge "$1" ]; }
 status=0
 summary="$OUT/gpu_check.md"
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -88,29 +93,67 @@ if [ $build_ok = 1 ] && command -v cuobjdump >/dev/null 2>&1; then
   command -v c++filt >/dev/null 2>&1 && { c++filt < "$OUT/resources.txt" > "$OUT/resources.tmp" && mv "$OUT/resources.tmp" "$OUT/resources.txt"; }
 fi
 
-# ---- tests ----
-pass=0 fail=0 skip=0 total=0 failed_list="" skipped_list=""
+# ---- does the CUDA runtime see the GPU nvidia-smi lists? (a driver older than the CUDA 13 runtime would turn
+# every GPU test into a silent SKIP) ----
+esnap=$root/$B/esnapmd
+drv_cuda=$(nvidia-smi 2>/dev/null | sed -n 's/.*CUDA Version: *\([0-9.]*\).*/\1/p' | head -1)
+runtime="not probed"
 if [ $build_ok = 1 ]; then
-  excl=()
-  [ $quick = 1 ] && excl=(-LE slow)
-  echo "gpu_check: ctest (budget $(budget 260 150) s)"
-  # tests run side by side: two OpenMP threads each, passive waiting (no oversubscription spin)
-  (cd "$B" && OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive timeout "$(budget 260 150)" ctest -j "$jobs" --output-on-failure \
-     --timeout 240 "${excl[@]}") \
-    > "$OUT/ctest.log" 2>&1
+  if "$esnap" eval tests/data/unitcell.xyz --device gpu > "$OUT/probe.txt" 2>&1; then
+    runtime="ok: $(sed -n 's/^# device: //p' "$OUT/probe.txt" | head -1)"
+  elif grep -q "no CUDA device" "$OUT/probe.txt"; then
+    runtime="no device visible to the CUDA runtime"
+    if [ $have_gpu = 1 ]; then
+      runtime+=" although nvidia-smi lists one (driver CUDA ${drv_cuda:-?} vs nvcc $(nvcc --version 2>/dev/null | sed -n 's/.*release \([0-9.]*\).*/\1/p')): GPU tests will SKIP"
+      status=1
+      echo "gpu_check: WARNING: $runtime"
+    fi
+  else
+    runtime="probe failed: $(tail -1 "$OUT/probe.txt")"
+  fi
+fi
+
+# ---- tests ----
+# The [gpu] tests first (what this machine is for), then the CPU tests without [slow]; ctest's --stop-time ends a pass cleanly at
+# its budget (the summary says so; tests not yet started are not counted), the outer timeout is only a backstop.
+pass=0 fail=0 skip=0 total=0 failed_list="" skipped_list="" ctest_note=""
+if [ $build_ok = 1 ]; then
+  : > "$OUT/ctest.log"
+  for pass_no in 1 2; do
+    if [ $pass_no = 1 ]; then sel=(-L gpu); [ $quick = 1 ] && sel+=(-LE slow); reserve=200
+    else sel=(-LE "gpu|slow"); reserve=150; fi  # CPU [slow] tests (minutes each) are CI's, not worth device time
+    if ! fits 20 "$reserve"; then
+      ctest_note+="pass $pass_no (${sel[*]}) skipped: time budget; "
+      echo "gpu_check: ctest ${sel[*]} skipped (time budget)"; continue
+    fi
+    t=$(budget 260 "$reserve")
+    stop=$(date -d "@$(( $(date +%s) + t - 5 ))" +%H:%M:%S 2>/dev/null)
+    echo "gpu_check: ctest ${sel[*]} (budget $t s)"
+    echo "===== ctest ${sel[*]} (budget $t s)" >> "$OUT/ctest.log"
+    # tests run side by side: two OpenMP threads each, passive waiting (no oversubscription spin)
+    (cd "$B" && OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive timeout -k 10 "$((t + 15))" ctest -j "$jobs" --output-on-failure \
+       ${stop:+--stop-time "$stop"} "${sel[@]}") > "$OUT/ctest.part" 2>&1
+    cat "$OUT/ctest.part" >> "$OUT/ctest.log"
+    n=$(grep -E "tests passed, .* tests failed out of" "$OUT/ctest.part" | sed -E 's/.*out of ([0-9]+).*/\1/' | tail -1)
+    if [ -z "$n" ]; then
+      grep -q "No tests were found" "$OUT/ctest.part" && n=0 || { status=1; ctest_note+="pass $pass_no did not finish; "; n=0; }
+    fi
+    grep -q "stop time has been passed" "$OUT/ctest.part" &&
+      { status=1; ctest_note+="pass $pass_no stopped at its time budget (the tests not yet started are not counted); "; }
+    total=$((total + n))
+  done
+  rm -f "$OUT/ctest.part"
   pass=$(grep -c -E "Test +#[0-9]+: .* Passed" "$OUT/ctest.log" || true)
   fail=$(grep -c -E "Test +#[0-9]+: .*(\*\*\*Failed|\*\*\*Timeout|\*\*\*Exception|\*\*\*Not Run|Not Run)" "$OUT/ctest.log" || true)
   skip=$(grep -c -E "Test +#[0-9]+: .*\*\*\*Skipped" "$OUT/ctest.log" || true)
-  total=$(grep -E "tests passed, .* tests failed out of" "$OUT/ctest.log" | sed -E 's/.*out of ([0-9]+).*/\1/' | tail -1)
   failed_list=$(grep -E "Test +#[0-9]+: .*(\*\*\*Failed|\*\*\*Timeout|\*\*\*Exception|Not Run)" "$OUT/ctest.log" | sed -E 's/.*Test +#[0-9]+: (.*[^ .]) \.+.*/\1/' | head -40)
   skipped_list=$(grep -E "Test +#[0-9]+: .*\*\*\*Skipped" "$OUT/ctest.log" | sed -E 's/.*Test +#[0-9]+: (.*[^ .]) \.+.*/\1/' | head -60)
   [ "$fail" != 0 ] && status=1
-  [ -z "$total" ] && { total="?"; status=1; echo "gpu_check: ctest did not finish (see ctest.log)"; }
+  [ -n "$ctest_note" ] && { status=1; echo "gpu_check: ctest: $ctest_note(see ctest.log)"; }
 fi
 
 # ---- compute-sanitizer ----
 san_rows=""
-esnap=$root/$B/esnapmd
 if [ $sanitize = 1 ] && [ $build_ok = 1 ]; then
   : > "$OUT/sanitizer.log"
   if [ $have_gpu = 0 ] || ! command -v compute-sanitizer >/dev/null 2>&1; then
@@ -145,7 +188,12 @@ if [ $sanitize = 1 ] && [ $build_ok = 1 ]; then
     } > "$sdir/deck.in"
     for tool in memcheck racecheck; do
       for what in eval run; do
-        t=$(budget 90 80)
+        if ! fits 30 60; then
+          san_rows+="| $tool | $what | - | skipped: time budget |"$'\n'
+          echo "gpu_check: compute-sanitizer --tool $tool: $what skipped (time budget)"
+          continue
+        fi
+        t=$(budget 90 60)
         if [ "$what" = eval ]; then
           cmd=("$esnap" eval tests/data/snap333_1000K.xyz --device gpu "${margs[@]}" -o "$sdir/eval.xyz")
         else
@@ -154,9 +202,11 @@ if [ $sanitize = 1 ] && [ $build_ok = 1 ]; then
         echo "gpu_check: compute-sanitizer --tool $tool: $what (budget $t s)"
         echo "===== $tool $what: ${cmd[*]}" >> "$OUT/sanitizer.log"
         rm -rf "$sdir/out"
-        timeout "$t" compute-sanitizer --tool "$tool" --print-limit 20 "${cmd[@]}" >> "$OUT/sanitizer.log" 2>&1
+        timeout -k 10 "$t" compute-sanitizer --tool "$tool" --print-limit 20 "${cmd[@]}" > "$sdir/san.part" 2>&1
         rc=$?
-        n=$(grep -E "ERROR SUMMARY: [0-9]+" "$OUT/sanitizer.log" | tail -1 | sed -E 's/.*ERROR SUMMARY: ([0-9]+).*/\1/')
+        cat "$sdir/san.part" >> "$OUT/sanitizer.log"
+        # this run's own summary (a run that timed out has none: "?", never the previous run's count)
+        n=$(grep -E "ERROR SUMMARY: [0-9]+" "$sdir/san.part" | tail -1 | sed -E 's/.*ERROR SUMMARY: ([0-9]+).*/\1/')
         note=""
         [ $rc = 124 ] && note="timed out"
         [ $rc != 0 ] && [ $rc != 124 ] && note="exit $rc"
@@ -170,7 +220,11 @@ if [ $sanitize = 1 ] && [ $build_ok = 1 ]; then
 fi
 
 # ---- benchmark ----
-if [ $bench = 1 ] && [ $build_ok = 1 ]; then
+bench_note=""
+if [ $bench = 1 ] && [ $build_ok = 1 ] && ! fits 30 10; then
+  bench_note="skipped: time budget ($(left) s left)"
+  echo "gpu_check: benchmark $bench_note"
+elif [ $bench = 1 ] && [ $build_ok = 1 ]; then
   t=$(budget 200 15)
   if [ $have_gpu = 1 ]; then
     sizes=5,10,20,40
@@ -184,11 +238,11 @@ if [ $bench = 1 ] && [ $build_ok = 1 ]; then
     bargs=(--sizes 3 --device cpu --threads 1 --seconds 1 --lammps no)   # the flow only
   fi
   echo "gpu_check: esnapmd bench ${bargs[*]} (budget $t s)"
-  timeout "$t" "$esnap" bench "${bargs[@]}" --out "$OUT/bench.md" > "$OUT/bench.stdout" 2>&1 || {
+  timeout -k 10 "$t" "$esnap" bench "${bargs[@]}" --out "$OUT/bench.md" > "$OUT/bench.stdout" 2>&1 || {
     echo "gpu_check: benchmark failed or timed out"; tail -5 "$OUT/bench.stdout"; }
-  if [ -f "$root/$B/nosnap.model" ] && [ $have_gpu = 1 ]; then
+  if [ -f "$root/$B/nosnap.model" ] && [ $have_gpu = 1 ] && fits 20 5; then
     { echo; echo "## Coulomb + ZBL only (no SNAP GPU kernels in this build)"; echo; } >> "$OUT/bench.md"
-    timeout "$(budget 120 5)" "$esnap" bench --sizes 5,10,20,40 --device gpu --seconds 2 --lammps no \
+    timeout -k 10 "$(budget 120 5)" "$esnap" bench --sizes 5,10,20,40 --device gpu --seconds 2 --lammps no \
       --model "$root/$B/nosnap.model" >> "$OUT/bench.md" 2>> "$OUT/bench.stdout" || true
   fi
   cat "$OUT/bench.stdout" >> "$OUT/build.log"; rm -f "$OUT/bench.stdout"
@@ -199,7 +253,8 @@ fi
   echo "# gpu_check — $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "- commit: $commit${dirty:+ (working tree modified)}"
-  echo "- device: $gpu_name"
+  echo "- device: $gpu_name${drv_cuda:+ (driver supports CUDA $drv_cuda)}"
+  echo "- CUDA runtime: $runtime"
   echo "- host: $(uname -n), $(nproc) CPUs; nvcc $(nvcc --version 2>/dev/null | sed -n 's/.*release \([0-9.]*\).*/\1/p')"
   echo "- build: $([ $build_ok = 1 ] && echo ok || echo FAILED), $warnings warning lines (build.log)"
   echo "- wall time: $(( $(date +%s) - start )) s"
@@ -209,6 +264,7 @@ fi
   echo "| passed | skipped | failed | total |"
   echo "|---:|---:|---:|---:|"
   echo "| $pass | $skip | $fail | ${total:-0} |"
+  [ -n "$ctest_note" ] && { echo; echo "Note: $ctest_note"; }
   if [ -n "$failed_list" ]; then echo; echo "Failed:"; echo "$failed_list" | sed 's/^/- /'; fi
   if [ -n "$skipped_list" ]; then echo; echo "Skipped:"; echo "$skipped_list" | sed 's/^/- /'; fi
   echo
@@ -220,7 +276,7 @@ fi
   echo
   echo "## Benchmark"
   echo
-  [ -f "$OUT/bench.md" ] && sed 's/^# /### /' "$OUT/bench.md" || echo "not run"
+  [ -f "$OUT/bench.md" ] && sed 's/^# /### /' "$OUT/bench.md" || echo "not run${bench_note:+ ($bench_note)}"
   if [ -s "$OUT/resources.txt" ]; then
     echo
     echo "## Kernel resources (cuobjdump; registers, stack, shared, local per kernel)"
