@@ -190,3 +190,40 @@ TEST_CASE("dump lammps cell of a rotated cell", "[md][dump]") {
   REQUIRE(box_update(&b, "test") == MD_OK);
   CHECK(dump_lammps_cell(&b, &lx, &ly, &lz, &xy, &xz, &yz, m, &rot) != MD_OK);
 }
+
+// Issue 3, "Thermo": the screen and the thermo file name their columns and units; progress lines report % done,
+// ns/day, atom-steps/s and the ETA. `progress 1e-9` prints one at every check (every thermo interval here).
+TEST_CASE("thermo header names columns and units and progress lines report rate and ETA", "[md][cli]") {
+  std::string d = md_test::deck("thermo_progress", "structure li3n 2 2 2\nvelocity 800 seed 5\nensemble nvt 800 0.1\n"
+                                                   "thermo 10\nprogress 1e-9\nrun 40\n");
+  std::string out;
+  REQUIRE(md_test::run("run " + d, &out) == 0);
+  INFO(out);
+  const std::string file = md_test::read_file("scratch/thermo_progress/out/thermo.dat");
+  for (const std::string *text : std::vector<const std::string *>{&out, &file}) {
+    CHECK(text->find("# units: time ps, temp K") != std::string::npos);
+    CHECK(text->find("energies eV, press bar") != std::string::npos);
+    for (const char *col : {"step", "time", "temp", "pe", "ke", "etotal", "econserve", "press"})
+      CHECK(text->find(col) != std::string::npos);
+  }
+  CHECK(md_test::table("scratch/thermo_progress/out/thermo.dat").size() == 5);  // steps 0, 10, ..., 40
+  // progress lines: "# progress: step S/N (P%), R ns/day, A atom-steps/s, elapsed E, ETA T"
+  std::istringstream ls(out);
+  std::string line;
+  int nprog = 0;
+  while (std::getline(ls, line)) {
+    if (line.rfind("# progress: step ", 0) != 0) continue;
+    nprog++;
+    long s = 0, n = 0;
+    double pct = -1, nsday = -1, rate = -1;
+    REQUIRE(std::sscanf(line.c_str(), "# progress: step %ld/%ld (%lf%%), %lf ns/day, %lf atom-steps/s", &s, &n, &pct, &nsday, &rate) == 5);
+    CHECK(n == 40);
+    CHECK(pct == Approx(100.0 * s / 40.0).margin(0.05));
+    CHECK(nsday > 0.0);
+    CHECK(rate > 0.0);
+    CHECK(rate == Approx(nsday * 1000.0 / 86400.0 / 0.001 * 32).epsilon(0.01));  // atom-steps/s = steps/s x 32 atoms
+    CHECK(line.find(", ETA ") != std::string::npos);
+  }
+  CHECK(nprog >= 1);
+  CHECK(out.find("# done: 40 steps") != std::string::npos);
+}
