@@ -154,7 +154,12 @@ def main():
     ap.add_argument("dirs", nargs="+")
     ap.add_argument("-o", "--output")
     args = ap.parse_args()
-    {"msd": plot_msd, "arrhenius": plot_arrhenius, "haven": plot_haven}[args.what](args)
+    try:
+        {"msd": plot_msd, "arrhenius": plot_arrhenius, "haven": plot_haven}[args.what](args)
+    except (OSError, ValueError, KeyError, IndexError) as e:
+        # a missing or malformed analysis directory: one line, not a traceback
+        print(f"plot_diffusion.py {args.what}: error: {e}", file=sys.stderr)
+        return 1
     return 0
 
 
