@@ -20,17 +20,6 @@ static int ew_threads(void) {
   return t > EW_MAX_THREADS ? EW_MAX_THREADS : (t < 1 ? 1 : t);
 }
 
-static void virial_add6(real_t virial[9], const real_t w[6]) {
-  virial[0] += w[0];
-  virial[4] += w[1];
-  virial[8] += w[2];
-  virial[1] += w[3];
-  virial[3] += w[3];
-  virial[2] += w[4];
-  virial[6] += w[4];
-  virial[5] += w[5];
-  virial[7] += w[5];
-}
 
 /* ------------------------------------------------------------------------------------------------------ */
 /* real space */

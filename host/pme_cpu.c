@@ -278,15 +278,7 @@ md_status pme_cpu_compute(pme_cpu *p, const md_system *sys, const real_t *q, rea
   e -= s2 * p->self_e;
   for (int c = 0; c < 6; c++) w6[c] -= s2 * p->self_w[c];
   *energy = e;
-  virial[0] += w6[0];
-  virial[4] += w6[1];
-  virial[8] += w6[2];
-  virial[1] += w6[3];
-  virial[3] += w6[3];
-  virial[2] += w6[4];
-  virial[6] += w6[4];
-  virial[5] += w6[5];
-  virial[7] += w6[5];
+  virial_add6(virial, w6);
   return MD_OK;
 }
 

@@ -79,14 +79,6 @@ md_status zbl_cpu_compute(const md_model *m, const md_system *sys, const nbr_lis
     for (int c = 0; c < 6; c++) w[c] += part[t][c + 1];
   }
   *energy = e;
-  virial[0] += w[0];
-  virial[4] += w[1];
-  virial[8] += w[2];
-  virial[1] += w[3];
-  virial[3] += w[3];
-  virial[2] += w[4];
-  virial[6] += w[4];
-  virial[5] += w[5];
-  virial[7] += w[5];
+  virial_add6(virial, w);
   return MD_OK;
 }

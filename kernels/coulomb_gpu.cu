@@ -249,17 +249,7 @@ extern "C" md_status coul_gpu_compute_real(coul_gpu *c, const gpu_atoms *a, cons
   if (nl->half) return md_error(MD_ERR_INTERNAL, "coul_gpu: the real-space kernel needs a full list");
   if (nl->cutoff + nl->skin < c->rc_max * (1.0 - 1e-12))
     return md_error(MD_ERR_INTERNAL, "coul_gpu: list range %g Å below the real-space cutoff %g Å", nl->cutoff + nl->skin, c->rc_max);
-  pair_args A;
-  A.ntot = a->ntot;
-  A.pos = a->d_pos;
-  A.type = a->d_type;
-  A.atom_sys = a->d_atom_sys;
-  A.box = a->d_box;
-  A.num = nl->d_num;
-  A.nbr = nl->d_j;
-  A.img = nl->d_img;
-  A.force = a->d_force;
-  A.acc = d_acc;
+  const pair_args A = pair_args_of(a, nl, d_acc);
   k_coul_real<<<gpu_blocks_for(a->ntot, GPU_THREADS), GPU_THREADS, 0, s>>>(A, c->d_qelem, c->d_alpha, c->d_rc2);
   GPU_CHECK_LAUNCH(s);
   return MD_OK;

@@ -14,6 +14,7 @@
 
 #include "constants.h"
 #include "gpu_kern.h"
+#include "gpu_types.h"
 #include "math/ewald.h"
 #include "math/pbc.h"
 #include "math/zbl.h"
@@ -32,6 +33,22 @@ typedef struct pair_args {
   real_t *force;         /* [3 ntot] eV/Å, ADDED */
   real_t *acc;           /* [PAIR_NACC ntot] per-atom energies and virial, ADDED */
 } pair_args;
+
+/* The pair-kernel arguments for atoms `a` (device arrays) over the full list `nl`, accumulating into d_acc. */
+static inline pair_args pair_args_of(const gpu_atoms *a, const nbr_list_gpu *nl, real_t *d_acc) {
+  pair_args A;
+  A.ntot = a->ntot;
+  A.pos = a->d_pos;
+  A.type = a->d_type;
+  A.atom_sys = a->d_atom_sys;
+  A.box = a->d_box;
+  A.num = nl->d_num;
+  A.nbr = nl->d_j;
+  A.img = nl->d_img;
+  A.force = a->d_force;
+  A.acc = d_acc;
+  return A;
+}
 
 /* Pair vector r_ij = r_j + img·H − r_i of list entry k of atom i. */
 MD_HD void pair_vector(const pair_args *MD_RESTRICT A, int i, int k, const real_t *MD_RESTRICT h, real_t *MD_RESTRICT d,

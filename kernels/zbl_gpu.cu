@@ -54,17 +54,7 @@ extern "C" md_status zbl_gpu_compute(zbl_gpu *z, const gpu_atoms *a, const nbr_l
   if (nl->half) return md_error(MD_ERR_INTERNAL, "zbl_gpu: needs a full neighbour list");
   if (nl->cutoff + nl->skin < z->outer)
     return md_error(MD_ERR_INTERNAL, "zbl_gpu: list range %g Å is below the ZBL outer cutoff %g Å", nl->cutoff + nl->skin, z->outer);
-  pair_args A;
-  A.ntot = a->ntot;
-  A.pos = a->d_pos;
-  A.type = a->d_type;
-  A.atom_sys = a->d_atom_sys;
-  A.box = a->d_box;
-  A.num = nl->d_num;
-  A.nbr = nl->d_j;
-  A.img = nl->d_img;
-  A.force = a->d_force;
-  A.acc = d_acc;
+  const pair_args A = pair_args_of(a, nl, d_acc);
   k_zbl<<<gpu_blocks_for(a->ntot, GPU_THREADS), GPU_THREADS, 0, s>>>(A, z->d_pairs, z->ne, z->outer * z->outer);
   GPU_CHECK_LAUNCH(s);
   return MD_OK;

@@ -39,4 +39,18 @@ MD_HD void pbc_image_shift(const real_t *MD_RESTRICT h, int packed, real_t *MD_R
   pbc_to_cart(h, (real_t)na, (real_t)nb, (real_t)nc, d);
 }
 
+/* Add a symmetric tensor given as 6 components (xx yy zz xy xz yz, the order of the per-atom and k-space
+ * virials) to a full row-major 3×3 tensor. */
+MD_HD void virial_add6(real_t v[9], const real_t w[6]) {
+  v[0] += w[0];
+  v[4] += w[1];
+  v[8] += w[2];
+  v[1] += w[3];
+  v[3] += w[3];
+  v[2] += w[4];
+  v[6] += w[4];
+  v[5] += w[5];
+  v[7] += w[5];
+}
+
 #endif
