@@ -32,12 +32,7 @@ md_status cmd_run(int argc, char **argv) {
       if (k + 1 >= argc) return md_error(MD_ERR_PARSE, "run: --restart needs a checkpoint file");
       o.restart = argv[++k];
     } else if (strcmp(a, "--device") == 0) {
-      if (k + 1 >= argc) return md_error(MD_ERR_PARSE, "run: --device needs auto, cpu or gpu");
-      const char *v = argv[++k];
-      if (strcmp(v, "auto") == 0) o.device = RUN_DEVICE_AUTO;
-      else if (strcmp(v, "cpu") == 0) o.device = RUN_DEVICE_CPU;
-      else if (strcmp(v, "gpu") == 0) o.device = RUN_DEVICE_GPU;
-      else return md_error(MD_ERR_PARSE, "run: unknown device '%s' (auto, cpu or gpu)", v);
+      MD_TRY(run_device_parse("run", k + 1 < argc ? argv[++k] : NULL, &o.device));
     } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
       o.quiet = 1;
     } else if (a[0] == '-' && a[1]) {

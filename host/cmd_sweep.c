@@ -216,11 +216,7 @@ md_status cmd_sweep(int argc, char **argv) {
     } else if (strcmp(a, "--resume") == 0) {
       resume = 1;
     } else if (strcmp(a, "--device") == 0 && k + 1 < argc) {
-      const char *v = argv[++k];
-      if (strcmp(v, "auto") == 0) o.device = RUN_DEVICE_AUTO;
-      else if (strcmp(v, "cpu") == 0) o.device = RUN_DEVICE_CPU;
-      else if (strcmp(v, "gpu") == 0) o.device = RUN_DEVICE_GPU;
-      else return md_error(MD_ERR_PARSE, "sweep: unknown device '%s' (auto, cpu or gpu)", v);
+      MD_TRY(run_device_parse("sweep", argv[++k], &o.device));
     } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
       o.quiet = 1;
     } else if (a[0] == '-' && a[1]) {

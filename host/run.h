@@ -59,6 +59,8 @@ typedef struct md_analysis_hook {
 } md_analysis_hook;
 
 enum run_device { RUN_DEVICE_AUTO = 0, RUN_DEVICE_CPU = 1, RUN_DEVICE_GPU = 2 };
+/* --device VALUE of command `cmd` (auto, cpu, gpu) into *out (enum run_device); a one-line error otherwise. */
+md_status run_device_parse(const char *cmd, const char *value, int *out);
 
 typedef struct run_options {
   const char *restart;        /* checkpoint to continue from, or NULL */
