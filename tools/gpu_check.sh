@@ -12,7 +12,7 @@
 #   2. device tool call:         run(kind="nvidia-h100-x1", carry=[".gpucarry"], timeout_s=600,
 #                                    command="bash tools/gpu_check.sh")
 #      The reply's output_tail ends with the summary; $OUT/ holds gpu_check.md, build.log, ctest.log,
-#      sanitizer.log, bench.md, resources.txt and probe.txt (7 files).
+#      sanitizer.log, bench.md, resources.txt, probe.txt and (with a GPU) replicas.log.
 #   Options: --quick (skip the [slow] GPU tests and the 40^3 size), --no-bench, --no-sanitize, --jobs N.
 #   Stages that no longer fit the budget (GPU_CHECK_BUDGET, 540 s) are skipped and say so in the summary.
 #
@@ -248,6 +248,26 @@ elif [ $bench = 1 ] && [ $build_ok = 1 ]; then
   cat "$OUT/bench.stdout" >> "$OUT/build.log"; rm -f "$OUT/bench.stdout"
 fi
 
+# ---- replica-ensemble throughput (issue 5): 100 replicas x 500 atoms with on-the-fly diffusion ----
+rep_note="not run (needs a GPU)"
+rep_line=""
+if [ $bench = 1 ] && [ $build_ok = 1 ] && [ $have_gpu = 1 ]; then
+  if fits 40 5; then
+    t=$(budget 150 5)
+    echo "gpu_check: replica throughput: esnapmd run inputs/li3n_replica_bench.in --device gpu (budget $t s)"
+    if timeout -k 10 "$t" "$esnap" run inputs/li3n_replica_bench.in --device gpu > "$OUT/replicas.log" 2>&1; then
+      rep_line=$(grep '^# throughput:' "$OUT/replicas.log" | tail -1 | sed 's/^# //')
+      rep_note="ok"
+    else
+      rep_note="failed or timed out (replicas.log)"
+      status=1
+      tail -5 "$OUT/replicas.log"
+    fi
+  else
+    rep_note="skipped: time budget ($(left) s left)"
+  fi
+fi
+
 # ---- summary ----
 {
   echo "# gpu_check — $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -277,6 +297,10 @@ fi
   echo "## Benchmark"
   echo
   [ -f "$OUT/bench.md" ] && sed 's/^# /### /' "$OUT/bench.md" || echo "not run${bench_note:+ ($bench_note)}"
+  echo
+  echo "## Replica ensemble (inputs/li3n_replica_bench.in: 100 x 500 atoms, PME 1e-5, NVT, diffusion on the fly)"
+  echo
+  [ -n "$rep_line" ] && echo "$rep_line" || echo "$rep_note"
   if [ -s "$OUT/resources.txt" ]; then
     echo
     echo "## Kernel resources (cuobjdump; registers, stack, shared, local per kernel)"
