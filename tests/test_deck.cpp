@@ -186,3 +186,26 @@ TEST_CASE("deck defaults and options", "[deck]") {
   deck_backend_options(&d, 300.0, &o);
   CHECK(o.safety.t_max == 6000.0);
 }
+
+// Every deck shipped in inputs/ parses (the replica, Haven, sweep and benchmark decks included), so a keyword change
+// cannot silently break one that no other test runs.
+TEST_CASE("every bundled deck parses", "[deck]") {
+  const char *decks[] = {"li3n_nvt_1000K.in", "li3n_haven_1000K.in", "li3n_haven_small.in", "li3n_sweep_small.in",
+                         "li3n_replica_bench.in"};
+  for (const char *name : decks) {
+    INFO(name);
+    md_deck *d = new md_deck;
+    std::string path = esnap_test::source(std::string("inputs/") + name);
+    md_status st = deck_read(d, path.c_str());
+    INFO(md_errmsg());
+    CHECK(st == MD_OK);
+    CHECK(d->nsteps > 0);
+    delete d;
+  }
+  md_deck *d = new md_deck;
+  REQUIRE(deck_read(d, esnap_test::source("inputs/li3n_replica_bench.in").c_str()) == MD_OK);
+  CHECK(d->nrep == 100);
+  CHECK(d->has_diffusion);
+  CHECK(d->cells[0] == 5);
+  delete d;
+}
