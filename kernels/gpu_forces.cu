@@ -14,9 +14,7 @@ extern "C" {
 #include "gpu_forces.h"
 #include "snap_cpu.h"
 #include "zbl_gpu.h"
-#if ESNAP_HAVE_SNAP_GPU
 #include "snap_gpu.h"
-#endif
 }
 
 struct gpu_forces {
@@ -30,9 +28,7 @@ struct gpu_forces {
   coul_gpu *coul;
   zbl_gpu *zbl;
   int has_snap, nbisp;
-#if ESNAP_HAVE_SNAP_GPU
   snap_gpu *snap;
-#endif
   real_t *d_acc;                  // [PAIR_NACC ntot] per-atom energies/virials (pair kernels)
   real_t *d_esnap;                // [nsys]
   real_t *d_wsnap;                // [9 nsys]
@@ -61,9 +57,7 @@ extern "C" void gpu_forces_destroy(gpu_forces **pg) {
   nbr_gpu_destroy(&g->nb);
   coul_gpu_destroy(&g->coul);
   zbl_gpu_destroy(&g->zbl);
-#if ESNAP_HAVE_SNAP_GPU
   snap_gpu_destroy(&g->snap);
-#endif
   gpu_free(&g->d_status);
   gpu_free(&g->d_acc);
   gpu_free(&g->d_esnap);
@@ -103,11 +97,7 @@ static md_status create_parts(gpu_forces *g, md_system *const *sys, int bispectr
     g->nbisp = snap_cpu_nbispectrum(sc);
     rshort = snap_cpu_cutoff(sc);
     snap_cpu_destroy(&sc);
-#if ESNAP_HAVE_SNAP_GPU
     g->has_snap = 1;
-#else
-    return md_error(MD_ERR_UNSUPPORTED, "%s: this build has no SNAP GPU kernels (kernels/snap_gpu.cu); use the CPU", mm->path);
-#endif
   }
   if (mm->has_zbl) {
     MD_TRY(zbl_gpu_create(&g->zbl, mm));
@@ -131,12 +121,10 @@ static md_status create_parts(gpu_forces *g, md_system *const *sys, int bispectr
     for (int s = 0; s < g->nsys; s++) boxes.push_back(&sys[s]->box);
     MD_TRY(nbr_gpu_create(&g->nb, g->a, boxes.data(), nl, cut, half, g->opt.skin, 0, g->d_status));
   }
-#if ESNAP_HAVE_SNAP_GPU
   if (g->has_snap) {
     const nbr_list_gpu *l = nbr_gpu_list(g->nb, g->l_short);
     MD_TRY(snap_gpu_create(&g->snap, &mm->snap, g->ntot, l->maxnbr));
   }
-#endif
   if (bispectrum && g->nbisp > 0) MD_TRY(gpu_alloc(&g->d_bisp, (size_t)g->ntot * g->nbisp, "bispectrum"));
   const char *cd = g->coul ? coul_gpu_describe(g->coul) : "coulomb none";
   snprintf(g->desc, sizeof g->desc, "%s; neighbour skin %g A (device lists)", cd, g->opt.skin);
@@ -182,9 +170,7 @@ extern "C" md_status gpu_forces_create(gpu_forces **out, const md_model *m, cons
 }
 
 extern "C" md_status gpu_forces_reserve(gpu_forces *g) {
-#if ESNAP_HAVE_SNAP_GPU
   if (g->snap) MD_TRY(snap_gpu_reserve(g->snap, g->ntot, nbr_gpu_list(g->nb, g->l_short)->maxnbr));
-#endif
   (void)g;
   return MD_OK;
 }
@@ -205,11 +191,9 @@ extern "C" md_status gpu_forces_stage(gpu_forces *g, int stage, void *stream) {
       CUDA_CHECK(cudaMemsetAsync(g->d_wsnap, 0, 9 * (size_t)g->nsys * sizeof(real_t), s));
       return MD_OK;
     case GPU_STAGE_SNAP:
-#if ESNAP_HAVE_SNAP_GPU
       if (g->snap)
         return snap_gpu_compute(g->snap, g->a, nbr_gpu_list(g->nb, g->l_short), g->d_esnap, g->d_wsnap, nullptr, g->d_bisp,
                                 stream);
-#endif
       return MD_OK;
     case GPU_STAGE_COUL_REAL:
       return g->coul ? coul_gpu_compute_real(g->coul, g->a, nbr_gpu_list(g->nb, g->l_coul), g->d_acc, stream) : MD_OK;
@@ -290,9 +274,6 @@ extern "C" md_status gpu_ff_create(gpu_ff **out, const md_model *m, const ff_opt
   g->nbisp = 0;
   md_status st = apply_options(&g->model, &g->opt);
   if (st == MD_OK && g->model.has_snap) {
-#if !ESNAP_HAVE_SNAP_GPU
-    st = md_error(MD_ERR_UNSUPPORTED, "%s: this build has no SNAP GPU kernels (kernels/snap_gpu.cu); use the CPU", m->path);
-#endif
     snap_cpu *sc = nullptr;
     if (st == MD_OK) st = snap_cpu_create(&sc, &g->model.snap);
     if (st == MD_OK) g->nbisp = snap_cpu_nbispectrum(sc);

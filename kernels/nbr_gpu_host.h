@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../host/neighbor.h"
-#include "../src/math/pbc.h"
-#include "../src/status.h"
+#include "neighbor.h"
+#include "math/pbc.h"
+#include "status.h"
 #include "gpu_types.h"
 
 MD_EXTERN_C_BEGIN

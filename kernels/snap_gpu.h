@@ -23,8 +23,8 @@
 #ifndef ESNAP_SNAP_GPU_H
 #define ESNAP_SNAP_GPU_H
 
-#include "../src/status.h"
-#include "../src/types.h"
+#include "status.h"
+#include "types.h"
 #include "gpu_types.h"
 
 MD_EXTERN_C_BEGIN

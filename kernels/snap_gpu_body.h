@@ -37,9 +37,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "../src/math/pbc.h"
-#include "../host/snap_tables.h"
-#include "../src/math/snap_zy.h"
+#include "math/pbc.h"
+#include "snap_tables.h"
+#include "math/snap_zy.h"
 #include "gpu_types.h"
 
 /* Chain loops are unrolled completely up to twojmax snap_gpu_unroll_max (registers, compile-time indices);

@@ -10,7 +10,7 @@
 #include "test_util.h"
 
 extern "C" {
-#include "../src/constants.h"
+#include "constants.h"
 #include "arrhenius.h"
 #include "diffusion.h"
 #include "json_out.h"

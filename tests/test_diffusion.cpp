@@ -11,7 +11,7 @@
 #include "test_util.h"
 
 extern "C" {
-#include "../src/constants.h"
+#include "constants.h"
 #include "diffusion.h"
 #include "json_out.h"
 }

@@ -172,7 +172,7 @@ TEST_CASE("gpu Coulomb and ZBL equal the cpu on every reference configuration", 
 }
 
 TEST_CASE("gpu eSNAP matches every LAMMPS reference configuration", "[gpu]") {
-  gpu_test::require_snap_gpu();
+  gpu_test::require_gpu();
 #if ESNAP_HAVE_CUDA
   const md_model &m = gpu_test::model();
   for (double tol : {1e-10, 1e-12})
@@ -230,10 +230,6 @@ TEST_CASE("gpu equals cpu on a perturbed 4000-atom cell", "[gpu]") {
   gpu_test::require_gpu();
 #if ESNAP_HAVE_CUDA
   for (int with_snap = 0; with_snap <= 1; with_snap++) {
-    if (with_snap && !ESNAP_HAVE_SNAP_GPU) {
-      WARN("SNAP part skipped: no SNAP GPU kernels in this build");
-      continue;
-    }
     const md_model &m = with_snap ? gpu_test::model() : gpu_test::model_no_snap();
     md_system *s = nullptr;
     REQUIRE(lattice_li3n(&s, 10, 10, 10, 0, 0, &m) == MD_OK);
@@ -253,7 +249,7 @@ TEST_CASE("gpu equals cpu on a perturbed 4000-atom cell", "[gpu]") {
 TEST_CASE("gpu batch of four systems equals each system alone", "[gpu]") {
   gpu_test::require_gpu();
 #if ESNAP_HAVE_CUDA
-  const md_model &m = ESNAP_HAVE_SNAP_GPU ? gpu_test::model() : gpu_test::model_no_snap();
+  const md_model &m = gpu_test::model();
   std::vector<md_system *> sys;
   for (int r = 0; r < 4; r++) {
     sys.push_back(load("snap333_1000K.xyz", m));

@@ -142,7 +142,7 @@ double max_unwrapped_diff(const md_replica &a, const md_replica &b) {
   return d;
 }
 
-const md_model &md_model_for_gpu() { return ESNAP_HAVE_SNAP_GPU ? gpu_test::model() : gpu_test::model_no_snap(); }
+const md_model &md_model_for_gpu() { return gpu_test::model(); }
 #endif
 
 const std::string kRefDeck = "structure read " + esnap_test::data("snap333_1000K.data") +
@@ -152,7 +152,7 @@ const std::string kRefDeck = "structure read " + esnap_test::data("snap333_1000K
 }  // namespace
 
 TEST_CASE("gpu md nve and nvt match lammps", "[gpu][md][reference][cli]") {
-  gpu_test::require_snap_gpu();
+  gpu_test::require_gpu();
   std::string dir = run_deck("gpu_ref_nve", kRefDeck + "ensemble nve\n", "gpu");
   compare_lammps(dir, "nve100_t16_thermo.txt", "nve100_t16.dump", 1e-6);
   compare_lammps(dir, "nve100_thermo.txt", "nve100.dump", 3e-5);
@@ -162,7 +162,7 @@ TEST_CASE("gpu md nve and nvt match lammps", "[gpu][md][reference][cli]") {
 }
 
 TEST_CASE("gpu nve energy drift over 10 ps with pme", "[gpu][md][slow][cli]") {
-  gpu_test::require_snap_gpu();
+  gpu_test::require_gpu();
   std::string dir = run_deck("gpu_drift", "structure li3n 3 3 3\ncoulomb pme 1e-5\nvelocity 1000 seed 9\nensemble nve\n"
                                           "thermo 500\nprogress 0\nrun 10000\n",
                              "gpu");
@@ -216,7 +216,7 @@ TEST_CASE("gpu graphs equal direct launches and list overflow is recovered", "[g
 }
 
 TEST_CASE("gpu run end to end agrees with the cpu and restarts", "[gpu][md][cli]") {
-  gpu_test::require_snap_gpu();
+  gpu_test::require_gpu();
   const std::string body = "structure li3n 5 5 5\nvelocity 1000 seed 42\nensemble nvt 1000 0.1\nthermo 10\n"
                            "dump 50 li.xyz species Li\ncheckpoint 50 run.chk\nprogress 0\nrun 100\n";
   std::string g = run_deck("gpu_e2e_gpu", body, "gpu");
@@ -252,7 +252,7 @@ TEST_CASE("gpu run end to end agrees with the cpu and restarts", "[gpu][md][cli]
 }
 
 TEST_CASE("gpu safety stop names the step and the atom", "[gpu][md][safety][cli]") {
-  gpu_test::require_snap_gpu();
+  gpu_test::require_gpu();
   std::string out = run_deck("gpu_safety_maxdisp", "structure li3n 2 2 2\nvelocity 1000 seed 3\nsafety maxdisp 0.02\nrun 100\n",
                              "gpu", 1);
   CHECK(out.find("step 1: atom ") != std::string::npos);
@@ -264,7 +264,7 @@ TEST_CASE("gpu safety stop names the step and the atom", "[gpu][md][safety][cli]
 }
 
 TEST_CASE("gpu eval equals cpu eval", "[gpu][cli]") {
-  gpu_test::require_snap_gpu();
+  gpu_test::require_gpu();
   std::string dir = esnap_test::scratch("gpu_eval");
   std::string out;
   for (const char *dev : {"gpu", "cpu"}) {

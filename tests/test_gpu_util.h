@@ -16,10 +16,6 @@ extern "C" {
 #endif
 }
 
-#ifndef ESNAP_HAVE_SNAP_GPU
-#define ESNAP_HAVE_SNAP_GPU 0
-#endif
-
 namespace gpu_test {
 
 // Skip unless a CUDA device can run the kernels.
@@ -38,11 +34,6 @@ inline void require_gpu() {
 #endif
 }
 
-// Skip unless the SNAP GPU kernels (kernels/snap_gpu.cu) are built in.
-inline void require_snap_gpu() {
-  require_gpu();
-  if (!ESNAP_HAVE_SNAP_GPU) esnap_test::skip("no SNAP GPU kernels in this build (kernels/snap_gpu.cu)");
-}
 
 inline const md_model &model() {
   static md_model m;

@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "../kernels/snap_gpu_body.h"
+#include "snap_gpu_body.h"
 #include "test_util.h"
 
 extern "C" {
-#include "../kernels/nbr_gpu_host.h"
+#include "nbr_gpu_host.h"
 #include "box.h"
 #include "io_xyz.h"
 #include "neighbor.h"

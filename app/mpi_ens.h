@@ -1,0 +1,55 @@
+/* mpi_ens.h — the MPI layer of replica ensembles: ranks, agreement on errors, gathers of byte buffers. Compiled
+ * with or without MPI (ESNAP_HAVE_MPI); without it, or when the process was not started by an MPI launcher,
+ * there is one rank and every call is a no-op or a copy.
+ *
+ * MPI is started (MPI_Init_thread, MPI_THREAD_FUNNELED: only the main thread calls MPI) by ens_init when a
+ * launcher's environment is present (OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK, MV2_COMM_WORLD_SIZE,
+ * ESNAPMD_MPI=1; ESNAPMD_MPI=0 disables it). Launched as P > 1 processes by an mpirun whose MPI library is not the
+ * one esnapmd was built with (every process would think it is alone and they would overwrite each other's
+ * files), or by any mpirun with a build without MPI, ens_init fails with a message saying so.
+ *
+ * Collectives: every rank must make the same calls in the same order. Errors are made collective with
+ * ens_agree: each rank passes its status; if any failed, every rank gets the status and the one-line message
+ * of the lowest failing rank, so all stop together and rank 0 can print the reason once. */
+#ifndef ESNAP_MPI_ENS_H
+#define ESNAP_MPI_ENS_H
+
+#include <stddef.h>
+
+#include "status.h"
+
+MD_EXTERN_C_BEGIN
+
+/* Start MPI when launched by mpirun (see above). Idempotent. */
+md_status ens_init(int *argc, char ***argv);
+/* Finalize MPI if ens_init started it. */
+void ens_finalize(void);
+/* 1 when MPI is running with more than one rank. */
+int ens_active(void);
+int ens_rank(void);        /* 0 without MPI */
+int ens_size(void);        /* 1 without MPI */
+int ens_local_rank(void);  /* rank among the processes of this node (GPU choice: local rank mod devices) */
+
+/* Collective: MD_OK everywhere when every rank passes MD_OK; else every rank returns the status and message
+ * of the lowest failing rank ("rank K: " prepended on the others when there is more than one rank). */
+md_status ens_agree(md_status st);
+/* Collective element-wise maximum / sum over ranks, in place. */
+md_status ens_max(double *v, int n);
+md_status ens_sum(double *v, int n);
+/* Collective: byte buffers of every rank concatenated in rank order on rank 0: *all (malloc'ed, on rank 0
+ * only, NULL elsewhere) and lens[r] (malloc'ed, ens_size() entries, rank 0 only). */
+md_status ens_gather_bytes(const void *data, size_t len, unsigned char **all, size_t **lens);
+/* Collective: broadcast len bytes from root. */
+md_status ens_bcast_bytes(void *data, size_t len, int root);
+void ens_barrier(void);
+
+/* GPU runs (CUDA builds): bind this rank to device (local rank mod devices of the node); *device receives it. */
+md_status ens_select_gpu(int *device);
+/* Collective: an NCCL communicator over every rank, this rank on `device` (kernels/replica_nccl.h): rank 0 makes
+ * the unique id, MPI broadcasts it. MD_ERR_UNSUPPORTED on every rank in builds without CUDA + MPI + NCCL. */
+struct replica_nccl;
+md_status ens_nccl_create(struct replica_nccl **out, int device);
+
+MD_EXTERN_C_END
+
+#endif

@@ -1,0 +1,406 @@
+/* ewald.c — real-space erfc term (half list, OpenMP with per-thread force buffers) and the classic
+ * reciprocal-space Ewald sum (the converged reference). Formulas: src/math/ewald.h; with a LAMMPS table set
+ * (ewald_real_set_lammps) the real-space pairs come from src/math/ewald_lammps.h instead. */
+#include "ewald.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "math/ewald.h"
+#include "math/ewald_lammps.h"
+#include "math/pbc.h"
+
+#define EW_MAX_THREADS 256
+#define EW_SERIAL_WORK 4096 /* below this many pairs (or atoms × k-vectors / 16) one thread is faster */
+
+static int ew_threads(void) {
+  int t = omp_get_max_threads();
+  return t > EW_MAX_THREADS ? EW_MAX_THREADS : (t < 1 ? 1 : t);
+}
+
+
+/* ------------------------------------------------------------------------------------------------------ */
+/* real space */
+
+struct ewald_real {
+  real_t *buf; /* [nthr][3 n] per-thread forces on the j side of the half list */
+  size_t cap;
+  int lammps;                /* pairs as LAMMPS coul/long evaluates them, through `table` */
+  ewald_lammps_table table;  /* view (the caller owns the rows) */
+};
+
+md_status ewald_real_create(ewald_real **out) {
+  *out = calloc(1, sizeof **out);
+  return *out ? MD_OK : md_error(MD_ERR_MEMORY, "ewald_real_create: out of memory");
+}
+
+void ewald_real_destroy(ewald_real **p) {
+  if (!p || !*p) return;
+  free((*p)->buf);
+  free(*p);
+  *p = NULL;
+}
+
+void ewald_real_set_lammps(ewald_real *w, const ewald_lammps_table *table) {
+  w->lammps = table != NULL;
+  if (table) w->table = *table;
+}
+
+md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list *nl, const real_t *q, real_t alpha,
+                             real_t rc, real_t *fx, real_t *fy, real_t *fz, real_t *energy, real_t virial[9]) {
+  *energy = 0.0;
+  const int n = sys->n;
+  if (!nl->half) return md_error(MD_ERR_INTERNAL, "Coulomb real space needs a half neighbour list");
+  if (nl->n != n) return md_error(MD_ERR_INTERNAL, "Coulomb: neighbour list built for %d atoms, system has %d", nl->n, n);
+  if (nl->cutoff + nl->skin < rc * (1.0 - 1e-12))
+    return md_error(MD_ERR_INTERNAL, "Coulomb: neighbour list range %g Å is below the real-space cutoff %g Å",
+                    nl->cutoff + nl->skin, rc);
+  if (n == 0) return MD_OK;
+  const int nthr = nbr_entries(nl) < EW_SERIAL_WORK ? 1 : ew_threads();
+  size_t need = (size_t)nthr * 3 * (size_t)n;
+  if (need > w->cap) {
+    real_t *b = realloc(w->buf, need * sizeof *b);
+    if (!b) return md_error(MD_ERR_MEMORY, "Coulomb real space: out of memory (%d atoms)", n);
+    w->buf = b;
+    w->cap = need;
+  }
+  const real_t rc2 = rc * rc;
+  const real_t *h = sys->box.h;
+  const int lammps = w->lammps;
+  const ewald_lammps_table *tab = &w->table;
+  real_t part[EW_MAX_THREADS][7];
+  memset(part, 0, sizeof part);
+#pragma omp parallel num_threads(nthr)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    real_t *bx = w->buf + (size_t)t * 3 * n, *by = bx + n, *bz = by + n;
+    memset(bx, 0, 3 * (size_t)n * sizeof *bx);
+    real_t e = 0.0, vw[6] = {0, 0, 0, 0, 0, 0};
+#pragma omp for schedule(static, 16)
+    for (int i = 0; i < n; i++) {
+      const real_t qi = MD_QQR2E * q[i];
+      if (qi == 0.0) continue;
+      const real_t qi_raw = q[i];
+      real_t fix = 0.0, fiy = 0.0, fiz = 0.0;
+      for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
+        const int j = nl->j[k];
+        if (q[j] == 0.0) continue;
+        real_t d[3];
+        pbc_image_shift(h, nl->img[k], d);
+        real_t dx = sys->x[j] + d[0] - sys->x[i];
+        real_t dy = sys->y[j] + d[1] - sys->y[i];
+        real_t dz = sys->z[j] + d[2] - sys->z[i];
+        real_t r2 = dx * dx + dy * dy + dz * dz;
+        if (r2 >= rc2) continue;
+        real_t eij, s;
+        if (lammps) ewald_lammps_pair(tab, alpha, qi_raw, q[j], r2, &eij, &s);
+        else ewald_real_pair(qi * q[j], alpha, sqrt(r2), &eij, &s);
+        e += eij;
+        /* force on j = s r_ij, on i = −s r_ij; W_ab += r_a F_b(j) */
+        fix -= s * dx;
+        fiy -= s * dy;
+        fiz -= s * dz;
+        bx[j] += s * dx;
+        by[j] += s * dy;
+        bz[j] += s * dz;
+        vw[0] += s * dx * dx;
+        vw[1] += s * dy * dy;
+        vw[2] += s * dz * dz;
+        vw[3] += s * dx * dy;
+        vw[4] += s * dx * dz;
+        vw[5] += s * dy * dz;
+      }
+      bx[i] += fix;
+      by[i] += fiy;
+      bz[i] += fiz;
+    }
+    part[t][0] = e;
+    for (int c = 0; c < 6; c++) part[t][c + 1] = vw[c];
+    /* implicit barrier of the omp for above; reduce the buffers in thread order */
+#pragma omp for schedule(static)
+    for (int i = 0; i < n; i++) {
+      real_t sx = 0.0, sy = 0.0, sz = 0.0;
+      for (int u = 0; u < nt; u++) {
+        const real_t *b = w->buf + (size_t)u * 3 * n;
+        sx += b[i];
+        sy += b[n + i];
+        sz += b[2 * n + i];
+      }
+      fx[i] += sx;
+      fy[i] += sy;
+      fz[i] += sz;
+    }
+  }
+  real_t e = 0.0, vw[6] = {0, 0, 0, 0, 0, 0};
+  for (int t = 0; t < nthr; t++) {
+    e += part[t][0];
+    for (int c = 0; c < 6; c++) vw[c] += part[t][c + 1];
+  }
+  *energy = e;
+  virial_add6(virial, vw);
+  return MD_OK;
+}
+
+/* ------------------------------------------------------------------------------------------------------ */
+/* reciprocal space */
+
+struct ewald_kspace {
+  real_t alpha, gcut, volume;
+  int kmax[3], kmx;   /* per direction, and their maximum */
+  int ktab[3];        /* loop bounds and cos/sin table extent per direction (kmax; kmx for LAMMPS's set) */
+  int nk, nkcap;      /* vectors in the half space */
+  int *mi;            /* [3 nk] integer components */
+  real_t *mc;         /* [3 nk] Cartesian m (1/Å) */
+  real_t *wt;         /* [nk] Gaussian weight w(m) */
+  real_t *sre, *sim;  /* [nk] structure factor */
+  int ngroup, gcap;
+  int *gstart;        /* [ngroup + 1]: vectors sharing (n0, n1) are contiguous */
+  real_t *tc, *ts;    /* [3][kmx + 1][n] cos, sin of 2π n s_d */
+  size_t tabcap;
+  real_t *scratch;    /* [nthr][2 n] q exp(2πi (n0 s0 + n1 s1)) per atom */
+  size_t scap;
+};
+
+md_status ewald_kspace_create(ewald_kspace **out) {
+  *out = calloc(1, sizeof **out);
+  return *out ? MD_OK : md_error(MD_ERR_MEMORY, "ewald_kspace_create: out of memory");
+}
+
+void ewald_kspace_destroy(ewald_kspace **p) {
+  if (!p || !*p) return;
+  ewald_kspace *k = *p;
+  free(k->mi);
+  free(k->mc);
+  free(k->wt);
+  free(k->sre);
+  free(k->sim);
+  free(k->gstart);
+  free(k->tc);
+  free(k->ts);
+  free(k->scratch);
+  free(k);
+  *p = NULL;
+}
+
+static md_status ks_reserve(ewald_kspace *k, int nk) {
+  if (nk <= k->nkcap) return MD_OK;
+  int cap = nk + nk / 4 + 16;
+  int *mi = realloc(k->mi, 3 * (size_t)cap * sizeof *mi);
+  if (mi) k->mi = mi;
+  real_t *mc = realloc(k->mc, 3 * (size_t)cap * sizeof *mc);
+  if (mc) k->mc = mc;
+  real_t *wt = realloc(k->wt, (size_t)cap * sizeof *wt);
+  if (wt) k->wt = wt;
+  real_t *sre = realloc(k->sre, (size_t)cap * sizeof *sre);
+  if (sre) k->sre = sre;
+  real_t *sim = realloc(k->sim, (size_t)cap * sizeof *sim);
+  if (sim) k->sim = sim;
+  int *gs = realloc(k->gstart, ((size_t)cap + 1) * sizeof *gs);
+  if (gs) k->gstart = gs;
+  if (!mi || !mc || !wt || !sre || !sim || !gs) return md_error(MD_ERR_MEMORY, "Ewald: out of memory (%d k-vectors)", nk);
+  k->nkcap = cap;
+  return MD_OK;
+}
+
+/* Is n = (n0, n1, n2) in LAMMPS's k-vector set with caps kcap? Vectors along an axis run to the largest cap
+ * (orthogonal cells: every axis; triclinic cells: only (0, 0, n2)); the others need |n_d| ≤ kcap[d]. */
+static int ks_allowed(int n0, int n1, int n2, const int *kcap, int kmx, int triclinic) {
+  const int z0 = n0 == 0, z1 = n1 == 0, z2 = n2 == 0;
+  if (z0 && z1) return abs(n2) <= kmx;
+  if (!triclinic && ((z0 && z2) || (z1 && z2))) return abs(n0) + abs(n1) <= kmx;
+  return abs(n0) <= kcap[0] && abs(n1) <= kcap[1] && abs(n2) <= kcap[2];
+}
+
+/* kcap == NULL: every vector with |m| ≤ gcut. Else LAMMPS's set (ks_allowed) inside that sphere. */
+static md_status ks_setup(ewald_kspace *k, const md_box *box, real_t alpha, real_t gcut, const int *kcap, int triclinic) {
+  if (!(alpha > 0) || !(gcut > 0)) return md_error(MD_ERR_VALUE, "Ewald: invalid α %g or reciprocal cutoff %g", alpha, gcut);
+  k->alpha = alpha;
+  k->gcut = gcut;
+  k->volume = box->volume;
+  const real_t *h = box->h, *hi = box->hinv;
+  /* n_d = m · a_d, so |n_d| ≤ G |a_d| */
+  k->kmx = 0;
+  for (int d = 0; d < 3; d++) {
+    real_t len = sqrt(h[3 * d] * h[3 * d] + h[3 * d + 1] * h[3 * d + 1] + h[3 * d + 2] * h[3 * d + 2]);
+    k->kmax[d] = kcap ? kcap[d] : (int)floor(gcut * len);
+    if (k->kmax[d] < 0) return md_error(MD_ERR_VALUE, "Ewald: negative k-vector bound %d", k->kmax[d]);
+    if (k->kmax[d] > k->kmx) k->kmx = k->kmax[d];
+  }
+  for (int d = 0; d < 3; d++) k->ktab[d] = kcap ? k->kmx : k->kmax[d];
+  const int *bd = k->ktab;
+  const real_t g2 = gcut * gcut;
+  k->nk = 0;
+  k->ngroup = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    int nk = 0, ng = 0;
+    for (int n0 = 0; n0 <= bd[0]; n0++)
+      for (int n1 = (n0 == 0 ? 0 : -bd[1]); n1 <= bd[1]; n1++) {
+        int first = 1;
+        for (int n2 = (n0 == 0 && n1 == 0 ? 1 : -bd[2]); n2 <= bd[2]; n2++) {
+          if (kcap && !ks_allowed(n0, n1, n2, kcap, k->kmx, triclinic)) continue;
+          real_t m[3];
+          for (int c = 0; c < 3; c++) m[c] = n0 * hi[3 * c] + n1 * hi[3 * c + 1] + n2 * hi[3 * c + 2];
+          real_t m2 = m[0] * m[0] + m[1] * m[1] + m[2] * m[2];
+          if (m2 > g2) continue;
+          if (pass == 1) {
+            if (first) k->gstart[ng] = nk;
+            k->mi[3 * nk] = n0;
+            k->mi[3 * nk + 1] = n1;
+            k->mi[3 * nk + 2] = n2;
+            for (int c = 0; c < 3; c++) k->mc[3 * nk + c] = m[c];
+            k->wt[nk] = ewald_kspace_weight(m2, alpha, box->volume);
+          }
+          if (first) ng++;
+          first = 0;
+          nk++;
+        }
+      }
+    if (pass == 0) {
+      MD_TRY(ks_reserve(k, nk));
+    } else {
+      k->nk = nk;
+      k->ngroup = ng;
+      k->gstart[ng] = nk;
+    }
+  }
+  return MD_OK;
+}
+
+md_status ewald_kspace_setup(ewald_kspace *k, const md_box *box, real_t alpha, real_t gcut) {
+  return ks_setup(k, box, alpha, gcut, NULL, 0);
+}
+
+md_status ewald_kspace_setup_capped(ewald_kspace *k, const md_box *box, real_t alpha, real_t gcut, const int kcap[3],
+                                    int triclinic) {
+  return ks_setup(k, box, alpha, gcut, kcap, triclinic);
+}
+
+int ewald_kspace_count(const ewald_kspace *k, int kmax[3]) {
+  if (kmax)
+    for (int d = 0; d < 3; d++) kmax[d] = k->kmax[d];
+  return k->nk;
+}
+
+md_status ewald_kspace_compute(ewald_kspace *k, const md_system *sys, const real_t *q, real_t *fx, real_t *fy,
+                               real_t *fz, real_t *energy, real_t virial[9]) {
+  *energy = 0.0;
+  const int n = sys->n;
+  if (n == 0 || k->nk == 0) return MD_OK;
+  if (fabs(sys->box.volume - k->volume) > 1e-12 * k->volume)
+    return md_error(MD_ERR_INTERNAL, "Ewald: the cell changed since ewald_kspace_setup");
+  const int K1 = k->kmx + 1, nthr = (size_t)n * k->nk < 16 * EW_SERIAL_WORK ? 1 : ew_threads();
+  size_t need = 3 * (size_t)K1 * (size_t)n;
+  if (need > k->tabcap) {
+    real_t *a = realloc(k->tc, need * sizeof *a);
+    if (a) k->tc = a;
+    real_t *b = realloc(k->ts, need * sizeof *b);
+    if (b) k->ts = b;
+    if (!a || !b) return md_error(MD_ERR_MEMORY, "Ewald: out of memory (%d atoms, kmax %d)", n, k->kmx);
+    k->tabcap = need;
+  }
+  need = (size_t)nthr * 2 * (size_t)n;
+  if (need > k->scap) {
+    real_t *a = realloc(k->scratch, need * sizeof *a);
+    if (!a) return md_error(MD_ERR_MEMORY, "Ewald: out of memory (%d atoms)", n);
+    k->scratch = a;
+    k->scap = need;
+  }
+  real_t *tc = k->tc, *ts = k->ts;
+  const real_t *hinv = sys->box.hinv;
+#define TAB(d, m, i) ((((size_t)(d) * K1 + (m)) * n) + (i))
+#pragma omp parallel for schedule(static) num_threads(nthr)
+  for (int i = 0; i < n; i++) {
+    real_t s[3];
+    pbc_to_frac(hinv, sys->x[i], sys->y[i], sys->z[i], s);
+    for (int d = 0; d < 3; d++) {
+      real_t f = s[d] - floor(s[d]);
+      for (int m = 0; m <= k->ktab[d]; m++) {
+        real_t arg = 2.0 * MD_PI * m * f;
+        tc[TAB(d, m, i)] = cos(arg);
+        ts[TAB(d, m, i)] = sin(arg);
+      }
+    }
+  }
+  /* structure factors S(m) = Σ_j q_j exp(2πi m·r_j), one (n0, n1) group at a time */
+#pragma omp parallel num_threads(nthr)
+  {
+    real_t *pr = k->scratch + (size_t)omp_get_thread_num() * 2 * n, *pi = pr + n;
+#pragma omp for schedule(dynamic, 1)
+    for (int g = 0; g < k->ngroup; g++) {
+      int k0 = k->gstart[g];
+      int n0 = k->mi[3 * k0], n1 = k->mi[3 * k0 + 1], a1 = abs(n1);
+      real_t sg = n1 < 0 ? -1.0 : 1.0;
+      for (int j = 0; j < n; j++) {
+        real_t c0 = tc[TAB(0, n0, j)], s0 = ts[TAB(0, n0, j)];
+        real_t c1 = tc[TAB(1, a1, j)], s1 = sg * ts[TAB(1, a1, j)];
+        pr[j] = q[j] * (c0 * c1 - s0 * s1);
+        pi[j] = q[j] * (s0 * c1 + c0 * s1);
+      }
+      for (int kk = k0; kk < k->gstart[g + 1]; kk++) {
+        int n2 = k->mi[3 * kk + 2], a2 = abs(n2);
+        real_t sg2 = n2 < 0 ? -1.0 : 1.0, sr = 0.0, si = 0.0;
+        const real_t *c2 = tc + TAB(2, a2, 0), *s2 = ts + TAB(2, a2, 0);
+        for (int j = 0; j < n; j++) {
+          sr += pr[j] * c2[j] - pi[j] * sg2 * s2[j];
+          si += pi[j] * c2[j] + pr[j] * sg2 * s2[j];
+        }
+        k->sre[kk] = sr;
+        k->sim[kk] = si;
+      }
+    }
+  }
+  /* energy and virial: each half-space vector stands for ±m */
+  real_t e = 0.0, vw[6] = {0, 0, 0, 0, 0, 0};
+  for (int kk = 0; kk < k->nk; kk++) {
+    real_t em = 2.0 * k->wt[kk] * (k->sre[kk] * k->sre[kk] + k->sim[kk] * k->sim[kk]);
+    e += em;
+    ewald_kspace_virial(em, k->mc + 3 * kk, k->alpha, vw);
+  }
+  *energy = e;
+  virial_add6(virial, vw);
+  /* forces, atom by atom */
+#pragma omp parallel for schedule(static) num_threads(nthr)
+  for (int i = 0; i < n; i++) {
+    if (q[i] == 0.0) continue;
+    real_t f[3] = {0, 0, 0};
+    for (int g = 0; g < k->ngroup; g++) {
+      int k0 = k->gstart[g];
+      int n0 = k->mi[3 * k0], n1 = k->mi[3 * k0 + 1], a1 = abs(n1);
+      real_t sg = n1 < 0 ? -1.0 : 1.0;
+      real_t c0 = tc[TAB(0, n0, i)], s0 = ts[TAB(0, n0, i)];
+      real_t c1 = tc[TAB(1, a1, i)], s1 = sg * ts[TAB(1, a1, i)];
+      real_t c01 = c0 * c1 - s0 * s1, s01 = s0 * c1 + c0 * s1;
+      for (int kk = k0; kk < k->gstart[g + 1]; kk++) {
+        int n2 = k->mi[3 * kk + 2], a2 = abs(n2);
+        real_t c2 = tc[TAB(2, a2, i)], s2 = (n2 < 0 ? -1.0 : 1.0) * ts[TAB(2, a2, i)];
+        real_t c = c01 * c2 - s01 * s2, s = s01 * c2 + c01 * s2;
+        real_t fac = ewald_kspace_force_factor(k->wt[kk], q[i], k->sre[kk], k->sim[kk], c, s);
+        f[0] += fac * k->mc[3 * kk];
+        f[1] += fac * k->mc[3 * kk + 1];
+        f[2] += fac * k->mc[3 * kk + 2];
+      }
+    }
+    fx[i] += f[0];
+    fy[i] += f[1];
+    fz[i] += f[2];
+  }
+#undef TAB
+  return MD_OK;
+}
+
+real_t ewald_gcut_for_accuracy(real_t acc, real_t q2, int n, real_t volume, real_t alpha) {
+  if (n < 1) n = 1;
+  real_t lo = 0.0, hi = alpha / MD_PI;
+  while (ewald_rms_kspace(q2, n, hi, volume, alpha) > acc) {
+    lo = hi;
+    hi *= 2.0;
+  }
+  for (int it = 0; it < 100 && hi - lo > 1e-12 * hi; it++) {
+    real_t mid = 0.5 * (lo + hi);
+    if (ewald_rms_kspace(q2, n, mid, volume, alpha) > acc) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}

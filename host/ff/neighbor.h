@@ -1,0 +1,53 @@
+/* neighbor.h — Verlet neighbour lists from cell lists, for any triclinic cell and any cutoff (a cutoff
+ * larger than half the cell sees several images of the same atom, and of the atom itself).
+ *
+ * An entry (i, j, img) means the pair vector r_ij = r_j + img·H − r_i, where img = (na, nb, nc) is a packed
+ * image shift (src/math/pbc.h) valid for the positions given to nbr_build: positions need not be wrapped.
+ * Keep the cell fixed between builds; rebuild when nbr_needs_rebuild says so.
+ *
+ * A full list holds every pair in both directions (i's neighbours are all j within cutoff + skin); a half
+ * list holds each pair once (j > i, or j == i with a lexicographically positive image).
+ */
+#ifndef ESNAP_NEIGHBOR_H
+#define ESNAP_NEIGHBOR_H
+
+#include <stddef.h>
+
+#include "status.h"
+#include "types.h"
+
+MD_EXTERN_C_BEGIN
+
+typedef struct nbr_list {
+  real_t cutoff;   /* interaction cutoff (Å) */
+  real_t skin;     /* Verlet skin (Å); the list holds pairs within cutoff + skin */
+  int half;        /* 1: half list, 0: full list */
+  int n;           /* atoms at the last build */
+  int *offset;     /* [n+1]: neighbours of i are entries offset[i] .. offset[i+1]-1 */
+  int *j;          /* [entries] neighbour atom index */
+  int *img;        /* [entries] packed image shift */
+  size_t cap;      /* allocated entries */
+  real_t *x0;      /* [3n] positions at the last build (x0, y0, z0 blocks) */
+  md_box box0;     /* cell at the last build */
+  long builds;     /* number of builds so far */
+  int ncell[3];    /* cells along a, b, c at the last build */
+  /* scratch */
+  int *cell_head, *cell_next, *atom_cell, *counts;
+  real_t *frac;    /* [3n] wrapped fractional coordinates */
+  int *own;        /* [3n] floor of the fractional coordinates */
+  int ncell_cap, natom_cap;
+} nbr_list;
+
+md_status nbr_create(nbr_list **out, real_t cutoff, real_t skin, int half);
+void nbr_destroy(nbr_list **nl);
+/* Build the list for the system's current positions and cell. */
+md_status nbr_build(nbr_list *nl, const md_system *s);
+/* 1 when some atom moved more than skin/2 since the last build, the cell or atom count changed, or the list
+ * was never built; 0 otherwise. */
+int nbr_needs_rebuild(const nbr_list *nl, const md_system *s);
+/* Total entries. */
+static inline size_t nbr_entries(const nbr_list *nl) { return nl->n > 0 ? (size_t)nl->offset[nl->n] : 0; }
+
+MD_EXTERN_C_END
+
+#endif

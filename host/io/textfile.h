@@ -1,0 +1,40 @@
+/* textfile.h — line-oriented reading of text inputs with '#' comments, for the model, SNAP and deck
+ * readers: each line is split into whitespace-separated words and carries its line number for messages. */
+#ifndef ESNAP_TEXTFILE_H
+#define ESNAP_TEXTFILE_H
+
+#include <stdio.h>
+
+#include "status.h"
+#include "types.h"
+
+MD_EXTERN_C_BEGIN
+
+#define TF_MAX_WORDS 64
+
+typedef struct textfile {
+  FILE *fp;
+  char path[MD_PATH_LEN];
+  int line;                    /* line number of the current line (1-based) */
+  char *buf;
+  size_t cap;
+  int nwords;
+  char *word[TF_MAX_WORDS];    /* words of the current line (comment stripped) */
+} textfile;
+
+md_status tf_open(textfile *t, const char *path);
+void tf_close(textfile *t);
+/* Next line with at least one word; returns 1, or 0 at end of file. Words beyond TF_MAX_WORDS are an error
+ * reported through *st. */
+int tf_next(textfile *t, md_status *st);
+/* Parse word k as a real / integer, with a message naming file:line and `what` on failure. */
+md_status tf_real(const textfile *t, int k, const char *what, real_t *out);
+md_status tf_int(const textfile *t, int k, const char *what, int *out);
+/* Directory part of a path ("." when none), for resolving relative file names. */
+void tf_dirname(const char *path, char *out, size_t n);
+/* Join dir and name unless name is absolute. */
+void tf_join(const char *dir, const char *name, char *out, size_t n);
+
+MD_EXTERN_C_END
+
+#endif

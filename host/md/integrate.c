@@ -1,0 +1,152 @@
+#include "integrate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "math/nhc.h"
+#include "system.h"
+
+/* Below this many atoms the O(N) integrator loops run on one thread: a parallel region costs more than the
+ * loop, and with more threads than cores (several runs on one machine) it costs far more. */
+#define INTEG_OMP_MIN 32768
+
+md_status replica_alloc(md_replica *r, const md_system *sys) {
+  memset(r, 0, sizeof *r);
+  MD_TRY(system_copy(&r->sys, sys));
+  size_t m = (size_t)(sys->n > 0 ? sys->n : 1);
+  r->fx = (real_t *)calloc(3 * m, sizeof(real_t));
+  if (!r->fx) {
+    system_destroy(&r->sys);
+    return md_error(MD_ERR_MEMORY, "out of memory (forces of %d atoms)", sys->n);
+  }
+  r->fy = r->fx + m;
+  r->fz = r->fx + 2 * m;
+  r->step0 = sys->step;
+  r->time0 = sys->time;
+  return MD_OK;
+}
+
+void replica_free(md_replica *r) {
+  if (!r) return;
+  system_destroy(&r->sys);
+  free(r->fx);
+  memset(r, 0, sizeof *r);
+}
+
+md_status replica_copy(md_replica *dst, const md_replica *src, unsigned what) {
+  if (dst == src) return MD_OK;
+  const md_system *a = src->sys;
+  md_system *b = dst->sys;
+  if (a->n != b->n) return md_error(MD_ERR_INTERNAL, "replica copy between %d and %d atoms", a->n, b->n);
+  size_t n = (size_t)a->n;
+  if (what & MD_STATE_POS) {
+    memcpy(b->x, a->x, n * sizeof(real_t));
+    memcpy(b->y, a->y, n * sizeof(real_t));
+    memcpy(b->z, a->z, n * sizeof(real_t));
+    memcpy(b->ix, a->ix, n * sizeof(int));
+    memcpy(b->iy, a->iy, n * sizeof(int));
+    memcpy(b->iz, a->iz, n * sizeof(int));
+    b->box = a->box;
+  }
+  if (what & MD_STATE_VEL) {
+    memcpy(b->vx, a->vx, n * sizeof(real_t));
+    memcpy(b->vy, a->vy, n * sizeof(real_t));
+    memcpy(b->vz, a->vz, n * sizeof(real_t));
+    b->has_velocities = a->has_velocities;
+  }
+  if (what & MD_STATE_FORCE) {
+    memcpy(dst->fx, src->fx, n * sizeof(real_t));
+    memcpy(dst->fy, src->fy, n * sizeof(real_t));
+    memcpy(dst->fz, src->fz, n * sizeof(real_t));
+    dst->pe = src->pe;
+    dst->pe_snap = src->pe_snap;
+    dst->pe_coul = src->pe_coul;
+    dst->pe_zbl = src->pe_zbl;
+    memcpy(dst->virial, src->virial, sizeof dst->virial);
+  }
+  if (what & MD_STATE_THERMOSTAT) dst->nhc = src->nhc;
+  if (what & MD_STATE_CLOCK) {
+    b->step = a->step;
+    b->time = a->time;
+    dst->step0 = src->step0;
+    dst->time0 = src->time0;
+    dst->rng = src->rng;
+  }
+  return MD_OK;
+}
+
+void integ_nhc_params(const md_integrator_params *ip, int n, nhc_params *np) {
+  memset(np, 0, sizeof *np);
+  np->nchain = ip->chain;
+  np->tloop = ip->tloop;
+  np->t_freq = ip->t_damp > 0.0 ? 1.0 / ip->t_damp : 0.0;
+  np->drag = ip->drag;
+  np->dof = thermo_dof(n);
+  np->dt = ip->dt;
+}
+
+void integ_kick(md_system *s, const real_t *fx, const real_t *fy, const real_t *fz, const real_t *dtfm) {
+  const int n = s->n;
+  const int *type = s->type;
+  real_t *vx = s->vx, *vy = s->vy, *vz = s->vz;
+#pragma omp parallel for schedule(static) if (n >= INTEG_OMP_MIN)
+  for (int i = 0; i < n; i++) vv_kick(dtfm[type[i]], fx[i], fy[i], fz[i], &vx[i], &vy[i], &vz[i]);
+}
+
+real_t integ_drift(md_system *s, real_t dt, int *imax) {
+  const int n = s->n;
+  real_t *x = s->x, *y = s->y, *z = s->z;
+  const real_t *vx = s->vx, *vy = s->vy, *vz = s->vz;
+#pragma omp parallel for schedule(static) if (n >= INTEG_OMP_MIN)
+  for (int i = 0; i < n; i++) vv_drift(dt, vx[i], vy[i], vz[i], &x[i], &y[i], &z[i]);
+  /* largest step length (the displacement of this drift is dt·v) */
+  real_t best = 0.0;
+  int ib = -1;
+  for (int i = 0; i < n; i++) {
+    real_t v2 = vx[i] * vx[i] + vy[i] * vy[i] + vz[i] * vz[i];
+    if (!(v2 <= best)) { /* also catches NaN */
+      best = v2;
+      ib = i;
+      if (isnan(v2)) break;
+    }
+  }
+  if (imax) *imax = ib;
+  return best * dt * dt;
+}
+
+void integ_scale(md_system *s, real_t factor) {
+  const int n = s->n;
+  real_t *vx = s->vx, *vy = s->vy, *vz = s->vz;
+#pragma omp parallel for schedule(static) if (n >= INTEG_OMP_MIN)
+  for (int i = 0; i < n; i++) {
+    vx[i] *= factor;
+    vy[i] *= factor;
+    vz[i] *= factor;
+  }
+}
+
+real_t integ_sum_mv2(const md_system *s, const real_t *mass, int *imax) {
+  real_t sum = 0.0, best = -1.0;
+  int ib = -1;
+  for (int i = 0; i < s->n; i++) {
+    real_t m = mass[s->type[i]];
+    real_t e = (s->vx[i] * s->vx[i] + s->vy[i] * s->vy[i] + s->vz[i] * s->vz[i]) * m;
+    sum += e;
+    if (e > best) {
+      best = e;
+      ib = i;
+    }
+  }
+  if (imax) *imax = ib;
+  return sum;
+}
+
+int integ_first_nonfinite(const md_system *s, const real_t *fx, const real_t *fy, const real_t *fz) {
+  for (int i = 0; i < s->n; i++) {
+    real_t sum = s->x[i] + s->y[i] + s->z[i] + s->vx[i] + s->vy[i] + s->vz[i];
+    if (fx) sum += fx[i] + fy[i] + fz[i];
+    if (!isfinite(sum)) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,137 @@
+#include "system.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "math/pbc.h"
+#include "neighbor.h"
+
+md_status system_create(md_system **out, int n) {
+  *out = NULL;
+  if (n < 0) return md_error(MD_ERR_VALUE, "negative atom count %d", n);
+  md_system *s = (md_system *)calloc(1, sizeof *s);
+  if (!s) return md_error(MD_ERR_MEMORY, "out of memory allocating a system");
+  size_t m = (size_t)(n > 0 ? n : 1);
+  s->n = n;
+  s->type = (int *)calloc(m, sizeof(int));
+  s->id = (int *)calloc(m, sizeof(int));
+  s->x = (real_t *)calloc(3 * m, sizeof(real_t));
+  s->vx = (real_t *)calloc(3 * m, sizeof(real_t));
+  s->ix = (int *)calloc(3 * m, sizeof(int));
+  if (!s->type || !s->id || !s->x || !s->vx || !s->ix) {
+    system_destroy(&s);
+    return md_error(MD_ERR_MEMORY, "out of memory allocating %d atoms", n);
+  }
+  s->y = s->x + m;
+  s->z = s->x + 2 * m;
+  s->vy = s->vx + m;
+  s->vz = s->vx + 2 * m;
+  s->iy = s->ix + m;
+  s->iz = s->ix + 2 * m;
+  for (int i = 0; i < n; i++) s->id[i] = i + 1;
+  *out = s;
+  return MD_OK;
+}
+
+void system_destroy(md_system **ps) {
+  if (!ps || !*ps) return;
+  md_system *s = *ps;
+  free(s->type);
+  free(s->id);
+  free(s->x);
+  free(s->vx);
+  free(s->ix);
+  free(s);
+  *ps = NULL;
+}
+
+md_status system_copy(md_system **out, const md_system *src) {
+  MD_TRY(system_create(out, src->n));
+  md_system *d = *out;
+  size_t m = (size_t)(src->n > 0 ? src->n : 1);
+  d->nelem = src->nelem;
+  memcpy(d->elem, src->elem, sizeof d->elem);
+  d->box = src->box;
+  memcpy(d->type, src->type, m * sizeof(int));
+  memcpy(d->id, src->id, m * sizeof(int));
+  memcpy(d->x, src->x, m * sizeof(real_t));
+  memcpy(d->y, src->y, m * sizeof(real_t));
+  memcpy(d->z, src->z, m * sizeof(real_t));
+  memcpy(d->vx, src->vx, m * sizeof(real_t));
+  memcpy(d->vy, src->vy, m * sizeof(real_t));
+  memcpy(d->vz, src->vz, m * sizeof(real_t));
+  memcpy(d->ix, src->ix, m * sizeof(int));
+  memcpy(d->iy, src->iy, m * sizeof(int));
+  memcpy(d->iz, src->iz, m * sizeof(int));
+  d->has_velocities = src->has_velocities;
+  d->step = src->step;
+  d->time = src->time;
+  return MD_OK;
+}
+
+int system_element_index(md_system *s, const char *name) {
+  for (int k = 0; k < s->nelem; k++)
+    if (strcmp(s->elem[k], name) == 0) return k;
+  if (s->nelem >= MD_MAX_ELEM || strlen(name) >= MD_NAME_LEN) return -1;
+  strcpy(s->elem[s->nelem], name);
+  return s->nelem++;
+}
+
+void system_wrap(md_system *s) {
+  const real_t *h = s->box.h;
+  for (int i = 0; i < s->n; i++) {
+    real_t f[3], d[3];
+    pbc_to_frac(s->box.hinv, s->x[i], s->y[i], s->z[i], f);
+    int na = (int)floor(f[0]), nb = (int)floor(f[1]), nc = (int)floor(f[2]);
+    if (na == 0 && nb == 0 && nc == 0) continue;
+    pbc_to_cart(h, (real_t)na, (real_t)nb, (real_t)nc, d);
+    s->x[i] -= d[0];
+    s->y[i] -= d[1];
+    s->z[i] -= d[2];
+    s->ix[i] += na;
+    s->iy[i] += nb;
+    s->iz[i] += nc;
+  }
+}
+
+void system_unwrapped(const md_system *s, int i, real_t r[3]) {
+  real_t d[3];
+  pbc_to_cart(s->box.h, (real_t)s->ix[i], (real_t)s->iy[i], (real_t)s->iz[i], d);
+  r[0] = s->x[i] + d[0];
+  r[1] = s->y[i] + d[1];
+  r[2] = s->z[i] + d[2];
+}
+
+md_status system_check_finite(const md_system *s, const char *where) {
+  for (int i = 0; i < s->n; i++)
+    if (!isfinite(s->x[i]) || !isfinite(s->y[i]) || !isfinite(s->z[i]))
+      return md_error(MD_ERR_VALUE, "%s: atom %d has a non-finite coordinate", where, s->id[i]);
+  return MD_OK;
+}
+
+md_status system_min_distance(const md_system *s, real_t rmax, real_t *dmin, int *ia, int *ib) {
+  *dmin = INFINITY;
+  *ia = *ib = -1;
+  if (s->n == 0) return MD_OK;
+  nbr_list *nl = NULL;
+  MD_TRY(nbr_create(&nl, rmax, 0.0, 0));
+  md_status st = nbr_build(nl, s);
+  if (st == MD_OK) {
+    for (int i = 0; i < s->n; i++)
+      for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
+        real_t d[3];
+        int j = nl->j[k];
+        pbc_image_shift(s->box.h, nl->img[k], d);
+        real_t dx = s->x[j] + d[0] - s->x[i], dy = s->y[j] + d[1] - s->y[i], dz = s->z[j] + d[2] - s->z[i];
+        real_t r = sqrt(dx * dx + dy * dy + dz * dz);
+        if (r < *dmin) {
+          *dmin = r;
+          *ia = i;
+          *ib = j;
+        }
+      }
+  }
+  nbr_destroy(&nl);
+  return st;
+}
