@@ -13,8 +13,8 @@
 TEST_CASE("dft cells mean error matches LAMMPS", "[eval][dft][python]") {
   std::string dir = esnap_test::shared("data/snap-li3n");
   if (!esnap_test::exists(dir + "/Lattice.json") || !esnap_test::exists(dir + "/Elastic.json"))
-    esnap_test::skip("../shared/data/snap-li3n (Lattice.json, Elastic.json) not present");
-  std::string cmd = "python3 '" + esnap_test::source("tools/dft_check.py") + "' '" + dir + "' --esnapmd '" + ESNAP_BINARY +
+    esnap_test::skip_missing("../shared/data/snap-li3n (Lattice.json, Elastic.json) not present");
+  std::string cmd = esnap_test::python() + " '" + esnap_test::source("tools/dft_check.py") + "' '" + dir + "' --esnapmd '" + ESNAP_BINARY +
                     "' --quiet --expect-mean 0.680 --tol 0.005 2>&1";
   FILE *p = popen(cmd.c_str(), "r");
   REQUIRE(p);

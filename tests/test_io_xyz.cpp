@@ -325,14 +325,14 @@ TEST_CASE("xyz output is read by ASE", "[io][python]") {
   write_file(expect, exp);
   write_file(dir + "/check.py", k_ase_script);
   std::string out;
-  FILE *p = popen(("python3 " + dir + "/check.py " + path + " " + expect + " " + ase_out + " 2>&1").c_str(), "r");
+  FILE *p = popen((esnap_test::python() + " " + dir + "/check.py " + path + " " + expect + " " + ase_out + " 2>&1").c_str(), "r");
   REQUIRE(p);
   char buf[4096];
   size_t nread;
   while ((nread = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, nread);
   int st = pclose(p);
   int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-  if (rc == 77 || rc == 127) esnap_test::skip(("python3 with ase is not available: " + out).c_str());
+  if (rc == 77 || rc == 127) esnap_test::skip_missing("Python (" ESNAP_PYTHON ") with ase is not available (run tools/setup.sh): " + out);
   INFO(out);
   REQUIRE(rc == 0);
   std::printf("%s", out.c_str());

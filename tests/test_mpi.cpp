@@ -14,7 +14,7 @@
 namespace {
 
 void need_mpi() {
-  if (rep_test::mpiexec().empty()) esnap_test::skip("no MPI build or no mpirun (FindMPI's MPIEXEC_EXECUTABLE)");
+  if (rep_test::mpiexec().empty()) esnap_test::skip_missing("no MPI build or no mpirun (FindMPI's MPIEXEC_EXECUTABLE; run tools/setup.sh)");
 }
 
 const std::string kBody = "structure li3n 2 2 2\nvelocity 1000\nensemble nvt 1000 0.1\nreplicas 4 seed 31\nthermo 10\n"

@@ -1,11 +1,12 @@
 // tools/plot_diffusion.py and tools/kinisi_compare.py as tests.
 //
-// tools/plot_diffusion.py (issue 5, "Plots"): MSD curves, an Arrhenius plot with both regimes and the Haven ratio
+// tools/plot_diffusion.py: MSD curves, an Arrhenius plot with both regimes and the Haven ratio
 // against T, drawn from real `esnapmd analyze` / `esnapmd arrhenius` outputs. The inputs: LAMMPS's own 1200 K
 // trajectory (tests/data/lammps_li_1200K.dump.gz) analysed with frame intervals 0.1, 0.05, 0.025, 0.0125 ps
 // and temperatures 600 ... 1200 K, so D changes by 2x per temperature and the fits are well defined.
-// Each PNG must exist, start with the PNG signature and be a real figure (> 10 kB). SKIPPED when python3 has no
-// matplotlib/numpy (CI installs them with python3-ase). Run time ~10 s.
+// Each PNG must exist, start with the PNG signature and be a real figure (> 10 kB). Python is the interpreter of
+// tools/setup.sh (ESNAP_PYTHON); without matplotlib/numpy the test skips, and fails under CI=true. Run time ~10 s.
+
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -46,8 +47,8 @@ void check_png(const std::string &path) {
 
 TEST_CASE("plot_diffusion draws msd arrhenius and haven figures", "[analysis][plots][cli]") {
   int rc = 0;
-  std::string probe = sh("python3 -c 'import matplotlib, numpy'", &rc);
-  if (rc != 0) esnap_test::skip(("python3 with matplotlib and numpy is not available: " + probe).c_str());
+  std::string probe = sh(esnap_test::python() + " -c 'import matplotlib, numpy'", &rc);
+  if (rc != 0) esnap_test::skip_missing("Python (" ESNAP_PYTHON ") with matplotlib and numpy is not available (run tools/setup.sh): " + probe);
   const std::string d = esnap_test::scratch("plots");
   const std::string dump = esnap_test::data("lammps_li_1200K.dump.gz");
   const double dt[4] = {0.1, 0.05, 0.025, 0.0125};
@@ -65,7 +66,7 @@ TEST_CASE("plot_diffusion draws msd arrhenius and haven figures", "[analysis][pl
   }
   std::string text;
   REQUIRE(esnap_test::run_cli("arrhenius" + dirs + " -o '" + d + "/arr' --break 900", &text) == 0);
-  const std::string py = "python3 '" + esnap_test::source("tools/plot_diffusion.py") + "' ";
+  const std::string py = esnap_test::python() + " '" + esnap_test::source("tools/plot_diffusion.py") + "' ";
   text = sh(py + "msd '" + d + "/T1200' -o '" + d + "/msd.png'", &rc);
   INFO(text);
   REQUIRE(rc == 0);
@@ -84,15 +85,15 @@ TEST_CASE("plot_diffusion draws msd arrhenius and haven figures", "[analysis][pl
   CHECK(text.find("Traceback") == std::string::npos);
 }
 
-// Issue 5: `esnapmd analyze` on a LAMMPS dump of unwrapped coordinates agrees with kinisi on D* within the
+// `esnapmd analyze` on a LAMMPS dump of unwrapped coordinates agrees with kinisi on D* within the
 // stated uncertainties (tools/kinisi_compare.py exits 1 beyond 2 combined standard errors in any of xyz, xy, z).
-// kinisi is a PyPI package that CI does not install: SKIPPED without it (it runs on the development machine).
+// kinisi is an optional PyPI package, not a project dependency: SKIPPED without it (also under CI=true).
 // Run time ~10 s.
 TEST_CASE("analyze agrees with kinisi on a lammps dump", "[analysis][kinisi][cli]") {
   int rc = 0;
-  std::string probe = sh("python3 -c 'import kinisi, numpy'", &rc);
-  if (rc != 0) esnap_test::skip(("python3 with kinisi (pip install kinisi) is not available: " + probe).c_str());
-  std::string text = sh("python3 '" + esnap_test::source("tools/kinisi_compare.py") + "' '" +
+  std::string probe = sh(esnap_test::python() + " -c 'import kinisi, numpy'", &rc);
+  if (rc != 0) esnap_test::skip_optional("Python (" ESNAP_PYTHON ") without kinisi (pip install kinisi; optional): " + probe);
+  std::string text = sh(esnap_test::python() + " '" + esnap_test::source("tools/kinisi_compare.py") + "' '" +
                             esnap_test::data("lammps_li_1200K.dump.gz") +
                             "' --timestep 0.001 --fit-window 2 25 --temperature 1200 --esnapmd '" + ESNAP_BINARY + "'",
                         &rc);

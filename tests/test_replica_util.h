@@ -72,9 +72,12 @@ inline int mpirun(int np, const std::string &args, std::string *out = nullptr) {
     pclose(p);
   }
   bool open_mpi = ver.find("Open MPI") != std::string::npos || ver.find("OpenRTE") != std::string::npos;
-  // Open MPI in containers: no single-copy (CMA) shared-memory transfers (ptrace is usually not permitted)
-  std::string cmd = "OMP_NUM_THREADS=1 OMP_WAIT_POLICY=passive OMPI_MCA_btl_vader_single_copy_mechanism=none "
-                    "OMPI_MCA_btl_sm_single_copy_mechanism=none " + m + " -n " + std::to_string(np) +
+  // Open MPI in containers: no single-copy (CMA) shared-memory transfers (ptrace is usually not permitted); run as
+  // root, Open MPI's mpirun refuses to start unless both OMPI_ALLOW_RUN_AS_ROOT variables are set
+  std::string env = "OMP_NUM_THREADS=1 OMP_WAIT_POLICY=passive OMPI_MCA_btl_vader_single_copy_mechanism=none "
+                    "OMPI_MCA_btl_sm_single_copy_mechanism=none ";
+  if (geteuid() == 0) env += "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ";
+  std::string cmd = env + m + " -n " + std::to_string(np) +
                     (open_mpi ? " --oversubscribe" : "") + " " + ESNAP_BINARY + " " + args + " 2>&1";
   p = popen(cmd.c_str(), "r");
   if (!p) return -1;

@@ -24,12 +24,35 @@ inline bool exists(const std::string &p) {
   return stat(p.c_str(), &st) == 0;
 }
 
-// Exit code 77 = "skipped" for ctest (SKIP_RETURN_CODE, see tests/EsnapTests.cmake).
+// Exit code 77 = "skipped" for ctest (SKIP_RETURN_CODE, see tests/EsnapTests.cmake). For what a machine may
+// lack by design: a GPU, a CUDA build, NCCL.
 [[noreturn]] inline void skip(const char *why) {
   std::fprintf(stdout, "SKIP: %s\n", why);
   std::fflush(stdout);
   std::exit(77);
 }
+
+inline bool in_ci() {
+  const char *ci = std::getenv("CI");
+  return ci && std::string(ci) == "true";
+}
+
+// A dependency the project installs (tools/setup.sh: Python modules, MPI, ../shared data) is missing: a skip on a
+// developer's machine, a failure under CI=true, where a skipped test would be a test that never ran.
+[[noreturn]] inline void skip_missing(const std::string &why) {
+  if (in_ci()) {
+    std::fprintf(stdout, "FAIL (CI=true, a required dependency is missing): %s\n", why.c_str());
+    std::fflush(stdout);
+    std::exit(1);
+  }
+  skip(why.c_str());
+}
+
+// An optional comparison (e.g. with kinisi, not a project dependency): skipped wherever it is absent.
+[[noreturn]] inline void skip_optional(const std::string &why) { skip(why.c_str()); }
+
+// The Python interpreter for tools/*.py (CMake's ESNAP_PYTHON: the .venv of tools/setup.sh, else python3), quoted.
+inline std::string python() { return std::string("'") + ESNAP_PYTHON + "'"; }
 
 // A scratch directory under the build tree, unique per test name.
 inline std::string scratch(const std::string &name) {
