@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "model.h"
+#include "deck_words.h"
 #include "replica_deck.h"
 #include "textfile.h"
 
@@ -51,45 +52,6 @@ static md_status unknown_keyword(const textfile *t) {
                   t->path, t->line, w);
 }
 
-md_status deck_need(const textfile *t, int k, const char *usage) {
-  if (k < t->nwords) return MD_OK;
-  return md_error(MD_ERR_PARSE, "%s:%d: %s: missing value (usage: %s)", t->path, t->line, t->word[0], usage);
-}
-
-md_status deck_get_real(const textfile *t, int k, const char *what, const char *usage, real_t *out) {
-  MD_TRY(deck_need(t, k, usage));
-  return tf_real(t, k, what, out);
-}
-
-md_status deck_get_long(const textfile *t, int k, const char *what, const char *usage, long *out) {
-  MD_TRY(deck_need(t, k, usage));
-  char *end;
-  errno = 0;
-  long v = strtol(t->word[k], &end, 10);
-  if (end == t->word[k] || *end || errno)
-    return md_error(MD_ERR_PARSE, "%s:%d: %s '%s' is not an integer", t->path, t->line, what, t->word[k]);
-  *out = v;
-  return MD_OK;
-}
-
-md_status deck_get_positive_long(const textfile *t, int k, const char *what, const char *usage, long *out) {
-  MD_TRY(deck_get_long(t, k, what, usage, out));
-  if (*out <= 0) return md_error(MD_ERR_VALUE, "%s:%d: %s must be a positive integer (got %ld)", t->path, t->line, what, *out);
-  return MD_OK;
-}
-
-md_status deck_get_seed(const textfile *t, int k, uint64_t *out) {
-  MD_TRY(deck_need(t, k, "seed S (a positive integer)"));
-  const char *w = t->word[k];
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(w, &end, 10);
-  if (end == w || *end || errno || w[0] == '-' || v == 0)
-    return md_error(MD_ERR_PARSE, "%s:%d: seed '%s' is not a positive integer", t->path, t->line, w);
-  *out = (uint64_t)v;
-  return MD_OK;
-}
-
 static md_status get_yesno(const textfile *t, int k, const char *what, int *out) {
   MD_TRY(deck_need(t, k, "yes|no"));
   if (strcmp(t->word[k], "yes") == 0) *out = 1;
@@ -121,10 +83,6 @@ static md_status parse_format(const textfile *t, int k, int *out) {
   else if (strcmp(t->word[k], "lammps") == 0) *out = DECK_FMT_LAMMPS;
   else return md_error(MD_ERR_PARSE, "%s:%d: unknown format '%s' (extxyz or lammps)", t->path, t->line, t->word[k]);
   return MD_OK;
-}
-
-md_status deck_extra_word(const textfile *t, int k) {
-  return md_error(MD_ERR_PARSE, "%s:%d: %s: unexpected '%s'", t->path, t->line, t->word[0], t->word[k]);
 }
 
 static md_status parse_structure(const textfile *t, md_deck *d) {
@@ -260,13 +218,6 @@ static md_status parse_ensemble(const textfile *t, md_deck *d) {
       return deck_extra_word(t, k);
     }
   }
-  return MD_OK;
-}
-
-md_status deck_out_name(const textfile *t, int k, char *dst, const char *usage) {
-  MD_TRY(deck_need(t, k, usage));
-  if (strlen(t->word[k]) >= MD_PATH_LEN / 2) return md_error(MD_ERR_VALUE, "%s:%d: file name too long", t->path, t->line);
-  snprintf(dst, MD_PATH_LEN, "%s", t->word[k]);
   return MD_OK;
 }
 

@@ -1,8 +1,9 @@
 /* replica_deck.c — the deck keywords of replica ensembles, on-the-fly diffusion and temperature series
- * (`replicas`, `diffusion`, `sweep`; documented in host/deck.h), parsed with deck.c's word helpers. */
+ * (`replicas`, `diffusion`, `sweep`; documented in deck.h), parsed with the value parsers of deck_words.h. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "deck_words.h"
 #include "replica_deck.h"
 
 static md_status get_temperature(const textfile *t, int k, const char *usage, real_t *out) {
