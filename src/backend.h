@@ -1,6 +1,6 @@
-/* backend.h — the seam between the run loop (host/run.c) and the code that advances the systems: a struct of
- * function pointers implemented by the CPU reference backend (host/backend_cpu.c) and, later, by a CUDA
- * backend that keeps the WHOLE step on the device.
+/* backend.h — the seam between the run loop (app/run.c) and the code that advances the systems: a struct of
+ * function pointers implemented by the CPU reference backend (host/md/backend_cpu.c) and by the CUDA backend
+ * (kernels/backend_gpu.h), which keeps the WHOLE step on the device.
  *
  * Design
  *  - A backend owns its copy of the state of R replicas (R independent systems with their own velocities,

@@ -1,4 +1,4 @@
-/* nhc.h — integrator leaf math shared by the CPU backend and (later) the CUDA kernels: the velocity-Verlet
+/* nhc.h — integrator leaf math shared by the CPU backend and the CUDA kernels: the velocity-Verlet
  * kick and drift, the Nosé–Hoover chain of LAMMPS `fix nvt` (Martyna–Tuckerman–Klein chain, MTK 2006
  * update order, as in LAMMPS src/fix_nh.cpp), and the thermo formulas of LAMMPS `compute temp` and
  * `compute pressure`.
