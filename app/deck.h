@@ -75,6 +75,16 @@ MD_EXTERN_C_BEGIN
 #define DECK_MAX_DUMPS 8
 #define DECK_MAX_TEMPS 64  /* temperatures of a `replicas ... temperatures` or `sweep` line */
 
+/* Accepted ranges: values outside them are refused at parse time (deck:line), before anything runs. */
+#define DECK_T_MAX 1e5            /* temperatures (K) */
+#define DECK_DT_MIN 1e-6          /* timestep (ps) */
+#define DECK_SKIN_MAX 10.0        /* Verlet skin (Å) */
+#define DECK_COUL_ACC_MIN 1e-14   /* Coulomb relative accuracy (LAMMPS kspace meaning) */
+#define DECK_COUL_ACC_MAX 0.1
+#define DECK_COUL_RCUT_MIN 1.0    /* Coulomb real-space cutoff (Å) */
+#define DECK_COUL_RCUT_MAX 50.0
+#define DECK_STEPS_MAX 1000000000000L /* run length (steps) */
+
 enum deck_structure_kind { DECK_STRUCT_NONE = 0, DECK_STRUCT_LI3N = 1, DECK_STRUCT_FILE = 2 };
 enum deck_file_format { DECK_FMT_AUTO = 0, DECK_FMT_LAMMPS = DUMP_FMT_LAMMPS, DECK_FMT_EXTXYZ = DUMP_FMT_EXTXYZ };
 enum deck_dist { DECK_DIST_GAUSSIAN = 0, DECK_DIST_UNIFORM = 1 };

@@ -8,8 +8,8 @@
 
 static md_status get_temperature(const textfile *t, int k, const char *usage, real_t *out) {
   MD_TRY(deck_get_real(t, k, "temperature", usage, out));
-  if (!(*out > 0.0) || *out > 1e6)
-    return md_error(MD_ERR_VALUE, "%s:%d: temperature '%s' must be positive (K)", t->path, t->line, t->word[k]);
+  if (!(*out > 0.0) || *out > DECK_T_MAX)
+    return md_error(MD_ERR_VALUE, "%s:%d: temperature '%s' must be positive and at most %g K", t->path, t->line, t->word[k], DECK_T_MAX);
   return MD_OK;
 }
 

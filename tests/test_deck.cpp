@@ -209,3 +209,17 @@ TEST_CASE("every bundled deck parses", "[deck]") {
   CHECK(d->cells[0] == 5);
   delete d;
 }
+
+TEST_CASE("deck values outside their physical range are refused", "[deck][cli]") {
+  expect_error("deck_range_dt", good_head + "timestep 1e-300\nrun 10\n", {"deck.in:2:", "timestep", "far too small"});
+  expect_error("deck_range_run", good_head + "run 9223372036854775807\n", {"deck.in:2:", "run length", "beyond"});
+  expect_error("deck_range_vel", good_head + "velocity 1e30 seed 1\nensemble nvt 300 0.1\nrun 10\n",
+               {"deck.in:2:", "velocity temperature must be between"});
+  expect_error("deck_range_nvt", good_head + "ensemble nvt 1e9 0.1\nrun 10\n", {"deck.in:2:", "nvt temperature must be between"});
+  expect_error("deck_range_acc", good_head + "coulomb pme 1e-300\nrun 10\n", {"deck.in:2:", "coulomb accuracy must be between"});
+  expect_error("deck_range_rcut", good_head + "coulomb pme 1e-4 rcut 0.01\nrun 10\n", {"deck.in:2:", "coulomb rcut must be between"});
+  expect_error("deck_range_skin", good_head + "neighbor 1e308\nrun 10\n", {"deck.in:2:", "neighbor skin must be between"});
+  expect_error("deck_range_lat", "structure li3n 2 2 2 a 1e20\nrun 10\n", {"deck.in:1:", "lattice constant must be between"});
+  expect_error("deck_range_tmax", good_head + "safety tmax 1e300\nrun 10\n", {"deck.in:2:", "tmax must be between"});
+  expect_error("deck_range_rep", good_head + "replicas 2 temperatures 300 1e7\nrun 10\n", {"deck.in:2:", "temperature '1e7'"});
+}
