@@ -13,10 +13,27 @@ static md_status name_of(const char *name, int ensemble, int g, int R, char *out
   return MD_OK;
 }
 
+static md_status rio_open_files(rep_out *o, const md_deck *d, int ensemble, int g, int R, const md_system *s,
+                                const md_checkpoint *ck, const char *header, FILE *screen);
+
 md_status rio_open(rep_out *o, const md_deck *d, int ensemble, int g, int R, const md_system *s, const md_checkpoint *ck,
                    const char *header, FILE *screen) {
   memset(o, 0, sizeof *o);
   o->thermo.fd = -1;
+  /* every dump line is checked before any file is created */
+  for (int k = 0; k < d->ndump; k++) {
+    char where[MD_PATH_LEN + 16];
+    int mask[MD_MAX_ELEM];
+    snprintf(where, sizeof where, "%s:%d", d->path, d->dump[k].line);
+    MD_TRY(dump_spec_check(&d->dump[k], s, where, mask));
+  }
+  md_status st = rio_open_files(o, d, ensemble, g, R, s, ck, header, screen);
+  if (st != MD_OK) rio_close(o);
+  return st;
+}
+
+static md_status rio_open_files(rep_out *o, const md_deck *d, int ensemble, int g, int R, const md_system *s,
+                                const md_checkpoint *ck, const char *header, FILE *screen) {
   int restart = ck != NULL;
   char path[MD_PATH_LEN], file[MD_PATH_LEN];
   long long keep = 0;
@@ -46,8 +63,8 @@ md_status rio_open(rep_out *o, const md_deck *d, int ensemble, int g, int R, con
       keep = ckpt_file_bytes(ck, spec.file);
       if (keep < 0) rs = 0;
     }
+    o->ndump = k + 1; /* closed by rio_close even when the open fails half-way */
     MD_TRY(dump_writer_open(&o->dump[k], &spec, s, rs, keep, where));
-    o->ndump = k + 1;
   }
   return MD_OK;
 }

@@ -93,6 +93,16 @@ TEST_CASE("deck duplicate and conflicting lines", "[deck][cli]") {
 
 TEST_CASE("deck unknown dump species", "[deck][cli]") {
   expect_error("deck_species", good_head + "dump 10 a.xyz species Xe\nrun 10\n", {"deck.in:2:", "dump species 'Xe'"});
+  // a bad second dump line: no output file (thermo, first dump, checkpoint) is created, none is left behind
+  const std::string dir = "scratch/deck_species2";
+  expect_error("deck_species2",
+               good_head + "output " + dir + "/out\nthermo 5\ncheckpoint 5 run.chk\ndump 5 li.xyz species Li\n"
+                           "dump 5 x.xyz species Xe\nrun 10\n",
+               {"deck.in:6:", "dump species 'Xe'"});
+  for (const char *f : {"thermo.dat", "li.xyz", "x.xyz", "run.chk"}) {
+    INFO(f);
+    CHECK(!esnap_test::exists(dir + "/out/" + f));
+  }
 }
 
 TEST_CASE("run command line errors", "[deck][cli]") {

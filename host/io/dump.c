@@ -56,19 +56,9 @@ md_status dump_lammps_cell(const md_box *b, real_t *lx, real_t *ly, real_t *lz, 
   return MD_OK;
 }
 
-md_status dump_writer_open(dump_writer *d, const dump_spec *spec, const md_system *s, int restart, long long keep_bytes,
-                    const char *where) {
-  memset(d, 0, sizeof *d);
-  d->fd = -1;
-  strbuf_init(&d->buf);
-  snprintf(d->path, sizeof d->path, "%s", spec->path);
-  d->every = spec->every;
-  d->format = spec->format;
-  d->velocities = spec->velocities;
-  d->precision = spec->precision == 0 ? 8 : spec->precision;
-  if (spec->nspecies == 0) {
-    for (int t = 0; t < MD_MAX_ELEM; t++) d->mask[t] = 1;
-  } else {
+md_status dump_spec_check(const dump_spec *spec, const md_system *s, const char *where, int mask[MD_MAX_ELEM]) {
+  for (int t = 0; t < MD_MAX_ELEM; t++) mask[t] = spec->nspecies == 0;
+  if (spec->nspecies > 0) {
     for (int k = 0; k < spec->nspecies; k++) {
       int t;
       for (t = 0; t < s->nelem; t++)
@@ -82,9 +72,23 @@ md_status dump_writer_open(dump_writer *d, const dump_spec *spec, const md_syste
         return md_error(MD_ERR_VALUE, "%s: dump species '%s' is not an element of the structure (it has:%s)", where,
                         spec->species[k], list);
       }
-      d->mask[t] = 1;
+      mask[t] = 1;
     }
   }
+  return MD_OK;
+}
+
+md_status dump_writer_open(dump_writer *d, const dump_spec *spec, const md_system *s, int restart, long long keep_bytes,
+                    const char *where) {
+  memset(d, 0, sizeof *d);
+  d->fd = -1;
+  strbuf_init(&d->buf);
+  snprintf(d->path, sizeof d->path, "%s", spec->path);
+  d->every = spec->every;
+  d->format = spec->format;
+  d->velocities = spec->velocities;
+  d->precision = spec->precision == 0 ? 8 : spec->precision;
+  MD_TRY(dump_spec_check(spec, s, where, d->mask));
   d->nsel = 0;
   for (int i = 0; i < s->n; i++) d->nsel += d->mask[s->type[i]] != 0;
   if (d->format == DUMP_FMT_LAMMPS) {

@@ -53,6 +53,9 @@ typedef struct dump_writer {
   strbuf buf;
 } dump_writer;
 
+/* The spec against the system s: every species named is an element of s (else an error naming `where`);
+ * mask[t] = 1 for the types written. */
+md_status dump_spec_check(const dump_spec *spec, const md_system *s, const char *where, int mask[MD_MAX_ELEM]);
 /* Open for the system s (species names are checked against s->elem; `where` = "deck:line" for messages). */
 md_status dump_writer_open(dump_writer *d, const dump_spec *spec, const md_system *s, int restart, long long keep_bytes,
                     const char *where);
