@@ -81,7 +81,7 @@ MD_HD void ewald_sf_partial(const ewald_kargs *MD_RESTRICT A, long k, int t, int
 MD_HD void ewald_sf_finish(const ewald_kargs *MD_RESTRICT A, long k, real_t re, real_t im) {
   A->sre[k] = re;
   A->sim[k] = im;
-  const real_t em = 2.0 * A->w[k] * (re * re + im * im);
+  const real_t em = ewald_kspace_pair_energy(A->w[k], re, im);
   real_t m[3] = {A->m[k], A->m[A->nk + k], A->m[2 * A->nk + k]};
   real_t w6[6] = {0, 0, 0, 0, 0, 0};
   ewald_kspace_virial(em, m, A->alpha[A->ksys[k]], w6);

@@ -161,8 +161,7 @@ extern "C" md_status pme_gpu_create(pme_gpu **out, const gpu_atoms *a, int sys0,
       }
       sum_abs_max = fmax(sum_abs_max, sa);
       const int ps = same ? 0 : k;
-      corr[(size_t)k * 7] = -s2 * self_e[ps];
-      for (int c = 0; c < 6; c++) corr[(size_t)k * 7 + 1 + c] = -s2 * self_w[(size_t)ps * 6 + c];
+      pme_self_correction(s2, self_e[ps], &self_w[(size_t)ps * 6], &corr[(size_t)k * 7]);
     }
   }
   A.fix_scale = pme_fixed_scale(sum_abs_max);
