@@ -11,7 +11,21 @@
 
 #include "math/ewald.h"
 #include "math/pme.h"
+#include "status.h"
 #include "types.h"
+
+/* The PME parameters both backends accept: B-spline order PME_MIN_ORDER … PME_MAX_ORDER, order … 4096 mesh points
+ * per direction, α > 0. */
+static inline md_status pme_check_params(const int grid[3], int order, real_t alpha) {
+  if (order < PME_MIN_ORDER || order > PME_MAX_ORDER)
+    return md_error(MD_ERR_VALUE, "PME: B-spline order %d outside %d … %d", order, PME_MIN_ORDER, PME_MAX_ORDER);
+  for (int d = 0; d < 3; d++)
+    if (grid[d] < order || grid[d] > 4096)
+      return md_error(MD_ERR_VALUE, "PME: mesh %d x %d x %d must have at least `order` (%d) and at most 4096 points per direction",
+                      grid[0], grid[1], grid[2], order);
+  if (!(alpha > 0)) return md_error(MD_ERR_VALUE, "PME: invalid α %g", alpha);
+  return MD_OK;
+}
 
 /* Influence function ψ over the K0 × K1 × (K2/2+1) half mesh (ψ(0) = 0) and the mean mesh self energy per
  * unit charge² in excess of the exact one, with its virial (xx yy zz xy xz yz): pme_cpu_compute subtracts

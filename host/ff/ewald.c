@@ -272,11 +272,10 @@ md_status ewald_kspace_compute(ewald_kspace *k, const md_system *sys, const real
 #pragma omp parallel for schedule(static) num_threads(nthr)
   for (int i = 0; i < n; i++) {
     real_t s[3];
-    pbc_to_frac(hinv, sys->x[i], sys->y[i], sys->z[i], s);
+    ewald_frac_wrapped(hinv, sys->x[i], sys->y[i], sys->z[i], s);
     for (int d = 0; d < 3; d++) {
-      real_t f = s[d] - floor(s[d]);
       for (int m = 0; m <= k->ktab[d]; m++) {
-        real_t arg = 2.0 * MD_PI * m * f;
+        real_t arg = 2.0 * MD_PI * m * s[d];
         tc[TAB(d, m, i)] = cos(arg);
         ts[TAB(d, m, i)] = sin(arg);
       }

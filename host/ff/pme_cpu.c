@@ -88,13 +88,7 @@ void pme_cpu_destroy(pme_cpu **pp) {
 }
 
 md_status pme_cpu_setup(pme_cpu *p, const int grid[3], int order, const md_box *box, real_t alpha) {
-  if (order < PME_MIN_ORDER || order > PME_MAX_ORDER)
-    return md_error(MD_ERR_VALUE, "PME: B-spline order %d outside %d … %d", order, PME_MIN_ORDER, PME_MAX_ORDER);
-  for (int d = 0; d < 3; d++)
-    if (grid[d] < order || grid[d] > 4096)
-      return md_error(MD_ERR_VALUE, "PME: mesh %d x %d x %d must have at least `order` (%d) and at most 4096 points per direction",
-                      grid[0], grid[1], grid[2], order);
-  if (!(alpha > 0)) return md_error(MD_ERR_VALUE, "PME: invalid α %g", alpha);
+  MD_TRY(pme_check_params(grid, order, alpha));
   int same_mesh = p->planned && p->K[0] == grid[0] && p->K[1] == grid[1] && p->K[2] == grid[2];
   if (p->ready && same_mesh && p->order == order && p->alpha == alpha && memcmp(p->box.h, box->h, sizeof box->h) == 0)
     return MD_OK;

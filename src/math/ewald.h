@@ -22,6 +22,7 @@
 #include "../constants.h"
 #include "../md_hd.h"
 #include "../types.h"
+#include "pbc.h"
 
 /* exp(x²) erfc(x) for 0.5 ≤ x < 6: polynomial pieces on intervals of width 0.5 in u = 4x − 2k − 1 ∈ [−1, 1],
  * k = floor(2x); Chebyshev interpolants (40 digits) rounded to double, max relative error ≤ 2.2e-16 on every
@@ -146,6 +147,13 @@ MD_HD real_t ewald_self_energy(real_t alpha, real_t sum_q2) { return -MD_QQR2E *
 /* Energy of the uniform neutralising background −C π Q²/(2 V α²) (eV); its virial is this energy times δ_ab. */
 MD_HD real_t ewald_background_energy(real_t alpha, real_t qsum, real_t volume) {
   return -MD_QQR2E * MD_PI * qsum * qsum / (2.0 * volume * alpha * alpha);
+}
+
+/* Fractional coordinates of (x, y, z) wrapped into [0, 1] (1 only by rounding of a tiny negative s), the phases
+ * of the reciprocal sums: exp(2πi m·r) = exp(2πi Σ_d n_d s_d). */
+MD_HD void ewald_frac_wrapped(const real_t *MD_RESTRICT hinv, real_t x, real_t y, real_t z, real_t *MD_RESTRICT s) {
+  pbc_to_frac(hinv, x, y, z, s);
+  for (int d = 0; d < 3; d++) s[d] -= floor(s[d]);
 }
 
 /* Cartesian reciprocal vector m = Σ_d n_d a*_d (1/Å) of integer components (n0, n1, n2), a*_d the columns of

@@ -137,12 +137,12 @@ MD_HD void pme_mesh_vector(const real_t *MD_RESTRICT hinv, const int *MD_RESTRIC
 MD_HD void pme_atom_splines(const real_t *MD_RESTRICT hinv, real_t x, real_t y, real_t z, const int *MD_RESTRICT K,
                             int P, int *MD_RESTRICT base, real_t *MD_RESTRICT th, real_t *MD_RESTRICT dth) {
   real_t s[3];
-  pbc_to_frac(hinv, x, y, z, s);
+  ewald_frac_wrapped(hinv, x, y, z, s);
 #if defined(__CUDA_ARCH__)
 #pragma unroll
 #endif
   for (int d = 0; d < 3; d++) {
-    real_t u = (s[d] - floor(s[d])) * K[d];
+    real_t u = s[d] * K[d];
     if (u >= K[d]) u -= K[d];
     if (!(u >= 0.0 && u < K[d])) u = 0.0;
     int b;
