@@ -1,8 +1,8 @@
 /* pme_tables.h — host-side tables of the PME and Ewald sums from the leaf formulas of src/math/pme.h and
  * src/math/ewald.h: the PME influence function and mesh self-energy offset (one implementation: the CPU backend,
- * host/ff/pme_cpu.c, and the device PME, kernels/pme_gpu.cu, both call pme_tables_compute) and the Ewald vector
- * list (host/ff/ewald.c and the device Ewald sum, kernels/coulomb_gpu.cu). Plain host functions (C and C++), computed once per cell;
- * also used by the emulation tests. */
+ * host/ff/pme_cpu.c, and the device PME, kernels/pme_gpu.cu, both call pme_tables_compute), the PME parameter
+ * check, and the Ewald vector list (host/ff/ewald.c and the device Ewald sum, kernels/coulomb_gpu.cu). Plain host
+ * functions (C and C++), computed once per cell; also used by the emulation tests. */
 #ifndef ESNAP_PME_TABLES_H
 #define ESNAP_PME_TABLES_H
 
@@ -70,7 +70,8 @@ static inline int pme_tables_compute(const int K[3], int order, const md_box *bo
         real_t msq = m[0] * m[0] + m[1] * m[1] + m[2] * m[2];
         psi[idx] = pme_influence(msq, alpha, vol, b0[k0] * b1[k1] * b2[k2]);
         /* self-energy offset of this vector: w(m) (Π_d Σ_n β_n² − 1), for m and its mirror */
-        real_t em = pme_half_mult(k2, K2) * ewald_kspace_weight(msq, alpha, vol) * (ap[k0] * ap[K0 + k1] * ap[K0 + K1 + k2] - 1.0);
+        real_t em = pme_half_mult(k2, K2) * ewald_kspace_weight(msq, alpha, vol) *
+                    (ap[k0] * ap[K0 + k1] * ap[K0 + K1 + k2] - 1.0);
         acc[0] += em;
         ewald_kspace_virial(em, m, alpha, acc + 1);
       }

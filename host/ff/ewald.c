@@ -3,6 +3,7 @@
  * (ewald_real_set_lammps) the real-space pairs come from src/math/ewald_lammps.h instead. */
 #include "ewald.h"
 
+#include <limits.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -217,8 +218,8 @@ static md_status ks_setup(ewald_kspace *k, const md_box *box, real_t alpha, real
   k->nk = 0;
   k->ngroup = 0;
   const long nk = ewald_vectors_enumerate(box, alpha, gcut, kcap, triclinic, NULL, NULL, NULL, NULL, NULL);
-  if (nk > 0x7fffffff - 64) return md_error(MD_ERR_VALUE, "Ewald: %ld k-vectors", nk);
-  MD_TRY(ks_reserve(k, (int)nk));
+  if (nk > INT_MAX / 2) return md_error(MD_ERR_VALUE, "Ewald: %ld k-vectors are too many", nk);
+  MD_TRY(ks_reserve(k, nk > 0 ? (int)nk : 1)); /* gstart[0] even for an empty set */
   int ng = 0;
   ewald_vectors_enumerate(box, alpha, gcut, kcap, triclinic, k->mi, k->mc, k->wt, k->gstart, &ng);
   k->nk = (int)nk;

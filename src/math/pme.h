@@ -230,7 +230,8 @@ MD_HD void pme_gather_force(const real_t *MD_RESTRICT phi, const int *MD_RESTRIC
 /* Removal of the mean mesh self energy in excess of the exact reciprocal self term, a constant for a given cell
  * and charges (forces unchanged; Ballenegger, Cerdà & Holm, Comput. Phys. Commun. 182, 1919 (2011)): the
  * correction to E and W (xx yy zz xy xz yz) is −Σq² (self_e, self_w) from pme_tables_compute, into corr[7]. */
-MD_HD void pme_self_correction(real_t sum_q2, real_t self_e, const real_t *MD_RESTRICT self_w, real_t *MD_RESTRICT corr) {
+MD_HD void pme_self_correction(real_t sum_q2, real_t self_e, const real_t *MD_RESTRICT self_w,
+                               real_t *MD_RESTRICT corr) {
   corr[0] = -sum_q2 * self_e;
   for (int c = 0; c < 6; c++) corr[1 + c] = -sum_q2 * self_w[c];
 }

@@ -28,8 +28,8 @@ MD_HD void snap_ck(real_t x, real_t y, real_t z, real_t rcut, real_t rfac0, real
 }
 
 /* Parameters and their gradients with respect to the neighbour's position, given r = |(x, y, z)|,
- * rscale0 = snap_theta0_scale(rfac0, rmin0, rcut) and tan0 = tan θ0 = tan((r - rmin0) rscale0) (the transcendental part is
- * separate so that a SIMD loop can call tan in scalar code first). */
+ * rscale0 = snap_theta0_scale(rfac0, rmin0, rcut) and tan0 = tan θ0 = tan((r - rmin0) rscale0) (the
+ * transcendental part is separate so that a SIMD loop can call tan in scalar code first). */
 MD_HD void snap_ck_d_tan(real_t x, real_t y, real_t z, real_t r, real_t rscale0, real_t tan0, real_t *MD_RESTRICT ck,
                          real_t *MD_RESTRICT dck) {
   const real_t rsq = r * r;
