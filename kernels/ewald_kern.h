@@ -49,9 +49,7 @@ MD_HD void kern_sincos_2pi(real_t x, real_t *MD_RESTRICT s, real_t *MD_RESTRICT 
 
 /* Fractional coordinates of atom i wrapped into [0, 1). */
 MD_HD void ewald_frac(const ewald_kargs *MD_RESTRICT A, int i, real_t *MD_RESTRICT s) {
-  const real_t *hinv = A->box + 18 * A->atom_sys[i] + 9;
-  pbc_to_frac(hinv, A->pos[i], A->pos[A->ntot + i], A->pos[2 * A->ntot + i], s);
-  for (int d = 0; d < 3; d++) s[d] -= floor(s[d]);
+  ewald_frac_wrapped(A->box + 18 * A->atom_sys[i] + 9, A->pos[i], A->pos[A->ntot + i], A->pos[2 * A->ntot + i], s);
 }
 
 /* Phase m·r = Σ_d n_d s_d of vector k at fractional coordinates s. */
@@ -81,7 +79,7 @@ MD_HD void ewald_sf_partial(const ewald_kargs *MD_RESTRICT A, long k, int t, int
 MD_HD void ewald_sf_finish(const ewald_kargs *MD_RESTRICT A, long k, real_t re, real_t im) {
   A->sre[k] = re;
   A->sim[k] = im;
-  const real_t em = 2.0 * A->w[k] * (re * re + im * im);
+  const real_t em = ewald_kspace_pair_energy(A->w[k], re, im);
   real_t m[3] = {A->m[k], A->m[A->nk + k], A->m[2 * A->nk + k]};
   real_t w6[6] = {0, 0, 0, 0, 0, 0};
   ewald_kspace_virial(em, m, A->alpha[A->ksys[k]], w6);

@@ -107,11 +107,7 @@ extern "C" md_status pme_gpu_create(pme_gpu **out, const gpu_atoms *a, int sys0,
                                     const int grid[3], int order, real_t alpha, const md_box *const *boxes,
                                     const real_t *qelem, int nelem, const int *types_host) {
   *out = nullptr;
-  if (order < PME_MIN_ORDER || order > PME_MAX_ORDER)
-    return md_error(MD_ERR_VALUE, "PME: B-spline order %d outside %d … %d", order, PME_MIN_ORDER, PME_MAX_ORDER);
-  for (int d = 0; d < 3; d++)
-    if (grid[d] < order || grid[d] > 4096) return md_error(MD_ERR_VALUE, "PME: mesh %d x %d x %d", grid[0], grid[1], grid[2]);
-  if (!(alpha > 0)) return md_error(MD_ERR_VALUE, "PME: invalid α %g", alpha);
+  MD_TRY(pme_check_params(grid, order, alpha));
   if ((long long)grid[0] * grid[1] * grid[2] * (nb > 0 ? nb : 1) > 2147483647LL)  // cufftPlanMany takes int sizes
     return md_error(MD_ERR_VALUE, "PME: mesh %d x %d x %d x %d systems is too large for one cuFFT plan", grid[0], grid[1],
                     grid[2], nb);
@@ -161,8 +157,7 @@ extern "C" md_status pme_gpu_create(pme_gpu **out, const gpu_atoms *a, int sys0,
       }
       sum_abs_max = fmax(sum_abs_max, sa);
       const int ps = same ? 0 : k;
-      corr[(size_t)k * 7] = -s2 * self_e[ps];
-      for (int c = 0; c < 6; c++) corr[(size_t)k * 7 + 1 + c] = -s2 * self_w[(size_t)ps * 6 + c];
+      pme_self_correction(s2, self_e[ps], &self_w[(size_t)ps * 6], &corr[(size_t)k * 7]);
     }
   }
   A.fix_scale = pme_fixed_scale(sum_abs_max);

@@ -1,11 +1,12 @@
 /* pme_kern.h — per-thread bodies of smooth PME on the device (kernels/pme_gpu.cu), the steps of
- * host/pme_cpu.c with the leaf formulas of src/math/pme.h and src/math/ewald.h:
+ * host/ff/pme_cpu.c through the same functions of src/math/pme.h (spline set-up pme_atom_splines, per-mode term
+ * pme_kspace_point, gather pme_gather_force):
  *   spread   thread (atom i, a, b): q_i θ0[a] θ1[b] θ2[c] for c = 0 … p−1 onto the system's mesh, as 64-bit
  *            fixed-point integers (scale 2^k): integer atomics are exact and order-independent, so the mesh —
  *            and everything after it — is the same bits on every run
  *   convert  mesh point: fixed point → double (the real input of the R2C transform)
- *   kspace   complex mesh point m: E_m = ½ mult ψ |Q̂|², its virial E_m (δ − 2(π²/α² + 1/m²) m m), Q̂ *= ψ
- *   gather   thread per atom: F_i = −q_i Σ φ(k) ∇(θ0 θ1 θ2), ∂u_d/∂r_c = K_d H⁻¹[c][d]
+ *   kspace   complex mesh point: pme_kspace_point (energy, virial, Q̂ *= ψ)
+ *   gather   thread per atom: pme_gather_force
  * Meshes of the nb systems of a batch are back to back: real mesh s at s·K0K1K2, complex at s·K0K1(K2/2+1);
  * ψ per system (psi_stride = K0K1(K2/2+1)) or shared (psi_stride = 0). */
 #ifndef ESNAP_PME_KERN_H
@@ -44,23 +45,10 @@ typedef struct pme_kargs {
  * constant (one instantiation per order), so the spline arrays stay in registers. */
 
 /* B-spline weights of atom i along the three directions (base wrapped into [0, K)). */
-MD_HD void pme_atom_splines(const pme_kargs *MD_RESTRICT A, int i, int P, int *MD_RESTRICT base, real_t *MD_RESTRICT th,
+MD_HD void pme_kern_splines(const pme_kargs *MD_RESTRICT A, int i, int P, int *MD_RESTRICT base, real_t *MD_RESTRICT th,
                             real_t *MD_RESTRICT dth) {
-  const real_t *hinv = A->box + 18 * A->atom_sys[i] + 9;
-  real_t s[3];
-  pbc_to_frac(hinv, A->pos[i], A->pos[A->ntot + i], A->pos[2 * A->ntot + i], s);
-#if defined(__CUDA_ARCH__)
-#pragma unroll
-#endif
-  for (int d = 0; d < 3; d++) {
-    real_t u = (s[d] - floor(s[d])) * A->K[d];
-    if (u >= A->K[d]) u -= A->K[d];
-    if (!(u >= 0.0 && u < A->K[d])) u = 0.0; /* non-finite position (a run about to stop): stay inside the mesh */
-    int b;
-    pme_bspline(u, P, &b, th + d * P, dth + d * P);
-    if (b < 0) b += A->K[d];
-    base[d] = b;
-  }
+  pme_atom_splines(A->box + 18 * A->atom_sys[i] + 9, A->pos[i], A->pos[A->ntot + i], A->pos[2 * A->ntot + i], A->K, P,
+                   base, th, dth);
 }
 
 /* Spread thread t of natoms·p² (atom first_atom + t / p², a = (t / p) % p, b = t % p). */
@@ -72,7 +60,7 @@ MD_HD void pme_spread_body(long t, const pme_kargs *MD_RESTRICT A, int P) {
   if (q == 0.0) return;
   int base[3];
   real_t th[3 * PME_MAX_ORDER], dth[3 * PME_MAX_ORDER];
-  pme_atom_splines(A, i, P, base, th, dth);
+  pme_kern_splines(A, i, P, base, th, dth);
   const int K0 = A->K[0], K1 = A->K[1], K2 = A->K[2];
   const int i0 = (base[0] + a) % K0, i1 = (base[1] + b) % K1;
   /* th[a], th[P + b] picked by an unrolled loop (a run-time index would put th in local memory) */
@@ -107,23 +95,11 @@ MD_HD void pme_convert_body(long k, const pme_kargs *MD_RESTRICT A) {
  * xy xz yz; all zero at m = 0), then Q̂ *= ψ. hinv of the point's system. */
 MD_HD void pme_kspace_body(long k, const pme_kargs *MD_RESTRICT A, real_t *MD_RESTRICT ev) {
   for (int c = 0; c < 7; c++) ev[c] = 0.0;
-  const int K0 = A->K[0], K1 = A->K[1], K2 = A->K[2], K2c = K2 / 2 + 1;
+  const int K1 = A->K[1], K2c = A->K[2] / 2 + 1;
   const long sb = k / A->ncomplex, idx = k % A->ncomplex;
   const int k2 = (int)(idx % K2c), k1 = (int)((idx / K2c) % K1), k0 = (int)(idx / ((long)K2c * K1));
-  const real_t ps = A->psi[sb * A->psi_stride + idx];
-  real_t *z = A->cmesh + 2 * k;
-  const real_t re = z[0], im = z[1];
-  z[0] = ps * re;
-  z[1] = ps * im;
-  if (ps == 0.0) return;
-  const real_t *hinv = A->box + 18 * (A->sys0 + sb) + 9;
-  const int m0 = pme_signed_index(k0, K0), m1 = pme_signed_index(k1, K1), m2 = pme_signed_index(k2, K2);
-  const int mult = (k2 == 0 || 2 * k2 == K2) ? 1 : 2;
-  const real_t em = 0.5 * mult * ps * (re * re + im * im);
-  real_t m[3];
-  for (int c = 0; c < 3; c++) m[c] = m0 * hinv[3 * c] + m1 * hinv[3 * c + 1] + m2 * hinv[3 * c + 2];
-  ev[0] = em;
-  ewald_kspace_virial(em, m, A->alpha, ev + 1);
+  ev[0] = pme_kspace_point(A->box + 18 * (A->sys0 + sb) + 9, A->K, k0, k1, k2, A->psi[sb * A->psi_stride + idx],
+                           A->alpha, A->cmesh + 2 * k, ev + 1);
 }
 
 /* Gather for atom t of the batch (global first_atom + t). */
@@ -131,19 +107,15 @@ MD_HD void pme_gather_body(int t, const pme_kargs *MD_RESTRICT A, int P) {
   const int i = A->first_atom + t;
   const real_t q = A->qelem[A->type[i]];
   if (q == 0.0) return;
-  const int K0 = A->K[0], K1 = A->K[1], K2 = A->K[2];
   int base[3];
-  real_t th[3 * PME_MAX_ORDER], dth[3 * PME_MAX_ORDER];
-  pme_atom_splines(A, i, P, base, th, dth);
+  real_t th[3 * PME_MAX_ORDER], dth[3 * PME_MAX_ORDER], f[3];
+  pme_kern_splines(A, i, P, base, th, dth);
   const real_t *phi = A->mesh + (long)(A->atom_sys[i] - A->sys0) * A->nreal;
-  real_t g[3];
-  pme_gather_grad(phi, K0, K1, K2, P, base, th, dth, g);
-  const real_t g0 = g[0], g1 = g[1], g2 = g[2];
-  const real_t *hinv = A->box + 18 * A->atom_sys[i] + 9;
+  pme_gather_force(phi, A->K, P, base, th, dth, q, A->box + 18 * A->atom_sys[i] + 9, f);
   const long n = A->ntot;
-  A->force[i] -= q * (g0 * hinv[0] + g1 * hinv[1] + g2 * hinv[2]);
-  A->force[n + i] -= q * (g0 * hinv[3] + g1 * hinv[4] + g2 * hinv[5]);
-  A->force[2 * n + i] -= q * (g0 * hinv[6] + g1 * hinv[7] + g2 * hinv[8]);
+  A->force[i] -= f[0];
+  A->force[n + i] -= f[1];
+  A->force[2 * n + i] -= f[2];
 }
 
 /* Fixed-point scale: the largest power of two with Σ|q| · scale < 2^62, so no mesh value (|Q(k)| ≤ Σ|q|,

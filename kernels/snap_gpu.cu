@@ -191,7 +191,7 @@ static md_status upload_tables(snap_gpu *s) {
   MD_TRY(upload(&s->d.y_off, x.y_off.data(), x.y_off.size()));
   MD_TRY(upload(&s->d.y_jjz, x.y_jjz.data(), x.y_jjz.size()));
   MD_TRY(upload(&s->d.y_order, x.y_order.data(), x.y_order.size()));
-  MD_TRY(upload(&s->d.h2f, x.h2f.data(), x.h2f.size()));
+  MD_TRY(upload(&s->d.h2f, t->h2f, (size_t)t->idxuh_max));
   CUDA_CHECK(cudaMemcpyToSymbol(c_snap_rpq, t->rootpq, sizeof(real_t) * SNAP_RPQ_LD * SNAP_RPQ_LD));
   snap_gpu_tab &T = s->T;
   snap_gpu_fill_tab(&s->p, t, &T);
@@ -222,15 +222,7 @@ extern "C" md_status snap_gpu_create(snap_gpu **out, const snap_params *p, int n
     delete s;
     return st;
   }
-  for (int a = 0; a < p->nelem; a++)
-    for (int b = 0; b < p->nelem; b++) {
-      const real_t rc = (p->radius[a] + p->radius[b]) * p->rcutfac;
-      if (rc > s->cutmax) s->cutmax = rc;
-    }
-  if (!(s->cutmax > p->rmin0)) {
-    snap_gpu_destroy(&s);
-    return md_error(MD_ERR_VALUE, "%s: pair cutoffs must exceed rmin0 %g", p->source, p->rmin0);
-  }
+  s->cutmax = snap_max_cutoff(p);
   int dev = 0;
   cudaDeviceProp prop;
   if (cudaGetDevice(&dev) == cudaSuccess && cudaGetDeviceProperties(&prop, dev) == cudaSuccess)

@@ -98,7 +98,7 @@ typedef struct snap_gpu_tab {
   const int *y_off;   /* [idxuh_max + 1]: Z entries of half entry h are y_jjz[y_off[h] .. y_off[h+1]-1] */
   const int *y_jjz;   /* [idxz_max] ascending in each h */
   const int *y_order; /* [idxuh_max] half entries by decreasing Z work (load balance of yi) */
-  const int *h2f;     /* [idxuh_max] full-layout index of half entry h */
+  const int *h2f;     /* [idxuh_max] full-layout index of half entry h (host/snap_tables.h) */
 } snap_gpu_tab;
 
 typedef struct snap_gpu_work {
@@ -170,12 +170,11 @@ MD_HD void snap_kern_pairs(const snap_gpu_tab &T, const snap_gpu_work &W, int i)
 /* Geometry of slot q of atom i: r, the pair cutoff, rscale0 and tan θ0 as the CPU backend computes them. */
 MD_HD void snap_pair_geom(const snap_gpu_tab &T, const snap_gpu_work &W, int i, size_t q, real_t *r, real_t *rc,
                           real_t *rscale0, real_t *tan0, int *tj) {
-  const real_t pi = 3.14159265358979323846;
   const real_t dx = W.pr[q], dy = W.pr[W.P + q], dz = W.pr[2 * W.P + q];
   *tj = W.type[W.pj[q]];
   *rc = T.rcut[W.type[i] * MD_MAX_ELEM + *tj];
   *r = sqrt(dx * dx + dy * dy + dz * dz);
-  *rscale0 = T.rfac0 * pi / (*rc - T.rmin0);
+  *rscale0 = snap_theta0_scale(T.rfac0, T.rmin0, *rc);
   *tan0 = tan((*r - T.rmin0) * *rscale0);
 }
 
@@ -432,8 +431,7 @@ MD_HD void snap_kern_atom(const snap_gpu_tab &T, const snap_gpu_work &W, int i) 
   }
   for (int a = 0; a < 3; a++) W.force[a * nt + i] += f[a];
   for (int c = 0; c < 9; c++) W.vat[c * nt + i] = vir[c];
-  const real_t e =
-      T.e0[W.type[i]] + snap_energy_from_y(T.idxuh_max, T.h2f, nt, W.yr + i, W.yi + i, W.ufr + i, W.ufi + i);
+  const real_t e = snap_atom_energy(T.e0[W.type[i]], T.idxuh_max, T.h2f, nt, W.yr + i, W.yi + i, W.ufr + i, W.ufi + i);
   W.eat[i] = e;
   if (W.eatom) W.eatom[i] = e;
 }
@@ -512,7 +510,7 @@ inline snap_gpu_plan snap_gpu_make_plan(int ntot, int maxnbr, int twojmax, int i
 
 /* Tables the GPU adds to host/snap_tables.h. */
 typedef struct snap_gpu_extra {
-  std::vector<int> y_off, y_jjz, y_order, h2f;
+  std::vector<int> y_off, y_jjz, y_order;
 } snap_gpu_extra;
 
 inline void snap_gpu_build_extra(const snap_tables *t, snap_gpu_extra *x) {
@@ -531,11 +529,6 @@ inline void snap_gpu_build_extra(const snap_tables *t, snap_gpu_extra *x) {
   x->y_order.resize(nh);
   for (int h = 0; h < nh; h++) x->y_order[h] = h;
   std::stable_sort(x->y_order.begin(), x->y_order.end(), [&](int a, int b) { return cost[a] > cost[b]; });
-  x->h2f.resize(nh);
-  for (int j = 0; j <= t->twojmax; j++)
-    for (int mb = 0; 2 * mb <= j; mb++)
-      for (int ma = 0; ma <= j; ma++)
-        x->h2f[t->idxuh_block[j] + mb * (j + 1) + ma] = t->idxu_block[j] + mb * (j + 1) + ma;
 }
 
 /* Scalars of the tables struct (pointers are filled by the caller: device copies or host arrays). */
@@ -554,18 +547,11 @@ inline void snap_gpu_fill_tab(const snap_params *p, const snap_tables *t, snap_g
     T->idxu_block[j] = t->idxu_block[j];
     T->idxuh_block[j] = t->idxuh_block[j];
   }
-  for (int k = 0; k < MD_MAX_ELEM * MD_MAX_ELEM; k++) T->rcut[k] = T->rcutsq[k] = 0.0;
+  snap_cutoff_table(p, T->rcut, T->rcutsq);
   for (int a = 0; a < MD_MAX_ELEM; a++) T->weight[a] = T->e0[a] = 0.0;
   for (int a = 0; a < p->nelem; a++) {
     T->weight[a] = p->weight[a];
-    for (int b = 0; b < p->nelem; b++) {
-      const real_t rc = (p->radius[a] + p->radius[b]) * p->rcutfac;
-      T->rcut[a * MD_MAX_ELEM + b] = rc;
-      T->rcutsq[a * MD_MAX_ELEM + b] = rc * rc;
-    }
-    real_t e0 = p->beta[a * p->ncoeff];
-    for (int k = 0; k < t->idxb_max; k++) e0 -= p->beta[a * p->ncoeff + 1 + k] * t->bzero_b[k];
-    T->e0[a] = e0;
+    T->e0[a] = t->e0[a];
   }
 }
 

@@ -23,6 +23,7 @@ extern "C" {
 #include "box.h"
 #include "io_xyz.h"
 #include "math/pbc.h"
+#include "math/snap.h"
 #include "neighbor.h"
 #include "snap_cpu.h"
 #include "snap_io.h"
@@ -463,7 +464,7 @@ ESNAP_BENCH_CASE("GPU SNAP kernel benchmark", "[.gpubench]") {
         double d[3];
         pbc_image_shift(s->box.h, L.nl[0]->img[k], d);
         const double dx = s->x[j] + d[0] - s->x[i], dy = s->y[j] + d[1] - s->y[i], dz = s->z[j] + d[2] - s->z[i];
-        const double rc = (m.p.radius[s->type[i]] + m.p.radius[s->type[j]]) * m.p.rcutfac;
+        const double rc = snap_pair_cutoff(&m.p, s->type[i], s->type[j]);
         pairs += dx * dx + dy * dy + dz * dz < rc * rc;
       }
     const int reps = natoms >= 100000 ? 10 : 50;

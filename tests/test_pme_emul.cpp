@@ -187,7 +187,7 @@ TEST_CASE("emulated fixed-point PME mesh matches the double-precision spread", "
   for (int i = 0; i < L.ntot; i++) {
     int base[3];
     double th[3 * PME_MAX_ORDER], dth[3 * PME_MAX_ORDER];
-    pme_atom_splines(&A, i, P, base, th, dth);
+    pme_kern_splines(&A, i, P, base, th, dth);
     double q = A.qelem[L.type[i]];
     for (int a = 0; a < P; a++)
       for (int b = 0; b < P; b++)

@@ -370,7 +370,7 @@ TEST_CASE("SNAP per-pair leaf functions reproduce the CPU backend", "[snap]") {
         pbc_image_shift(s->box.h, nl->img[k], d);
         const int j = nl->j[k];
         const double dx = s->x[j] + d[0] - s->x[i], dy = s->y[j] + d[1] - s->y[i], dz = s->z[j] + d[2] - s->z[i];
-        const double rc = (m.p.radius[ti] + m.p.radius[s->type[j]]) * m.p.rcutfac;
+        const double rc = snap_pair_cutoff(&m.p, ti, s->type[j]);
         if (dx * dx + dy * dy + dz * dz < rc * rc) {
           rij.insert(rij.end(), {dx, dy, dz, rc});
           jn.push_back(j);

@@ -142,7 +142,7 @@ struct Emu {
     T.y_off = x.y_off.data();
     T.y_jjz = x.y_jjz.data();
     T.y_order = x.y_order.data();
-    T.h2f = x.h2f.data();
+    T.h2f = t->h2f;
   }
   ~Emu() { snap_tables_destroy(&t); }
 

@@ -3,6 +3,7 @@
  * (ewald_real_set_lammps) the real-space pairs come from src/math/ewald_lammps.h instead. */
 #include "ewald.h"
 
+#include <limits.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "math/ewald.h"
 #include "math/ewald_lammps.h"
 #include "math/pbc.h"
+#include "pme_tables.h"
 
 #define EW_MAX_THREADS 256
 #define EW_SERIAL_WORK 4096 /* below this many pairs (or atoms × k-vectors / 16) one thread is faster */
@@ -204,67 +206,25 @@ static md_status ks_reserve(ewald_kspace *k, int nk) {
   return MD_OK;
 }
 
-/* Is n = (n0, n1, n2) in LAMMPS's k-vector set with caps kcap? Vectors along an axis run to the largest cap
- * (orthogonal cells: every axis; triclinic cells: only (0, 0, n2)); the others need |n_d| ≤ kcap[d]. */
-static int ks_allowed(int n0, int n1, int n2, const int *kcap, int kmx, int triclinic) {
-  const int z0 = n0 == 0, z1 = n1 == 0, z2 = n2 == 0;
-  if (z0 && z1) return abs(n2) <= kmx;
-  if (!triclinic && ((z0 && z2) || (z1 && z2))) return abs(n0) + abs(n1) <= kmx;
-  return abs(n0) <= kcap[0] && abs(n1) <= kcap[1] && abs(n2) <= kcap[2];
-}
-
-/* kcap == NULL: every vector with |m| ≤ gcut. Else LAMMPS's set (ks_allowed) inside that sphere. */
+/* kcap == NULL: every vector with |m| ≤ gcut. Else LAMMPS's set (ewald_vector_allowed) inside that sphere. */
 static md_status ks_setup(ewald_kspace *k, const md_box *box, real_t alpha, real_t gcut, const int *kcap, int triclinic) {
   if (!(alpha > 0) || !(gcut > 0)) return md_error(MD_ERR_VALUE, "Ewald: invalid α %g or reciprocal cutoff %g", alpha, gcut);
   k->alpha = alpha;
   k->gcut = gcut;
   k->volume = box->volume;
-  const real_t *h = box->h, *hi = box->hinv;
-  /* n_d = m · a_d, so |n_d| ≤ G |a_d| */
-  k->kmx = 0;
-  for (int d = 0; d < 3; d++) {
-    real_t len = sqrt(h[3 * d] * h[3 * d] + h[3 * d + 1] * h[3 * d + 1] + h[3 * d + 2] * h[3 * d + 2]);
-    k->kmax[d] = kcap ? kcap[d] : (int)floor(gcut * len);
+  k->kmx = ewald_vectors_bounds(box, gcut, kcap, k->kmax, k->ktab);
+  for (int d = 0; d < 3; d++)
     if (k->kmax[d] < 0) return md_error(MD_ERR_VALUE, "Ewald: negative k-vector bound %d", k->kmax[d]);
-    if (k->kmax[d] > k->kmx) k->kmx = k->kmax[d];
-  }
-  for (int d = 0; d < 3; d++) k->ktab[d] = kcap ? k->kmx : k->kmax[d];
-  const int *bd = k->ktab;
-  const real_t g2 = gcut * gcut;
   k->nk = 0;
   k->ngroup = 0;
-  for (int pass = 0; pass < 2; pass++) {
-    int nk = 0, ng = 0;
-    for (int n0 = 0; n0 <= bd[0]; n0++)
-      for (int n1 = (n0 == 0 ? 0 : -bd[1]); n1 <= bd[1]; n1++) {
-        int first = 1;
-        for (int n2 = (n0 == 0 && n1 == 0 ? 1 : -bd[2]); n2 <= bd[2]; n2++) {
-          if (kcap && !ks_allowed(n0, n1, n2, kcap, k->kmx, triclinic)) continue;
-          real_t m[3];
-          for (int c = 0; c < 3; c++) m[c] = n0 * hi[3 * c] + n1 * hi[3 * c + 1] + n2 * hi[3 * c + 2];
-          real_t m2 = m[0] * m[0] + m[1] * m[1] + m[2] * m[2];
-          if (m2 > g2) continue;
-          if (pass == 1) {
-            if (first) k->gstart[ng] = nk;
-            k->mi[3 * nk] = n0;
-            k->mi[3 * nk + 1] = n1;
-            k->mi[3 * nk + 2] = n2;
-            for (int c = 0; c < 3; c++) k->mc[3 * nk + c] = m[c];
-            k->wt[nk] = ewald_kspace_weight(m2, alpha, box->volume);
-          }
-          if (first) ng++;
-          first = 0;
-          nk++;
-        }
-      }
-    if (pass == 0) {
-      MD_TRY(ks_reserve(k, nk));
-    } else {
-      k->nk = nk;
-      k->ngroup = ng;
-      k->gstart[ng] = nk;
-    }
-  }
+  const long nk = ewald_vectors_enumerate(box, alpha, gcut, kcap, triclinic, NULL, NULL, NULL, NULL, NULL);
+  if (nk > INT_MAX / 2) return md_error(MD_ERR_VALUE, "Ewald: %ld k-vectors are too many", nk);
+  MD_TRY(ks_reserve(k, nk > 0 ? (int)nk : 1)); /* gstart[0] even for an empty set */
+  int ng = 0;
+  ewald_vectors_enumerate(box, alpha, gcut, kcap, triclinic, k->mi, k->mc, k->wt, k->gstart, &ng);
+  k->nk = (int)nk;
+  k->ngroup = ng;
+  k->gstart[ng] = (int)nk;
   return MD_OK;
 }
 
@@ -313,11 +273,10 @@ md_status ewald_kspace_compute(ewald_kspace *k, const md_system *sys, const real
 #pragma omp parallel for schedule(static) num_threads(nthr)
   for (int i = 0; i < n; i++) {
     real_t s[3];
-    pbc_to_frac(hinv, sys->x[i], sys->y[i], sys->z[i], s);
+    ewald_frac_wrapped(hinv, sys->x[i], sys->y[i], sys->z[i], s);
     for (int d = 0; d < 3; d++) {
-      real_t f = s[d] - floor(s[d]);
       for (int m = 0; m <= k->ktab[d]; m++) {
-        real_t arg = 2.0 * MD_PI * m * f;
+        real_t arg = 2.0 * MD_PI * m * s[d];
         tc[TAB(d, m, i)] = cos(arg);
         ts[TAB(d, m, i)] = sin(arg);
       }
@@ -354,7 +313,7 @@ md_status ewald_kspace_compute(ewald_kspace *k, const md_system *sys, const real
   /* energy and virial: each half-space vector stands for ±m */
   real_t e = 0.0, vw[6] = {0, 0, 0, 0, 0, 0};
   for (int kk = 0; kk < k->nk; kk++) {
-    real_t em = 2.0 * k->wt[kk] * (k->sre[kk] * k->sre[kk] + k->sim[kk] * k->sim[kk]);
+    real_t em = ewald_kspace_pair_energy(k->wt[kk], k->sre[kk], k->sim[kk]);
     e += em;
     ewald_kspace_virial(em, k->mc + 3 * kk, k->alpha, vw);
   }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "coul_table.h"
+#include "math/snap.h"
 #include "snap_io.h"
 #include "textfile.h"
 
@@ -223,12 +224,7 @@ md_status model_map_system(const md_model *m, md_system *s, const char *where) {
 
 real_t model_short_cutoff(const md_model *m) {
   real_t rc = 0.0;
-  if (m->has_snap)
-    for (int a = 0; a < m->nelem; a++)
-      for (int b = 0; b < m->nelem; b++) {
-        real_t r = m->snap.rcutfac * (m->snap.radius[a] + m->snap.radius[b]);
-        if (r > rc) rc = r;
-      }
+  if (m->has_snap) rc = snap_max_cutoff(&m->snap);
   if (m->has_zbl && m->zbl_outer > rc) rc = m->zbl_outer;
   return rc;
 }

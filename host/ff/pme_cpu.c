@@ -88,13 +88,7 @@ void pme_cpu_destroy(pme_cpu **pp) {
 }
 
 md_status pme_cpu_setup(pme_cpu *p, const int grid[3], int order, const md_box *box, real_t alpha) {
-  if (order < PME_MIN_ORDER || order > PME_MAX_ORDER)
-    return md_error(MD_ERR_VALUE, "PME: B-spline order %d outside %d … %d", order, PME_MIN_ORDER, PME_MAX_ORDER);
-  for (int d = 0; d < 3; d++)
-    if (grid[d] < order || grid[d] > 4096)
-      return md_error(MD_ERR_VALUE, "PME: mesh %d x %d x %d must have at least `order` (%d) and at most 4096 points per direction",
-                      grid[0], grid[1], grid[2], order);
-  if (!(alpha > 0)) return md_error(MD_ERR_VALUE, "PME: invalid α %g", alpha);
+  MD_TRY(pme_check_params(grid, order, alpha));
   int same_mesh = p->planned && p->K[0] == grid[0] && p->K[1] == grid[1] && p->K[2] == grid[2];
   if (p->ready && same_mesh && p->order == order && p->alpha == alpha && memcmp(p->box.h, box->h, sizeof box->h) == 0)
     return MD_OK;
@@ -178,18 +172,9 @@ md_status pme_cpu_compute(pme_cpu *p, const md_system *sys, const real_t *q, rea
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
     /* 1. spline weights */
 #pragma omp for schedule(static)
-    for (int i = 0; i < n; i++) {
-      real_t s[3];
-      pbc_to_frac(hinv, sys->x[i], sys->y[i], sys->z[i], s);
-      for (int d = 0; d < 3; d++) {
-        real_t u = (s[d] - floor(s[d])) * p->K[d];
-        if (u >= p->K[d]) u -= p->K[d];
-        int b;
-        pme_bspline(u, P, &b, p->th + ((size_t)i * 3 + d) * P, p->dth + ((size_t)i * 3 + d) * P);
-        if (b < 0) b += p->K[d];
-        p->base[3 * i + d] = b;
-      }
-    }
+    for (int i = 0; i < n; i++)
+      pme_atom_splines(hinv, sys->x[i], sys->y[i], sys->z[i], p->K, P, p->base + 3 * i, p->th + (size_t)i * 3 * P,
+                       p->dth + (size_t)i * 3 * P);
     /* 2. spreading: thread t into its own mesh (thread 0 into p->mesh) */
     double *my = t == 0 ? p->mesh : p->tmesh + (size_t)(t - 1) * nr;
     memset(my, 0, nr * sizeof *my);
@@ -227,27 +212,12 @@ md_status pme_cpu_compute(pme_cpu *p, const md_system *sys, const real_t *q, rea
     /* energy, virial, ψ Q̂ */
     real_t e = 0.0, w6[6] = {0, 0, 0, 0, 0, 0};
 #pragma omp for schedule(static)
-    for (int k0 = 0; k0 < K0; k0++) {
-      int m0 = pme_signed_index(k0, K0);
-      for (int k1 = 0; k1 < K1; k1++) {
-        int m1 = pme_signed_index(k1, K1);
+    for (int k0 = 0; k0 < K0; k0++)
+      for (int k1 = 0; k1 < K1; k1++)
         for (int k2 = 0; k2 < K2c; k2++) {
           size_t idx = ((size_t)k0 * K1 + k1) * K2c + k2;
-          real_t ps = p->psi[idx];
-          real_t re = p->cmesh[idx][0], im = p->cmesh[idx][1];
-          p->cmesh[idx][0] = ps * re;
-          p->cmesh[idx][1] = ps * im;
-          if (ps == 0.0) continue;
-          int mult = (k2 == 0 || 2 * k2 == K2) ? 1 : 2;
-          real_t em = 0.5 * mult * ps * (re * re + im * im);
-          int m2i = pme_signed_index(k2, K2);
-          real_t m[3];
-          for (int c = 0; c < 3; c++) m[c] = m0 * hinv[3 * c] + m1 * hinv[3 * c + 1] + m2i * hinv[3 * c + 2];
-          e += em;
-          ewald_kspace_virial(em, m, alpha, w6);
+          e += pme_kspace_point(hinv, p->K, k0, k1, k2, p->psi[idx], alpha, p->cmesh[idx], w6);
         }
-      }
-    }
     part[t][0] = e;
     for (int c = 0; c < 6; c++) part[t][c + 1] = w6[c];
     /* 4. potential φ on the mesh */
@@ -258,25 +228,23 @@ md_status pme_cpu_compute(pme_cpu *p, const md_system *sys, const real_t *q, rea
 #pragma omp for schedule(static)
     for (int i = 0; i < n; i++) {
       if (q[i] == 0.0) continue;
-      real_t g[3]; /* ∂E/∂u_d / q_i */
-      pme_gather_grad(p->mesh, K0, K1, K2, P, p->base + 3 * i, p->th + (size_t)i * 3 * P, p->dth + (size_t)i * 3 * P, g);
-      const real_t g0 = g[0], g1 = g[1], g2 = g[2];
-      /* ∂u_d/∂r_c = K_d hinv[3c + d] */
-      fx[i] -= q[i] * (g0 * hinv[0] + g1 * hinv[1] + g2 * hinv[2]);
-      fy[i] -= q[i] * (g0 * hinv[3] + g1 * hinv[4] + g2 * hinv[5]);
-      fz[i] -= q[i] * (g0 * hinv[6] + g1 * hinv[7] + g2 * hinv[8]);
+      real_t f[3];
+      pme_gather_force(p->mesh, p->K, P, p->base + 3 * i, p->th + (size_t)i * 3 * P, p->dth + (size_t)i * 3 * P, q[i],
+                       hinv, f);
+      fx[i] -= f[0];
+      fy[i] -= f[1];
+      fz[i] -= f[2];
     }
   }
-  real_t e = 0.0, w6[6] = {0, 0, 0, 0, 0, 0}, s2 = 0.0;
+  real_t e = 0.0, w6[6] = {0, 0, 0, 0, 0, 0}, s2 = 0.0, corr[7];
   for (int t = 0; t < nthr; t++) {
     e += part[t][0];
     for (int c = 0; c < 6; c++) w6[c] += part[t][c + 1];
   }
-  /* remove the mean mesh self energy in excess of the exact reciprocal self term (a constant for given cell
-   * and charges: forces unchanged; Ballenegger, Cerdà & Holm, Comput. Phys. Commun. 182, 1919 (2011)) */
   for (int i = 0; i < n; i++) s2 += q[i] * q[i];
-  e -= s2 * p->self_e;
-  for (int c = 0; c < 6; c++) w6[c] -= s2 * p->self_w[c];
+  pme_self_correction(s2, p->self_e, p->self_w, corr);
+  e += corr[0];
+  for (int c = 0; c < 6; c++) w6[c] += corr[1 + c];
   *energy = e;
   virial_add6(virial, w6);
   return MD_OK;
@@ -366,7 +334,7 @@ real_t pme_error_estimate(const md_box *box, const int grid[3], int order, real_
         const real_t *b2 = beta + (size_t)(off[2] + k2) * NL, *t2 = tsum + (size_t)(off[2] + k2) * 3;
         int zero = (m0 == 0 && m1 == 0 && m2 == 0);
         real_t mc[3];
-        for (int c = 0; c < 3; c++) mc[c] = m0 * hi[3 * c] + m1 * hi[3 * c + 1] + m2 * hi[3 * c + 2];
+        ewald_recip_vector(hi, m0, m1, m2, mc);
         real_t gm = zero ? 0.0 : est_g(mc[0] * mc[0] + mc[1] * mc[1] + mc[2] * mc[2], alpha);
         real_t stot = ssum[off[0] + k0] * ssum[off[1] + k1] * ssum[off[2] + k2];
         real_t q = 0.0;

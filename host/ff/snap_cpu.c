@@ -9,7 +9,8 @@
  *      (SIMD) loop, U stored as ur[h * cap + n] (snap_u_elem, table-driven)                   [lanes_u]
  *   3. U_tot = self + sum_n s_n u_n, summed as U is made                                     [lanes_u]
  * then for the whole batch, with the atom index in SIMD lanes (arrays [h * ALANES + atom]):
- *   4. U_tot expanded to the full layout; Z; B (bzero subtracted) and E_i; Yw (β contracted once per atom)
+ *   4. U_tot expanded to the full layout; Z; Yw (β contracted once per atom); E_i from Yw and U_tot
+ *      (snap_atom_energy); B (bzero subtracted) only when the bispectrum is asked for
  * and again per atom:
  *   5. reverse pass through the U recursion, blocks of LANES neighbours at once (snap_u_elem_adj_v): G_n
  *      and dG_n/d(a, b)                                                                      [lanes_adjoint]
@@ -172,17 +173,8 @@ md_status snap_cpu_create(snap_cpu **out, const snap_params *p) {
     free(s);
     return st;
   }
-  for (int a = 0; a < p->nelem; a++)
-    for (int b = 0; b < p->nelem; b++) {
-      const real_t rc = (p->radius[a] + p->radius[b]) * p->rcutfac;
-      s->rcut[a * MD_MAX_ELEM + b] = rc;
-      s->rcutsq[a * MD_MAX_ELEM + b] = rc * rc;
-      if (rc > s->cutmax) s->cutmax = rc;
-    }
-  if (!(s->cutmax > p->rmin0)) {
-    snap_cpu_destroy(&s);
-    return md_error(MD_ERR_VALUE, "%s: pair cutoffs must exceed rmin0 %g", p->source, p->rmin0);
-  }
+  snap_cutoff_table(p, s->rcut, s->rcutsq);
+  s->cutmax = snap_max_cutoff(p);
   *out = s;
   return MD_OK;
 }
@@ -237,7 +229,6 @@ static void atom_neighbours(const snap_cpu *s, snap_slot *sl, const md_system *s
   const int np = (nn + LANES - 1) / LANES * LANES;
   /* scalar part: r, tan θ0, f_c (transcendental functions) */
   real_t *MD_RESTRICT rr = tmp, *MD_RESTRICT rscale = tmp + cap, *MD_RESTRICT tan0 = tmp + 2 * cap;
-  const real_t pi = 3.14159265358979323846;
   for (int n = 0; n < np; n++) {
     if (n < nn) {
       const int tj = sys->type[sl->jn[n]];
@@ -246,7 +237,7 @@ static void atom_neighbours(const snap_cpu *s, snap_slot *sl, const md_system *s
       real_t sf, dsf;
       snap_s_dsfac(r, p->rmin0, rc, p->switchflag, &sf, &dsf);
       rr[n] = r;
-      rscale[n] = p->rfac0 * pi / (rc - p->rmin0);
+      rscale[n] = snap_theta0_scale(p->rfac0, p->rmin0, rc);
       tan0[n] = tan((r - p->rmin0) * rscale[n]);
       sl->sw[n] = sf * p->weight[tj];
       sl->dsw[n] = dsf * p->weight[tj];
@@ -313,15 +304,15 @@ static void lanes_u(const snap_tables *t, snap_slot *sl, const real_t *zero, int
   }
 }
 
-/* Step 4: for the whole batch (atoms in lanes): U_tot full, Z, B (bzero subtracted, into w->b), Yw. te[a] is
- * the element of lane a. */
-static void batch_zby(const snap_tables *t, snap_ws *w, const int *te) {
+/* Step 4: for the whole batch (atoms in lanes): U_tot full, Z, Yw, and with want_b B (bzero subtracted, into
+ * w->b). te[a] is the element of lane a. */
+static void batch_zby(const snap_tables *t, snap_ws *w, const int *te, int want_b) {
   snap_u_add_self(t->twojmax, t->idxuh_block, t->wself, ALANES, w->uhr);
   snap_u_expand(t->twojmax, t->idxu_block, t->idxuh_block, ALANES, w->uhr, w->uhi, w->ufr, w->ufi);
   for (int jjz = 0; jjz < t->idxz_max; jjz++)
     snap_z_entry(t->idxz + (size_t)jjz * SNAP_IZ_NF, t->cglist, ALANES, w->ufr, w->ufi, w->zr + (size_t)jjz * ALANES,
                  w->zi + (size_t)jjz * ALANES);
-  for (int k = 0; k < t->idxb_max; k++) {
+  for (int k = 0; want_b && k < t->idxb_max; k++) {
     real_t *bk = w->b + (size_t)k * ALANES;
     snap_b_entry(t->idxb + (size_t)k * SNAP_IB_NF, t->idxz, t->zw, ALANES, w->zr, w->zi, w->ufr, w->ufi, bk);
     for (int a = 0; a < ALANES; a++) bk[a] -= t->bzero_b[k];
@@ -449,7 +440,6 @@ static void atom_forces(const snap_slot *sl, const snap_ws *w, real_t *pf, real_
 static void snap_batch(const snap_cpu *s, snap_ws *w, const md_system *sys, const nbr_list *nl, int i0, int na,
                        real_t *bispectrum) {
   const snap_tables *t = s->t;
-  const snap_params *p = &s->p;
   int te[ALANES];
   for (int a = 0; a < ALANES; a++) {
     if (a < na) {
@@ -461,12 +451,10 @@ static void snap_batch(const snap_cpu *s, snap_ws *w, const md_system *sys, cons
       for (int h = 0; h < t->idxuh_max; h++) w->uhr[(size_t)h * ALANES + a] = w->uhi[(size_t)h * ALANES + a] = 0.0;
     }
   }
-  batch_zby(t, w, te);
+  batch_zby(t, w, te, bispectrum != NULL);
   for (int a = 0; a < na; a++) {
-    const real_t *beta = p->beta + (size_t)te[a] * p->ncoeff;
-    real_t e = beta[0];
-    for (int k = 0; k < t->idxb_max; k++) e += beta[1 + k] * w->b[(size_t)k * ALANES + a];
-    s->eat[i0 + a] = e;
+    s->eat[i0 + a] = snap_atom_energy(t->e0[te[a]], t->idxuh_max, t->h2f, ALANES, w->yr + a, w->yi + a, w->ufr + a,
+                                      w->ufi + a);
     if (bispectrum)
       for (int k = 0; k < t->idxb_max; k++)
         bispectrum[(size_t)(i0 + a) * t->idxb_max + k] = w->b[(size_t)k * ALANES + a];

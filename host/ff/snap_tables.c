@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "math/snap_u.h"
+#include "math/snap_zy.h"
 
 #define JD (MD_SNAP_MAX_TWOJ + 1)
 
@@ -54,6 +55,8 @@ md_status snap_tables_create(snap_tables **out, const snap_params *p) {
   if (tj < 0 || tj > MD_SNAP_MAX_TWOJ)
     return md_error(MD_ERR_UNSUPPORTED, "%s: twojmax %d is outside 0..%d", p->source, tj, MD_SNAP_MAX_TWOJ);
   if (p->nelem < 1 || p->nelem > MD_MAX_ELEM) return md_error(MD_ERR_VALUE, "%s: %d elements", p->source, p->nelem);
+  if (!(snap_max_cutoff(p) > p->rmin0))
+    return md_error(MD_ERR_VALUE, "%s: pair cutoffs must exceed rmin0 %g", p->source, p->rmin0);
   snap_tables *t = (snap_tables *)calloc(1, sizeof *t);
   if (!t) return md_error(MD_ERR_MEMORY, "snap tables: out of memory");
   t->twojmax = tj;
@@ -100,8 +103,9 @@ md_status snap_tables_create(snap_tables **out, const snap_params *p) {
   t->ufw_coef = (real_t *)calloc(6 * (size_t)nuh, sizeof(real_t));
   t->uadj_src = (int *)malloc(sizeof(int) * 4 * (size_t)nuh);
   t->uadj_coef = (real_t *)calloc(5 * (size_t)nuh, sizeof(real_t));
+  t->h2f = (int *)malloc(sizeof(int) * (size_t)nuh);
   if (!t->idxz || !t->idxb || !t->cglist || !t->zw || !t->bzero_b || !t->betaz || !t->ufw_src || !t->ufw_coef ||
-      !t->uadj_src || !t->uadj_coef) {
+      !t->uadj_src || !t->uadj_coef || !t->h2f) {
     snap_tables_destroy(&t);
     return md_error(MD_ERR_MEMORY, "snap tables: out of memory (twojmax %d)", tj);
   }
@@ -217,6 +221,10 @@ md_status snap_tables_create(snap_tables **out, const snap_params *p) {
         ib[SNAP_IB_NZ] = (j % 2 == 0) ? (j / 2) * (j + 1) + j / 2 + 1 : ((j + 1) / 2) * (j + 1);
         if (p->bzeroflag) t->bzero_b[kb] = t->wself * t->wself * t->wself * (j + 1);
       }
+  for (int e = 0; e < p->nelem; e++) t->e0[e] = snap_energy_offset(p->beta + (size_t)e * p->ncoeff, t->bzero_b, nb);
+  for (int j = 0; j <= tj; j++)
+    for (int mb = 0; 2 * mb <= j; mb++)
+      for (int ma = 0; ma <= j; ma++) t->h2f[t->idxuh_block[j] + mb * (j + 1) + ma] = t->idxu_block[j] + mb * (j + 1) + ma;
   *out = t;
   return MD_OK;
 }
@@ -234,6 +242,7 @@ void snap_tables_destroy(snap_tables **tp) {
   free(t->ufw_coef);
   free(t->uadj_src);
   free(t->uadj_coef);
+  free(t->h2f);
   free(t);
   *tp = NULL;
 }

@@ -13,6 +13,8 @@
  *   uadj_src[4 idxuh_max], uadj_coef[5 idxuh_max]  adjoint (gather form), per half entry of layers < twojmax
  *   betaz[nelem * idxz_max]        per central element: 2 w f β_k, the weight of Z[jjz] in Yw[JJUH]
  *                                  (multiplicity f as LAMMPS compute_yi, snap.h) (eV)
+ *   h2f[idxuh_max]                 full-layout index of half entry h (snap_atom_energy)
+ *   e0[nelem]                      per central element β0 - sum_k β_k bzero_k (snap_energy_offset) (eV)
  * idxz_max at twojmax 6 / 8 / 14: 714 / 2221 / 24172 (LAMMPS keeps also the w = 0 entries: 779 / 2386 / 25306). */
 #ifndef ESNAP_SNAP_TABLES_H
 #define ESNAP_SNAP_TABLES_H
@@ -45,9 +47,12 @@ typedef struct snap_tables {
   real_t *ufw_coef;
   int *uadj_src;
   real_t *uadj_coef;
+  int *h2f;
+  real_t e0[MD_MAX_ELEM];
 } snap_tables;
 
-/* Build the tables for a model (twojmax, bzeroflag, β of every element). */
+/* Build the tables for a model (twojmax, bzeroflag, β of every element); fails unless the largest pair cutoff
+ * exceeds rmin0. */
 md_status snap_tables_create(snap_tables **out, const snap_params *p);
 void snap_tables_destroy(snap_tables **t);
 

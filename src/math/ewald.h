@@ -22,6 +22,7 @@
 #include "../constants.h"
 #include "../md_hd.h"
 #include "../types.h"
+#include "pbc.h"
 
 /* exp(x²) erfc(x) for 0.5 ≤ x < 6: polynomial pieces on intervals of width 0.5 in u = 4x − 2k − 1 ∈ [−1, 1],
  * k = floor(2x); Chebyshev interpolants (40 digits) rounded to double, max relative error ≤ 2.2e-16 on every
@@ -148,6 +149,19 @@ MD_HD real_t ewald_background_energy(real_t alpha, real_t qsum, real_t volume) {
   return -MD_QQR2E * MD_PI * qsum * qsum / (2.0 * volume * alpha * alpha);
 }
 
+/* Fractional coordinates of (x, y, z) wrapped into [0, 1] (1 only by rounding of a tiny negative s), the phases
+ * of the reciprocal sums: exp(2πi m·r) = exp(2πi Σ_d n_d s_d). */
+MD_HD void ewald_frac_wrapped(const real_t *MD_RESTRICT hinv, real_t x, real_t y, real_t z, real_t *MD_RESTRICT s) {
+  pbc_to_frac(hinv, x, y, z, s);
+  for (int d = 0; d < 3; d++) s[d] -= floor(s[d]);
+}
+
+/* Cartesian reciprocal vector m = Σ_d n_d a*_d (1/Å) of integer components (n0, n1, n2), a*_d the columns of
+ * hinv (row-major H⁻¹). */
+MD_HD void ewald_recip_vector(const real_t *MD_RESTRICT hinv, int n0, int n1, int n2, real_t *MD_RESTRICT m) {
+  for (int c = 0; c < 3; c++) m[c] = n0 * hinv[3 * c] + n1 * hinv[3 * c + 1] + n2 * hinv[3 * c + 2];
+}
+
 /* Gaussian weight of one reciprocal vector: w(m) = C exp(−π² m²/α²) / (2π V m²) (eV Å / e² … per |S|² in e²),
  * m2 = |m|² (1/Å²), volume (Å³). E_recip = Σ_{all m ≠ 0} w |S|². */
 MD_HD real_t ewald_kspace_weight(real_t m2, real_t alpha, real_t volume) {
@@ -160,6 +174,10 @@ MD_HD real_t ewald_kspace_weight(real_t m2, real_t alpha, real_t volume) {
 MD_HD real_t ewald_kspace_force_factor(real_t w, real_t qi, real_t sre, real_t sim, real_t c, real_t s) {
   return 8.0 * MD_PI * w * qi * (sre * s - sim * c);
 }
+
+/* Energy of one half-space vector with structure factor S = sre + i sim and weight w: it stands for ±m, so
+ * E = 2 w |S|² (eV). */
+MD_HD real_t ewald_kspace_pair_energy(real_t w, real_t sre, real_t sim) { return 2.0 * w * (sre * sre + sim * sim); }
 
 /* Add the virial of one reciprocal term of energy em (eV) at vector m (1/Å):
  * W_ab += em (δ_ab − 2 (π²/α² + 1/m²) m_a m_b); w6 = (xx, yy, zz, xy, xz, yz). */

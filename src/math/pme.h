@@ -12,6 +12,12 @@
  * For odd p and even K the denominator vanishes at m = K/2; there |b|² is replaced by the mean of its two
  * neighbours (as GROMACS does). The force is the exact gradient of this energy (analytical differentiation
  * of the B-splines), so forces and virial are consistent with the energy to round-off.
+ *
+ * The steps around the leaves are shared too: host/ff/pme_cpu.c and kernels/pme_kern.h both call
+ * pme_atom_splines (set-up), pme_kspace_point (per-mode energy, virial and ψ Q̂), pme_gather_force (gather) and
+ * pme_self_correction. The backends differ deliberately in the spreading only: the CPU adds doubles into
+ * per-thread meshes summed in thread order, the device adds 64-bit fixed-point integers atomically (exact and
+ * order-independent, kernels/pme_kern.h).
  */
 #ifndef ESNAP_MATH_PME_H
 #define ESNAP_MATH_PME_H
@@ -22,6 +28,7 @@
 #include "../md_hd.h"
 #include "../types.h"
 #include "ewald.h"
+#include "pbc.h"
 
 #define PME_MIN_ORDER 3
 #define PME_MAX_ORDER 8
@@ -114,6 +121,53 @@ MD_HD real_t pme_influence(real_t m2, real_t alpha, real_t volume, real_t bprod)
 /* Signed frequency of mesh index k (0 … K−1): k for k ≤ K/2, else k − K. */
 MD_HD int pme_signed_index(int k, int K) { return (2 * k <= K) ? k : k - K; }
 
+/* Multiplicity of index k2 of the R2C half mesh (last dimension K2/2 + 1 points): 1 where the point is its own
+ * mirror (k2 = 0, and k2 = K2/2 for even K2), else 2 (the point stands for m and −m). */
+MD_HD int pme_half_mult(int k2, int K2) { return (k2 == 0 || 2 * k2 == K2) ? 1 : 2; }
+
+/* Cartesian mesh vector m (1/Å) of mesh point (k0, k1, k2) of a K[0] × K[1] × K[2] mesh. */
+MD_HD void pme_mesh_vector(const real_t *MD_RESTRICT hinv, const int *MD_RESTRICT K, int k0, int k1, int k2,
+                           real_t *MD_RESTRICT m) {
+  ewald_recip_vector(hinv, pme_signed_index(k0, K[0]), pme_signed_index(k1, K[1]), pme_signed_index(k2, K[2]), m);
+}
+
+/* Mesh start indices and B-spline weights of one atom at Cartesian (x, y, z): base[d] (wrapped into [0, K_d)),
+ * th[d·P + j] = θ_d,j and dth[d·P + j] = dθ_d,j/du_d (pme_bspline), d = 0, 1, 2. A non-finite position (a run
+ * about to stop on it) is put at u = 0 so that no index leaves the mesh. */
+MD_HD void pme_atom_splines(const real_t *MD_RESTRICT hinv, real_t x, real_t y, real_t z, const int *MD_RESTRICT K,
+                            int P, int *MD_RESTRICT base, real_t *MD_RESTRICT th, real_t *MD_RESTRICT dth) {
+  real_t s[3];
+  ewald_frac_wrapped(hinv, x, y, z, s);
+#if defined(__CUDA_ARCH__)
+#pragma unroll
+#endif
+  for (int d = 0; d < 3; d++) {
+    real_t u = s[d] * K[d];
+    if (u >= K[d]) u -= K[d];
+    if (!(u >= 0.0 && u < K[d])) u = 0.0;
+    int b;
+    pme_bspline(u, P, &b, th + d * P, dth + d * P);
+    if (b < 0) b += K[d];
+    base[d] = b;
+  }
+}
+
+/* One point (k0, k1, k2) of the complex half mesh after the forward transform, z = Q̂ (re, im): returns its
+ * energy E_m = ½ mult ψ |Q̂|² (0 where ψ = 0, m = 0 included), adds its virial E_m (δ − 2(π²/α² + 1/m²) m m) to
+ * w6 (xx yy zz xy xz yz), and replaces z by ψ Q̂, the input of the backward transform. */
+MD_HD real_t pme_kspace_point(const real_t *MD_RESTRICT hinv, const int *MD_RESTRICT K, int k0, int k1, int k2,
+                              real_t ps, real_t alpha, real_t *MD_RESTRICT z, real_t *MD_RESTRICT w6) {
+  const real_t re = z[0], im = z[1];
+  z[0] = ps * re;
+  z[1] = ps * im;
+  if (ps == 0.0) return 0.0;
+  const real_t em = 0.5 * pme_half_mult(k2, K[2]) * ps * (re * re + im * im);
+  real_t m[3];
+  pme_mesh_vector(hinv, K, k0, k1, k2, m);
+  ewald_kspace_virial(em, m, alpha, w6);
+  return em;
+}
+
 /* Alias power of one direction: Σ_n β_n(m)², where along a mesh direction SPME replaces exp(2πi m u/K) by
  * Σ_n β_n exp(2πi (m − nK) u/K) with β_n = b(m) |sin(π m/K)|^p / (π (m − nK)/K)^p (sign of (m − nK)^p kept),
  * bmod = |b(m)|². A unit charge's mesh self energy, averaged over its position, is Σ_m w(m) Π_d Σ_n β_n²,
@@ -158,6 +212,28 @@ MD_HD void pme_gather_grad(const real_t *MD_RESTRICT phi, int K0, int K1, int K2
   g[0] = g0 * K0;
   g[1] = g1 * K1;
   g[2] = g2 * K2;
+}
+
+/* Mesh force on one atom of charge q: F_c = −q Σ_d g_d ∂u_d/∂r_c, g from pme_gather_grad, ∂u_d/∂r_c =
+ * hinv[3c + d] (the factor K_d is in g). The caller adds f to the atom's force. */
+MD_HD void pme_gather_force(const real_t *MD_RESTRICT phi, const int *MD_RESTRICT K, int P, const int base[3],
+                            const real_t *MD_RESTRICT th, const real_t *MD_RESTRICT dth, real_t q,
+                            const real_t *MD_RESTRICT hinv, real_t f[3]) {
+  real_t g[3];
+  pme_gather_grad(phi, K[0], K[1], K[2], P, base, th, dth, g);
+  const real_t g0 = g[0], g1 = g[1], g2 = g[2];
+  f[0] = q * (g0 * hinv[0] + g1 * hinv[1] + g2 * hinv[2]);
+  f[1] = q * (g0 * hinv[3] + g1 * hinv[4] + g2 * hinv[5]);
+  f[2] = q * (g0 * hinv[6] + g1 * hinv[7] + g2 * hinv[8]);
+}
+
+/* Removal of the mean mesh self energy in excess of the exact reciprocal self term, a constant for a given cell
+ * and charges (forces unchanged; Ballenegger, Cerdà & Holm, Comput. Phys. Commun. 182, 1919 (2011)): the
+ * correction to E and W (xx yy zz xy xz yz) is −Σq² (self_e, self_w) from pme_tables_compute, into corr[7]. */
+MD_HD void pme_self_correction(real_t sum_q2, real_t self_e, const real_t *MD_RESTRICT self_w,
+                               real_t *MD_RESTRICT corr) {
+  corr[0] = -sum_q2 * self_e;
+  for (int c = 0; c < 6; c++) corr[1 + c] = -sum_q2 * self_w[c];
 }
 
 #endif

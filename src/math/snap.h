@@ -51,6 +51,31 @@
 #include "../md_hd.h"
 #include "../types.h"
 
+/* Pair cutoff of a central atom of element a and a neighbour of element b: rcutfac (R_a + R_b) (Å). */
+MD_HD real_t snap_pair_cutoff(const snap_params *MD_RESTRICT p, int a, int b) {
+  return (p->radius[a] + p->radius[b]) * p->rcutfac;
+}
+
+/* The largest pair cutoff of the model (Å). */
+MD_HD real_t snap_max_cutoff(const snap_params *MD_RESTRICT p) {
+  real_t rc = 0.0;
+  for (int a = 0; a < p->nelem; a++)
+    for (int b = 0; b < p->nelem; b++)
+      if (snap_pair_cutoff(p, a, b) > rc) rc = snap_pair_cutoff(p, a, b);
+  return rc;
+}
+
+/* Pair cutoffs rc[a MD_MAX_ELEM + b] (Å) and their squares rcsq (Å²), zero for elements the model lacks. */
+MD_HD void snap_cutoff_table(const snap_params *MD_RESTRICT p, real_t *MD_RESTRICT rc, real_t *MD_RESTRICT rcsq) {
+  for (int k = 0; k < MD_MAX_ELEM * MD_MAX_ELEM; k++) rc[k] = rcsq[k] = 0.0;
+  for (int a = 0; a < p->nelem; a++)
+    for (int b = 0; b < p->nelem; b++) {
+      const real_t r = snap_pair_cutoff(p, a, b);
+      rc[a * MD_MAX_ELEM + b] = r;
+      rcsq[a * MD_MAX_ELEM + b] = r * r;
+    }
+}
+
 /* rootpq[p * SNAP_RPQ_LD + q] = sqrt(p / q), 1 <= p, q <= twojmax (row and column 0 unused) */
 #define SNAP_RPQ_LD (MD_SNAP_MAX_TWOJ + 1)
 /* largest half layer: (floor(twojmax/2) + 1) (twojmax + 1) entries */

@@ -8,14 +8,17 @@
 
 #include <math.h>
 
+#include "../constants.h"
 #include "../md_hd.h"
 #include "../types.h"
 
+/* Scale of the θ0 map, θ0 = (r - rmin0) rscale0: rscale0 = rfac0 π/(rcut - rmin0) (1/Å). */
+MD_HD real_t snap_theta0_scale(real_t rfac0, real_t rmin0, real_t rcut) { return rfac0 * MD_PI / (rcut - rmin0); }
+
 MD_HD void snap_ck(real_t x, real_t y, real_t z, real_t rcut, real_t rfac0, real_t rmin0,
                    real_t *MD_RESTRICT ck) {
-  const real_t pi = 3.14159265358979323846;
   const real_t r = sqrt(x * x + y * y + z * z);
-  const real_t theta0 = (r - rmin0) * rfac0 * pi / (rcut - rmin0);
+  const real_t theta0 = (r - rmin0) * snap_theta0_scale(rfac0, rmin0, rcut);
   const real_t z0 = r / tan(theta0);
   const real_t r0inv = 1.0 / sqrt(r * r + z0 * z0);
   ck[0] = r0inv * z0;
@@ -25,8 +28,8 @@ MD_HD void snap_ck(real_t x, real_t y, real_t z, real_t rcut, real_t rfac0, real
 }
 
 /* Parameters and their gradients with respect to the neighbour's position, given r = |(x, y, z)|,
- * rscale0 = rfac0 π/(rcut - rmin0) and tan0 = tan θ0 = tan((r - rmin0) rscale0) (the transcendental part is
- * separate so that a SIMD loop can call tan in scalar code first). */
+ * rscale0 = snap_theta0_scale(rfac0, rmin0, rcut) and tan0 = tan θ0 = tan((r - rmin0) rscale0) (the
+ * transcendental part is separate so that a SIMD loop can call tan in scalar code first). */
 MD_HD void snap_ck_d_tan(real_t x, real_t y, real_t z, real_t r, real_t rscale0, real_t tan0, real_t *MD_RESTRICT ck,
                          real_t *MD_RESTRICT dck) {
   const real_t rsq = r * r;
@@ -58,9 +61,8 @@ MD_HD void snap_ck_d_tan(real_t x, real_t y, real_t z, real_t r, real_t rscale0,
 /* Parameters and their gradients with respect to the neighbour's position. */
 MD_HD void snap_ck_d(real_t x, real_t y, real_t z, real_t rcut, real_t rfac0, real_t rmin0,
                      real_t *MD_RESTRICT ck, real_t *MD_RESTRICT dck) {
-  const real_t pi = 3.14159265358979323846;
   const real_t r = sqrt(x * x + y * y + z * z);
-  const real_t rscale0 = rfac0 * pi / (rcut - rmin0);
+  const real_t rscale0 = snap_theta0_scale(rfac0, rmin0, rcut);
   snap_ck_d_tan(x, y, z, r, rscale0, tan((r - rmin0) * rscale0), ck, dck);
 }
 

@@ -8,14 +8,14 @@
 
 #include <math.h>
 
+#include "../constants.h"
 #include "../md_hd.h"
 #include "../types.h"
 
 MD_HD real_t snap_sfac(real_t r, real_t rmin0, real_t rcut, int switchflag) {
   if (switchflag == 0 || r <= rmin0) return 1.0;
   if (r > rcut) return 0.0;
-  const real_t pi = 3.14159265358979323846;
-  return 0.5 * (cos((r - rmin0) * (pi / (rcut - rmin0))) + 1.0);
+  return 0.5 * (cos((r - rmin0) * (MD_PI / (rcut - rmin0))) + 1.0);
 }
 
 /* f_c and its derivative d f_c / dr */
@@ -31,8 +31,7 @@ MD_HD void snap_s_dsfac(real_t r, real_t rmin0, real_t rcut, int switchflag, rea
     *ds = 0.0;
     return;
   }
-  const real_t pi = 3.14159265358979323846;
-  const real_t k = pi / (rcut - rmin0);
+  const real_t k = MD_PI / (rcut - rmin0);
   const real_t t = (r - rmin0) * k;
   *s = 0.5 * (cos(t) + 1.0);
   *ds = -0.5 * sin(t) * k;

@@ -6,6 +6,7 @@
  *   B_{j1 j2 j}         = 2 sum_half w Re(conj(u_j) Z_{j1 j2 j})          (snap_b_entry/snap_b_term, before bzero)
  *   Yw(j, ma, mb)      += betaz[jjz] Z[jjz]                               (done by the caller's loop)
  *   sum_k β_k B_k       = (1/3) sum_half Re(conj(Yw) U_tot)                (snap_energy_from_y, Euler)
+ *   E_i                 = e0 + (1/3) sum_half Re(conj(Yw) U_tot)           (snap_atom_energy, every backend)
  *   dE_i/dr_n           = s_n' r̂ G_n + s_n (Σ_c bar_c ∇ck_c)              (snap_dedr)
  * Units: U, Z, B, Y are dimensionless (Y and betaz carry the β unit, eV); dE/dr in eV/Å. */
 #ifndef ESNAP_MATH_SNAP_ZY_H
@@ -85,6 +86,22 @@ MD_HD real_t snap_energy_from_y(int nh, const int *MD_RESTRICT h2f, size_t ld, c
     s += yr[(size_t)h * ld] * ur[f] + yi[(size_t)h * ld] * ui[f];
   }
   return s / 3.0;
+}
+
+/* The constant part of E_i for an element with coefficients beta (β0, β_1 … β_nb): e0 = β0 - sum_k β_k bzero_k
+ * (eV). */
+MD_HD real_t snap_energy_offset(const real_t *MD_RESTRICT beta, const real_t *MD_RESTRICT bzero_b, int nb) {
+  real_t e0 = beta[0];
+  for (int k = 0; k < nb; k++) e0 -= beta[1 + k] * bzero_b[k];
+  return e0;
+}
+
+/* E_i of one atom, the form every backend uses: E_i = e0 + (1/3) sum_half Re(conj(Yw) U_tot) (snap_energy_from_y,
+ * snap_energy_offset), equal to LAMMPS's β0 + sum_k β_k (B_k - bzero_k) to round-off. It needs only Yw, which the
+ * forces need anyway, so B is computed only when the bispectrum is asked for. */
+MD_HD real_t snap_atom_energy(real_t e0, int nh, const int *MD_RESTRICT h2f, size_t ld, const real_t *MD_RESTRICT yr,
+                              const real_t *MD_RESTRICT yi, const real_t *MD_RESTRICT ur, const real_t *MD_RESTRICT ui) {
+  return e0 + snap_energy_from_y(nh, h2f, ld, yr, yi, ur, ui);
 }
 
 /* dE_i/dr_n (eV/Å) from the adjoint results of one neighbour: g = G_n, bar = dG/d(ck), dck = d ck/d r
