@@ -377,11 +377,12 @@ typedef struct bench_report {
 
 static md_status report_emit(bench_report *r) {
   md_status st = r->buf.failed ? md_error(MD_ERR_MEMORY, "bench: out of memory") : MD_OK;
-  if (st == MD_OK) {
-    fputs(r->buf.data ? r->buf.data : "", stdout);
+  const char *text = r->buf.data ? r->buf.data : "";
+  if (st == MD_OK && r->file && (fputs(text, r->file) < 0 || fflush(r->file) != 0))
+    st = md_error(MD_ERR_IO, "bench: writing the report failed");
+  if (st == MD_OK) { /* after the file: what stdout shows is already in it */
+    fputs(text, stdout);
     fflush(stdout);
-    if (r->file && (fputs(r->buf.data ? r->buf.data : "", r->file) < 0 || fflush(r->file) != 0))
-      st = md_error(MD_ERR_IO, "bench: writing the report failed");
   }
   strbuf_clear(&r->buf);
   return st;

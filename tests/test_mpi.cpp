@@ -94,7 +94,7 @@ extern "C" {
 
 // NCCL needs one device per rank: a node with more ranks than devices is refused with a message naming both
 // counts (ens_nccl_create checks it on every rank before any NCCL call). No MPI or GPU needed.
-TEST_CASE("NCCL device check refuses more ranks on a node than GPUs", "[mpi][nccl]") {
+TEST_CASE("nccl needs a GPU per MPI rank: ens_check_devices refuses more ranks on a node than devices", "[mpi][nccl]") {
   CHECK(ens_check_devices(1, 1) == MD_OK);
   CHECK(ens_check_devices(4, 8) == MD_OK);
   CHECK(ens_check_devices(8, 8) == MD_OK);
