@@ -5,15 +5,11 @@
 // failing step. With the word clear the same bodies write. (SNAP: tests/test_snap_gpu_emul.cpp.) Run time < 1 s.
 #include <catch2/catch.hpp>
 
-#include "test_emul_util.h"
-
 extern "C" {
 #include "coulomb.h"
 }
-#include "ewald_kern.h"
 #include "pair_kern.h"
-#include "pme_kern.h"
-#include "pme_tables.h"
+#include "test_coul_emul.h"
 
 namespace {
 
@@ -63,16 +59,9 @@ TEST_CASE("emulated force kernels write nothing while the halt word is set", "[c
   coulomb_info ie, ip;
   coulomb_get_info(ce, &ie);
   coulomb_get_info(cp, &ip);
-  const long nk = ewald_vectors_list(&s->box, ie.alpha, ie.gcut, nullptr, nullptr, nullptr);
+  const emul::EwaldVectors V(&s->box, ie.alpha, ie.gcut);
+  const long nk = V.nk;
   REQUIRE(nk > 0);
-  std::vector<int> nv(3 * nk), ncm(3 * nk), kbase = {0, (int)nk}, ksys(nk, 0);
-  std::vector<double> mv(3 * nk), wv(nk), mcm(3 * nk), alpha = {ie.alpha};
-  ewald_vectors_list(&s->box, ie.alpha, ie.gcut, nv.data(), mv.data(), wv.data());
-  for (long k = 0; k < nk; k++)
-    for (int d = 0; d < 3; d++) {
-      ncm[d * nk + k] = nv[3 * k + d];
-      mcm[d * nk + k] = mv[3 * k + d];
-    }
   const int P = ip.order;
   const long nreal = (long)ip.grid[0] * ip.grid[1] * ip.grid[2], ncomplex = (long)ip.grid[0] * ip.grid[1] * (ip.grid[2] / 2 + 1);
   std::vector<double> psi(ncomplex);
@@ -93,25 +82,7 @@ TEST_CASE("emulated force kernels write nothing while the halt word is set", "[c
                 lists[0].img.data(), o.force.data(), o.acc.data(), halt};
     for (int i = 0; i < n; i++) coul_real_body(i, &A, m.charge, ip.alpha, rc * rc);
     for (int i = 0; i < n; i++) zbl_body(i, &A, pairs, m.nelem, m.zbl_outer * m.zbl_outer);
-    ewald_kargs E{};
-    E.ntot = n;
-    E.sys_offset = L.off.data();
-    E.atom_sys = L.atom_sys.data();
-    E.type = L.type.data();
-    E.qelem = m.charge;
-    E.pos = L.pos.data();
-    E.box = L.box.data();
-    E.kbase = kbase.data();
-    E.ksys = ksys.data();
-    E.n = ncm.data();
-    E.m = mcm.data();
-    E.w = wv.data();
-    E.nk = nk;
-    E.sre = o.sre.data();
-    E.sim = o.sim.data();
-    E.ek = o.ek.data();
-    E.alpha = alpha.data();
-    E.force = o.force.data();
+    ewald_kargs E = emul::ewald_args(L, V, o.sre.data(), o.sim.data(), o.ek.data(), o.force.data());
     E.halt = halt;
     const int T = 128;
     for (long k = 0; k < nk; k++) {
@@ -120,27 +91,12 @@ TEST_CASE("emulated force kernels write nothing while the halt word is set", "[c
       ewald_sf_finish(&E, k, kern_sum_in_order(pr.data(), T), kern_sum_in_order(pi.data(), T));
     }
     for (int i = 0; i < n; i++) ewald_force_body(i, &E);
-    pme_kargs M{};
-    M.ntot = n;
-    M.first_atom = 0;
-    M.natoms = n;
-    M.sys0 = 0;
-    for (int d = 0; d < 3; d++) M.K[d] = ip.grid[d];
-    M.order = P;
-    M.nreal = nreal;
-    M.ncomplex = ncomplex;
-    M.pos = L.pos.data();
-    M.type = L.type.data();
-    M.atom_sys = L.atom_sys.data();
-    M.box = L.box.data();
-    M.qelem = m.charge;
-    M.fix_scale = pme_fixed_scale(1000.0);
+    pme_kargs M = emul::pme_args(L, 0, 1, ip.grid, P, ip.alpha);
     M.qfix = o.qfix.data();
     M.mesh = o.mesh.data();
     M.cmesh = o.cmesh.data();
     M.psi = psi.data();
     M.psi_stride = 0;
-    M.alpha = ip.alpha;
     M.force = o.force.data();
     M.halt = halt;
     for (long t = 0; t < (long)n * P * P; t++) pme_spread_body(t, &M, P);
@@ -153,6 +109,7 @@ TEST_CASE("emulated force kernels write nothing while the halt word is set", "[c
     for (int t = 0; t < n; t++) pme_gather_body(t, &M, P);
   };
 
+  const int clear = 0;
   Outputs before;
   before.fill(3 * (size_t)n, PAIR_NACC * (size_t)n, nreal, ncomplex, nk);
   for (int reason : {(int)KERN_STOP_OVERFLOW, (int)KERN_STOP_NONFINITE, (int)KERN_STOP_LOST}) {
@@ -162,7 +119,7 @@ TEST_CASE("emulated force kernels write nothing while the halt word is set", "[c
     CHECK(o == before);
     CHECK(o.ev == before.ev);
   }
-  for (const int *halt : {(const int *)nullptr, (const int *)&kbase[0]}) {  // no halt word; a clear one (0)
+  for (const int *halt : {(const int *)nullptr, &clear}) {  // no halt word; a clear one
     Outputs o = before;
     evaluate(halt, o);
     CHECK(o.force != before.force);

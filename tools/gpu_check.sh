@@ -80,7 +80,7 @@ skip() {
 }
 # record a stage's end: begin time, exit code of its command, and what to say
 finish() { # name t0 result note
-  secs[$1]=$(( $(date +%s) - $2 )); res[$1]=$3; note[$1]=$4
+  secs[$1]=$(( $(date +%s) - $2 )); res[$1]=$3; note[$1]=${4//|//}  # no '|' inside a table cell
   case "$3" in ok) ;; *) status=1 ;; esac
   echo "gpu_check: $1: $3${4:+ ($4)} [${secs[$1]} s]"
   write_summary
