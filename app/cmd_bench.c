@@ -1,8 +1,9 @@
 /* cmd_bench.c — `esnapmd bench`: throughput of full MD steps (eSNAP + PME 1e-5, NVT 1000 K, dt 1 fs, skin
  * 1 Å) for Li3N supercells, on the CUDA backend (with a per-stage time breakdown from CUDA events), the CPU
  * backend (per OpenMP thread count) and, when `lmp` is on PATH, LAMMPS with the same model (pair_style
- * hybrid/overlay coul/long RC snap zbl 1.0 1.5, pppm 1e-5, fix nvt; ranks by mpirun), side by side in one
- * Markdown table with the machine, date and commit.
+ * hybrid/overlay coul/long RC snap zbl 1.0 1.5, pppm 1e-5, fix nvt; ranks by mpirun), side by side in a
+ * Markdown table with the machine, date and commit. Each row (and each GPU stage table) is printed and flushed,
+ * to stdout and to --out, as soon as it is measured.
  *
  *   esnapmd bench [--sizes 5,10,20,40] [--device auto|gpu|cpu|both] [--threads 1,2] [--cpu-max-atoms N]
  *                 [--seconds S] [--lammps auto|no] [--lammps-np 1,2] [--lammps-rc R] [--model FILE] [--out FILE]
@@ -365,6 +366,38 @@ static void machine_line(strbuf *b) {
   strbuf_printf(b, "- date: %s\n- esnapmd %s, commit %s\n", date, ESNAP_VERSION, ESNAP_COMMIT);
 }
 
+/* The report goes out piece by piece as each measurement completes (stdout and --out, both flushed), so a
+ * bench that is stopped part of the way still leaves every finished row and stage table. A Markdown table
+ * ends at a blank line: the main table's header is repeated after a stage table. */
+typedef struct bench_report {
+  FILE *file;    /* --out (NULL: stdout only) */
+  int in_table;  /* the last piece was a row of the main table */
+  strbuf buf;
+} bench_report;
+
+static md_status report_emit(bench_report *r) {
+  md_status st = r->buf.failed ? md_error(MD_ERR_MEMORY, "bench: out of memory") : MD_OK;
+  const char *text = r->buf.data ? r->buf.data : "";
+  if (st == MD_OK && r->file && (fputs(text, r->file) < 0 || fflush(r->file) != 0))
+    st = md_error(MD_ERR_IO, "bench: writing the report failed");
+  if (st == MD_OK) { /* after the file: what stdout shows is already in it */
+    fputs(text, stdout);
+    fflush(stdout);
+  }
+  strbuf_clear(&r->buf);
+  return st;
+}
+
+/* One row of the main table (the header first when the previous piece was something else). */
+static md_status report_row(bench_report *r, int n, int atoms, const char *what, const char *rest) {
+  if (!r->in_table)
+    strbuf_printf(&r->buf, "\n| cell | atoms | code | steps | ms/step | atom-steps/s | T end (K) | notes |\n"
+                           "|---|---:|---|---:|---:|---:|---:|---|\n");
+  r->in_table = 1;
+  strbuf_printf(&r->buf, "| %dx%dx%d | %d | %s | %s |\n", n, n, n, atoms, what, rest);
+  return report_emit(r);
+}
+
 md_status cmd_bench(int argc, char **argv) {
   bench_args a;
   int help;
@@ -377,20 +410,22 @@ md_status cmd_bench(int argc, char **argv) {
   MD_TRY(model_read(&m, a.model ? a.model : model_default_path()));
   int lmp = a.lammps && m.has_snap && have_program("lmp");
   int mpi = have_program("mpirun");
-  strbuf rep;
-  strbuf_init(&rep);
-  strbuf_printf(&rep, "# esnapmd bench: full MD steps, eSNAP Li3N + PME 1e-5, NVT 1000 K, dt 1 fs, skin 1 A\n\n");
-  machine_line(&rep);
-  strbuf_printf(&rep, "- LAMMPS: %s\n\n", lmp ? "lmp on PATH (same model; coul/long + pppm 1e-5, fix nvt, neighbor 1.0 bin)"
-                                               : "not run (lmp not found, --lammps no, or no SNAP in the model)");
-  strbuf_printf(&rep, "| cell | atoms | code | steps | ms/step | atom-steps/s | T end (K) | notes |\n");
-  strbuf_printf(&rep, "|---|---:|---|---:|---:|---:|---:|---|\n");
-  strbuf stages;
-  strbuf_init(&stages);
-  md_status st = MD_OK;
+  bench_report rep;
+  memset(&rep, 0, sizeof rep);
+  strbuf_init(&rep.buf);
+  if (a.out && !(rep.file = fopen(a.out, "w"))) {
+    strbuf_free(&rep.buf);
+    return md_error(MD_ERR_IO, "%s: cannot write", a.out);
+  }
+  strbuf_printf(&rep.buf, "# esnapmd bench: full MD steps, eSNAP Li3N + PME 1e-5, NVT 1000 K, dt 1 fs, skin 1 A\n\n");
+  machine_line(&rep.buf);
+  strbuf_printf(&rep.buf, "- LAMMPS: %s\n", lmp ? "lmp on PATH (same model; coul/long + pppm 1e-5, fix nvt, neighbor 1.0 bin)"
+                                                 : "not run (lmp not found, --lammps no, or no SNAP in the model)");
+  md_status st = report_emit(&rep);
   fprintf(stderr, "esnapmd bench: sizes");
   for (int k = 0; k < a.nsizes; k++) fprintf(stderr, " %d^3", a.sizes[k]);
   fprintf(stderr, "%s%s%s\n", a.use_gpu ? ", gpu" : "", a.use_cpu ? ", cpu" : "", lmp ? ", lammps" : "");
+  char rest[512];
   for (int k = 0; k < a.nsizes && st == MD_OK; k++) {
     const int n = a.sizes[k];
     md_system *s = NULL;
@@ -437,30 +472,33 @@ md_status cmd_bench(int argc, char **argv) {
       omp_set_num_threads(saved);
 #endif
       if (st == MD_ERR_UNSUPPORTED) { /* e.g. no SNAP GPU kernels in this build: say so, go on */
-        strbuf_printf(&rep, "| %dx%dx%d | %d | %s | - | - | - | - | not run: %s |\n", n, n, n, s->n, row.what, md_errmsg());
+        snprintf(rest, sizeof rest, "- | - | - | - | not run: %s", md_errmsg());
         md_clear_error();
-        st = MD_OK;
+        st = report_row(&rep, n, s->n, row.what, rest);
         continue;
       }
       if (st != MD_OK) break;
       if (!is_gpu && cpu_per_step == 0.0) cpu_per_step = row.sec / row.steps;
       double per = row.sec / row.steps;
-      strbuf_printf(&rep, "| %dx%dx%d | %d | %s | %ld | %.4g | %.3g | %.1f | %s |\n", n, n, n, s->n, row.what, row.steps,
-                    1e3 * per, s->n / per, row.temp, row.note);
+      snprintf(rest, sizeof rest, "%ld | %.4g | %.3g | %.1f | %s", row.steps, 1e3 * per, s->n / per, row.temp, row.note);
+      st = report_row(&rep, n, s->n, row.what, rest);
 #if ESNAP_HAVE_CUDA
-      if (is_gpu) {
+      if (st == MD_OK && is_gpu) {
         double tot = 0;
         for (int g = 0; g < BGPU_NST; g++) tot += ms[g];
-        strbuf_printf(&stages, "\n%dx%dx%d (%d atoms), GPU stages launched one by one with events (%s):\n\n", n, n, n, s->n, desc);
-        strbuf_printf(&stages, "| stage | ms/step | share |\n|---|---:|---:|\n");
+        strbuf_printf(&rep.buf, "\n%dx%dx%d (%d atoms), GPU stages launched one by one with events (%s):\n\n", n, n, n, s->n,
+                      desc);
+        strbuf_printf(&rep.buf, "| stage | ms/step | share |\n|---|---:|---:|\n");
         for (int g = 0; g < BGPU_NST; g++)
-          strbuf_printf(&stages, "| %s | %.4f | %.1f%% |\n", backend_cuda_stage_name(g), ms[g], tot > 0 ? 100 * ms[g] / tot : 0.0);
-        strbuf_printf(&stages, "| total (no graphs) | %.4f | |\n", tot);
+          strbuf_printf(&rep.buf, "| %s | %.4f | %.1f%% |\n", backend_cuda_stage_name(g), ms[g], tot > 0 ? 100 * ms[g] / tot : 0.0);
+        strbuf_printf(&rep.buf, "| total (no graphs) | %.4f | |\n", tot);
+        rep.in_table = 0;
+        st = report_emit(&rep);
       }
 #endif
     }
     if (st == MD_OK && lmp && (a.use_cpu || !a.use_gpu) && s->n <= a.cpu_max_atoms)
-      for (int r = 0; r < a.nranks; r++) {
+      for (int r = 0; r < a.nranks && st == MD_OK; r++) {
         int ranks = a.ranks[r];
         if (ranks > 1 && !mpi) continue;
         bench_row row;
@@ -469,34 +507,17 @@ md_status cmd_bench(int argc, char **argv) {
         fprintf(stderr, "  %d^3 (%d atoms): %s ...\n", n, s->n, row.what);
         md_status ls = bench_lammps(&a, &m, s, ranks, 1, cpu_per_step > 0 ? cpu_per_step / ranks : 0.05, &row);
         if (ls != MD_OK) {
-          strbuf_printf(&rep, "| %dx%dx%d | %d | %s | - | - | - | - | %s |\n", n, n, n, s->n, row.what, md_errmsg());
+          snprintf(rest, sizeof rest, "- | - | - | - | %s", md_errmsg());
           md_clear_error();
-          continue;
+        } else {
+          double per = row.sec / row.steps;
+          snprintf(rest, sizeof rest, "%ld | %.4g | %.3g | - | %s", row.steps, 1e3 * per, s->n / per, row.note);
         }
-        double per = row.sec / row.steps;
-        strbuf_printf(&rep, "| %dx%dx%d | %d | %s | %ld | %.4g | %.3g | - | %s |\n", n, n, n, s->n, row.what, row.steps, 1e3 * per,
-                      s->n / per, row.note);
+        st = report_row(&rep, n, s->n, row.what, rest);
       }
     system_destroy(&s);
   }
-  if (st == MD_OK) {
-    if (stages.len) strbuf_printf(&rep, "\n## GPU time per stage\n%s", stages.data);
-    if (rep.failed) st = md_error(MD_ERR_MEMORY, "bench: out of memory");
-  }
-  if (st == MD_OK) {
-    fputs(rep.data, stdout);
-    fflush(stdout);
-    if (a.out) {
-      io_atomic out;
-      memset(&out, 0, sizeof out);
-      st = io_atomic_open(&out, a.out);
-      if (st == MD_OK) {
-        fputs(rep.data, out.fp);
-        st = io_atomic_commit(&out);
-      }
-    }
-  }
-  strbuf_free(&rep);
-  strbuf_free(&stages);
+  if (rep.file && fclose(rep.file) != 0 && st == MD_OK) st = md_error(MD_ERR_IO, "%s: write failed", a.out);
+  strbuf_free(&rep.buf);
   return st;
 }

@@ -9,11 +9,12 @@
 #include <mpi.h>
 #endif
 #if ESNAP_HAVE_CUDA
+#include "gpu_atoms.h"
 #include "replica_nccl.h"
 #endif
 
 static int g_started = 0; /* ens_init called MPI_Init */
-static int g_rank = 0, g_size = 1, g_local = 0;
+static int g_rank = 0, g_size = 1, g_local = 0, g_local_size = 1;
 
 /* Process count announced by a launcher's environment (0 when none). */
 static int launcher_size(const char **which) {
@@ -54,6 +55,7 @@ md_status ens_init(int *argc, char ***argv) {
   MPI_Comm node;
   if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, g_rank, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
     MPI_Comm_rank(node, &g_local);
+    MPI_Comm_size(node, &g_local_size);
     MPI_Comm_free(&node);
   }
   if (announced > 1 && g_size == 1) {
@@ -88,6 +90,7 @@ void ens_finalize(void) {
 #endif
   g_started = 0;
   g_size = 1;
+  g_local_size = 1;
   /* g_rank is kept: main() prints errors on rank 0 only, after the command returned */
 }
 
@@ -95,6 +98,7 @@ int ens_active(void) { return g_size > 1; }
 int ens_rank(void) { return g_rank; }
 int ens_size(void) { return g_size; }
 int ens_local_rank(void) { return g_local; }
+int ens_local_size(void) { return g_local_size; }
 
 md_status ens_agree(md_status st) {
 #if ESNAP_HAVE_MPI
@@ -271,9 +275,21 @@ md_status ens_select_gpu(int *device) {
 #endif
 }
 
+md_status ens_check_devices(int local_ranks, int ndev) {
+  if (ndev < 1) return md_error(MD_ERR_DEVICE, "no CUDA device on this node");
+  if (local_ranks > ndev)
+    return md_error(MD_ERR_DEVICE, "%d MPI ranks on this node but only %d CUDA device%s: NCCL needs a device per rank (start at "
+                    "most %d rank%s per node)", local_ranks, ndev, ndev == 1 ? "" : "s", ndev, ndev == 1 ? "" : "s");
+  return MD_OK;
+}
+
 md_status ens_nccl_create(struct replica_nccl **out, int device) {
   *out = NULL;
 #if ESNAP_HAVE_CUDA && ESNAP_HAVE_MPI && ESNAP_HAVE_NCCL
+  int ndev = 0;
+  md_status dst = gpu_device_count(&ndev);
+  if (dst == MD_OK) dst = ens_check_devices(g_local_size, ndev);
+  MD_TRY(ens_agree(dst));
   unsigned char id[REPLICA_NCCL_ID_BYTES];
   memset(id, 0, sizeof id);
   md_status st = g_rank == 0 ? replica_nccl_unique_id(id) : MD_OK;

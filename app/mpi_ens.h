@@ -29,6 +29,7 @@ int ens_active(void);
 int ens_rank(void);        /* 0 without MPI */
 int ens_size(void);        /* 1 without MPI */
 int ens_local_rank(void);  /* rank among the processes of this node (GPU choice: local rank mod devices) */
+int ens_local_size(void);  /* processes of this node (1 without MPI) */
 
 /* Collective: MD_OK everywhere when every rank passes MD_OK; else every rank returns the status and message
  * of the lowest failing rank ("rank K: " prepended on the others when there is more than one rank). */
@@ -45,8 +46,12 @@ void ens_barrier(void);
 
 /* GPU runs (CUDA builds): bind this rank to device (local rank mod devices of the node); *device receives it. */
 md_status ens_select_gpu(int *device);
+/* MD_OK when `local_ranks` processes of a node can each have a device of their own among `ndev`; else
+ * MD_ERR_DEVICE with a message naming both counts (NCCL cannot put two ranks of a communicator on one device). */
+md_status ens_check_devices(int local_ranks, int ndev);
 /* Collective: an NCCL communicator over every rank, this rank on `device` (kernels/replica_nccl.h): rank 0 makes
- * the unique id, MPI broadcasts it. MD_ERR_UNSUPPORTED on every rank in builds without CUDA + MPI + NCCL. */
+ * the unique id, MPI broadcasts it. Fails on every rank (ens_check_devices) when a node runs more ranks than it
+ * has devices. MD_ERR_UNSUPPORTED on every rank in builds without CUDA + MPI + NCCL. */
 struct replica_nccl;
 md_status ens_nccl_create(struct replica_nccl **out, int device);
 

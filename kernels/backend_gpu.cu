@@ -291,5 +291,6 @@ static const md_backend_ops cuda_ops = {"cuda",           gpu_create,        gpu
 
 extern "C" const md_backend_ops *md_backend_cuda(void) { return &cuda_ops; }
 extern "C" int backend_cuda_uses_graphs(const md_backend *b) { return b->graphs_wanted && !b->graph_failed; }
+extern "C" void *backend_cuda_stream(const md_backend *b) { return (void *)b->stream; }
 extern "C" long backend_cuda_builds(md_backend *b) { return gpu_forces_builds(b->f); }
 extern "C" long backend_cuda_overflows(const md_backend *b) { return b->overflows; }

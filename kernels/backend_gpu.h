@@ -44,6 +44,9 @@ const char *backend_cuda_stage_name(int stage);
 md_status backend_cuda_profile(md_backend *b, long nsteps, double ms[BGPU_NST]);
 /* 1 when run_steps replays CUDA graphs. */
 int backend_cuda_uses_graphs(const md_backend *b);
+/* The stream every kernel of the backend runs on (a cudaStream_t): device collectives on the backend's
+ * buffers order themselves after it (replica_nccl_order_after). */
+void *backend_cuda_stream(const md_backend *b);
 /* Neighbour-list builds so far. */
 long backend_cuda_builds(md_backend *b);
 /* Guarded rebuilds that outgrew the list capacity and were recovered on the host (grow, rebuild, finish). */

@@ -50,6 +50,7 @@ __global__ void k_ewald_sf(ewald_kargs A) {
   __shared__ real_t pr[EW_THREADS], pi[EW_THREADS];
   const long k = blockIdx.x;
   const int t = threadIdx.x;
+  if (kern_halted(A.halt)) return;  // block-uniform, before the barrier
   ewald_sf_partial(&A, k, t, EW_THREADS, &pr[t], &pi[t]);
   __syncthreads();
   if (t == 0) ewald_sf_finish(&A, k, kern_sum_in_order(pr, EW_THREADS), kern_sum_in_order(pi, EW_THREADS));
@@ -266,6 +267,7 @@ extern "C" md_status coul_gpu_compute_kspace(coul_gpu *c, const gpu_atoms *a, vo
   A.pos = a->d_pos;
   A.box = a->d_box;
   A.force = a->d_force;
+  A.halt = a->d_halt;
   k_ewald_sf<<<(unsigned)c->nk, EW_THREADS, 0, s>>>(A);
   GPU_CHECK_LAUNCH(s);
   k_ewald_force<<<gpu_blocks_for(a->ntot, GPU_THREADS), GPU_THREADS, 0, s>>>(A);

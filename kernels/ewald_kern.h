@@ -34,6 +34,7 @@ typedef struct ewald_kargs {
   real_t *ek;              /* [7 nk] per-vector E, W xx yy zz xy xz yz (component-major) */
   const real_t *alpha;     /* [nsys] α (1/Å) */
   real_t *force;           /* [3 ntot] ADDED */
+  const int *halt;         /* halt word (kern_halted; NULL: none): the bodies return at once while it is set */
 } ewald_kargs;
 
 /* exp(2πi x) = c + i s, accurate for any |x| (sincospi reduces exactly on the device). */
@@ -60,6 +61,8 @@ MD_HD real_t ewald_phase(const ewald_kargs *MD_RESTRICT A, long k, const real_t 
 /* Partial structure factor of vector k from thread t of nthr. */
 MD_HD void ewald_sf_partial(const ewald_kargs *MD_RESTRICT A, long k, int t, int nthr, real_t *MD_RESTRICT re,
                             real_t *MD_RESTRICT im) {
+  *re = *im = 0.0;
+  if (kern_halted(A->halt)) return;
   const int s = A->ksys[k];
   real_t sr = 0.0, si = 0.0;
   for (int i = A->sys_offset[s] + t; i < A->sys_offset[s + 1]; i += nthr) {
@@ -77,6 +80,7 @@ MD_HD void ewald_sf_partial(const ewald_kargs *MD_RESTRICT A, long k, int t, int
 
 /* Vector k's totals: store S and the energy/virial of the ±m pair. */
 MD_HD void ewald_sf_finish(const ewald_kargs *MD_RESTRICT A, long k, real_t re, real_t im) {
+  if (kern_halted(A->halt)) return;
   A->sre[k] = re;
   A->sim[k] = im;
   const real_t em = ewald_kspace_pair_energy(A->w[k], re, im);
@@ -89,6 +93,7 @@ MD_HD void ewald_sf_finish(const ewald_kargs *MD_RESTRICT A, long k, real_t re, 
 
 /* Reciprocal-space force on atom i. */
 MD_HD void ewald_force_body(int i, const ewald_kargs *MD_RESTRICT A) {
+  if (kern_halted(A->halt)) return;
   const real_t q = A->qelem[A->type[i]];
   if (q == 0.0) return;
   const int s = A->atom_sys[i];

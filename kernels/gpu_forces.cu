@@ -1,5 +1,6 @@
 // gpu_forces.cu — the eSNAP force field on the device (see gpu_forces.h) and the eval front gpu_ff.
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -39,6 +40,14 @@ struct gpu_forces {
   char desc[640];
 };
 
+// device address of status->halt (no host dereference of the device pointer)
+static const int *halt_ptr(const gpu_status *d) { return (const int *)((const char *)d + offsetof(gpu_status, halt)); }
+
+__global__ void k_forces_zero(kern_zero_args A, long n) {
+  long k = GPU_INDEX();
+  if (k < n) kern_zero_body(k, &A);
+}
+
 extern "C" gpu_status *gpu_forces_status(gpu_forces *g) { return g->d_status; }
 extern "C" nbr_gpu *gpu_forces_neighbors(gpu_forces *g) { return g->nb; }
 extern "C" const nbr_list_gpu *gpu_forces_short_list(const gpu_forces *g) {
@@ -54,6 +63,7 @@ extern "C" const char *gpu_forces_describe(const gpu_forces *g) { return g->desc
 extern "C" void gpu_forces_destroy(gpu_forces **pg) {
   if (!pg || !*pg) return;
   gpu_forces *g = *pg;
+  if (g->a && g->d_status && g->a->d_halt == halt_ptr(g->d_status)) g->a->d_halt = nullptr;
   nbr_gpu_destroy(&g->nb);
   coul_gpu_destroy(&g->coul);
   zbl_gpu_destroy(&g->zbl);
@@ -154,6 +164,7 @@ extern "C" md_status gpu_forces_create(gpu_forces **out, const md_model *m, cons
     if (cudaMemcpy(g->d_status, &hs, sizeof hs, cudaMemcpyHostToDevice) != cudaSuccess)
       st = md_error(MD_ERR_DEVICE, "CUDA: cannot initialise the device status");
   }
+  if (st == MD_OK) a->d_halt = halt_ptr(g->d_status);  // every force kernel on `a` honours it
   if (st == MD_OK) st = gpu_alloc(&g->d_acc, (size_t)PAIR_NACC * g->ntot, "per-atom energies");
   if (st == MD_OK) st = gpu_alloc(&g->d_esnap, (size_t)g->nsys, "SNAP energies");
   if (st == MD_OK) st = gpu_alloc(&g->d_wsnap, 9 * (size_t)g->nsys, "SNAP virials");
@@ -184,12 +195,23 @@ extern "C" md_status gpu_forces_build(gpu_forces *g, int wrap, void *stream) {
 extern "C" md_status gpu_forces_stage(gpu_forces *g, int stage, void *stream) {
   cudaStream_t s = (cudaStream_t)stream;
   switch (stage) {
-    case GPU_STAGE_ZERO:
-      CUDA_CHECK(cudaMemsetAsync(g->a->d_force, 0, 3 * (size_t)g->ntot * sizeof(real_t), s));
-      CUDA_CHECK(cudaMemsetAsync(g->d_acc, 0, (size_t)PAIR_NACC * g->ntot * sizeof(real_t), s));
-      CUDA_CHECK(cudaMemsetAsync(g->d_esnap, 0, (size_t)g->nsys * sizeof(real_t), s));
-      CUDA_CHECK(cudaMemsetAsync(g->d_wsnap, 0, 9 * (size_t)g->nsys * sizeof(real_t), s));
+    case GPU_STAGE_ZERO: {
+      kern_zero_args Z;
+      memset(&Z, 0, sizeof Z);
+      real_t *const p[4] = {g->a->d_force, g->d_acc, g->d_esnap, g->d_wsnap};
+      const long len[4] = {3L * g->ntot, (long)PAIR_NACC * g->ntot, (long)g->nsys, 9L * g->nsys};
+      long n = 0;
+      for (int r = 0; r < 4; r++) {
+        Z.p[r] = p[r];
+        Z.len[r] = len[r];
+        n = len[r] > n ? len[r] : n;
+      }
+      Z.n = 4;
+      Z.halt = g->a->d_halt;
+      k_forces_zero<<<gpu_blocks_for(n, GPU_THREADS), GPU_THREADS, 0, s>>>(Z, n);
+      GPU_CHECK_LAUNCH(s);
       return MD_OK;
+    }
     case GPU_STAGE_SNAP:
       if (g->snap)
         return snap_gpu_compute(g->snap, g->a, nbr_gpu_list(g->nb, g->l_short), g->d_esnap, g->d_wsnap, nullptr, g->d_bisp,

@@ -31,7 +31,9 @@ typedef struct gpu_energy {
 /* Stages of one force evaluation, for per-kernel timings. */
 enum { GPU_STAGE_ZERO = 0, GPU_STAGE_SNAP, GPU_STAGE_COUL_REAL, GPU_STAGE_COUL_KSPACE, GPU_STAGE_ZBL, GPU_NSTAGE };
 
-/* sys[s]: host copies of the a->nsys systems (types, cells). bispectrum: keep per-atom B (eval). */
+/* sys[s]: host copies of the a->nsys systems (types, cells). bispectrum: keep per-atom B (eval). Points
+ * a->d_halt at the status word's halt (every force kernel on `a` honours it); gpu_forces_destroy clears it, so
+ * destroy the forces before the atoms. */
 md_status gpu_forces_create(gpu_forces **out, const md_model *m, const ff_options *o, gpu_atoms *a, md_system *const *sys,
                             int bispectrum);
 void gpu_forces_destroy(gpu_forces **g);

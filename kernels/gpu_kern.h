@@ -86,6 +86,31 @@ typedef struct gpu_status {
   long long builds;  /* neighbour-list builds so far */
 } gpu_status;
 
+/* 1 when the step sequence is halted (halt: gpu_atoms.d_halt; NULL never halts). Every force kernel body
+ * (SNAP, Coulomb real space, Ewald, PME, ZBL, the force zeroing) returns at once then, so the steps left in a
+ * captured multi-step graph after a halt cost their launches only and the forces stay those of the failing
+ * step (the host reads them for its message). Only the integrator and neighbour-build kernels write the halt
+ * word, never a force kernel, so the test is uniform over a force launch: kernels with barriers may return
+ * before them. cuFFT's transforms and plain memsets read no halt word; on a halted step they run on stale
+ * meshes whose results no kernel uses. */
+MD_HD int kern_halted(const int *halt) { return halt != 0 && *halt != 0; }
+
+/* The zero stage of a force evaluation, thread k: element k of each range p[r][0 .. len[r]) set to 0 unless
+ * halted (one kernel rather than memsets, so that a halted step keeps the forces of the failing step). */
+#define KERN_ZERO_MAX 4
+typedef struct kern_zero_args {
+  real_t *p[KERN_ZERO_MAX];
+  long len[KERN_ZERO_MAX];
+  int n;
+  const int *halt;
+} kern_zero_args;
+
+MD_HD void kern_zero_body(long k, const kern_zero_args *MD_RESTRICT A) {
+  if (kern_halted(A->halt)) return;
+  for (int r = 0; r < A->n; r++)
+    if (k < A->len[r]) A->p[r][k] = 0.0;
+}
+
 /* Record reason `why` for system s at `step` and atom `atom` (< 0: none); halt now when `halt_now`. */
 MD_HD void kern_status_raise(gpu_status *st, unsigned why, int sys, long long step, int atom, int halt_now) {
   kern_atomic_or(&st->flags, why);

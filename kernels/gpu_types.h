@@ -35,6 +35,8 @@ typedef struct gpu_atoms {
   int *d_img;          /* [3 * ntot] image counts (unwrapped = pos + img·H) */
   real_t *d_vel;       /* [3 * ntot] velocities (Å/ps) */
   real_t *d_force;     /* [3 * ntot] forces (eV/Å) */
+  const int *d_halt;   /* the step sequence's halt word (gpu_kern.h: gpu_status.halt; set by gpu_forces_create),
+                          NULL: none. Every force kernel returns at once while it is nonzero. */
 } gpu_atoms;
 
 typedef struct nbr_list_gpu {

@@ -32,6 +32,7 @@ typedef struct pair_args {
   const int *img;        /* [maxnbr ntot] */
   real_t *force;         /* [3 ntot] eV/Å, ADDED */
   real_t *acc;           /* [PAIR_NACC ntot] per-atom energies and virial, ADDED */
+  const int *halt;       /* halt word (kern_halted; NULL: none): the bodies return at once while it is set */
 } pair_args;
 
 /* The pair-kernel arguments for atoms `a` (device arrays) over the full list `nl`, accumulating into d_acc. */
@@ -47,6 +48,7 @@ static inline pair_args pair_args_of(const gpu_atoms *a, const nbr_list_gpu *nl,
   A.img = nl->d_img;
   A.force = a->d_force;
   A.acc = d_acc;
+  A.halt = a->d_halt;
   return A;
 }
 
@@ -75,6 +77,7 @@ MD_HD void pair_store(const pair_args *MD_RESTRICT A, int i, int ecomp, real_t e
 
 /* Coulomb real space, atom i: C q_i q_j erfc(α r)/r for listed pairs with r < rc; qelem[type] in e. */
 MD_HD void coul_real_body(int i, const pair_args *MD_RESTRICT A, const real_t *MD_RESTRICT qelem, real_t alpha, real_t rc2) {
+  if (kern_halted(A->halt)) return;
   const real_t qi = MD_QQR2E * qelem[A->type[i]];
   if (qi == 0.0) return;
   const real_t *h = A->box + 18 * A->atom_sys[i];
@@ -107,6 +110,7 @@ MD_HD void coul_real_body(int i, const pair_args *MD_RESTRICT A, const real_t *M
 
 /* ZBL, atom i: pairs[ti * ne + tj] from zbl_pair_init; rc2 = outer². */
 MD_HD void zbl_body(int i, const pair_args *MD_RESTRICT A, const zbl_pair *MD_RESTRICT pairs, int ne, real_t rc2) {
+  if (kern_halted(A->halt)) return;
   const real_t *h = A->box + 18 * A->atom_sys[i];
   const int ti = A->type[i], nn = A->num[i];
   real_t f[3] = {0, 0, 0}, w[6] = {0, 0, 0, 0, 0, 0}, e = 0.0;

@@ -46,6 +46,7 @@ __global__ void k_pme_convert(pme_kargs A, long npoints) {
 // block b: system b / bps, points (b % bps) PME_THREADS + t; per-block sums of E and W in thread order
 __global__ void k_pme_kspace(pme_kargs A, int bps, real_t *__restrict__ partial) {
   __shared__ real_t part[7][PME_THREADS];
+  if (kern_halted(A.halt)) return;  // block-uniform, before the barrier
   const int t = threadIdx.x;
   const long sb = blockIdx.x / bps, idx = (long)(blockIdx.x % bps) * PME_THREADS + t;
   real_t ev[7] = {0, 0, 0, 0, 0, 0, 0};
@@ -209,6 +210,7 @@ extern "C" md_status pme_gpu_compute(pme_gpu *p, const gpu_atoms *a, void *strea
   A.atom_sys = a->d_atom_sys;
   A.box = a->d_box;
   A.force = a->d_force;
+  A.halt = a->d_halt;
   const long nr = (long)p->nb * A.nreal;
   CUDA_CHECK(cudaMemsetAsync(p->d_qfix, 0, nr * sizeof(unsigned long long), s));
   const long nsp = (long)A.natoms * A.order * A.order;

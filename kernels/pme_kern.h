@@ -39,6 +39,7 @@ typedef struct pme_kargs {
   long psi_stride;         /* 0 (shared) or ncomplex */
   real_t alpha;
   real_t *force;           /* [3 ntot] ADDED */
+  const int *halt;         /* halt word (kern_halted; NULL: none): the bodies return at once while it is set */
 } pme_kargs;
 
 /* The bodies take the order P as an argument equal to A->order: the kernels pass it as a compile-time
@@ -53,6 +54,7 @@ MD_HD void pme_kern_splines(const pme_kargs *MD_RESTRICT A, int i, int P, int *M
 
 /* Spread thread t of natoms·p² (atom first_atom + t / p², a = (t / p) % p, b = t % p). */
 MD_HD void pme_spread_body(long t, const pme_kargs *MD_RESTRICT A, int P) {
+  if (kern_halted(A->halt)) return;
   const int PP = P * P;
   const int i = A->first_atom + (int)(t / PP);
   const int a = (int)((t / P) % P), b = (int)(t % P);
@@ -88,6 +90,7 @@ MD_HD void pme_spread_body(long t, const pme_kargs *MD_RESTRICT A, int P) {
 
 /* Mesh point k of the batch: fixed point → double. */
 MD_HD void pme_convert_body(long k, const pme_kargs *MD_RESTRICT A) {
+  if (kern_halted(A->halt)) return;
   A->mesh[k] = (real_t)(long long)A->qfix[k] * (1.0 / A->fix_scale);
 }
 
@@ -95,6 +98,7 @@ MD_HD void pme_convert_body(long k, const pme_kargs *MD_RESTRICT A) {
  * xy xz yz; all zero at m = 0), then Q̂ *= ψ. hinv of the point's system. */
 MD_HD void pme_kspace_body(long k, const pme_kargs *MD_RESTRICT A, real_t *MD_RESTRICT ev) {
   for (int c = 0; c < 7; c++) ev[c] = 0.0;
+  if (kern_halted(A->halt)) return;
   const int K1 = A->K[1], K2c = A->K[2] / 2 + 1;
   const long sb = k / A->ncomplex, idx = k % A->ncomplex;
   const int k2 = (int)(idx % K2c), k1 = (int)((idx / K2c) % K1), k0 = (int)(idx / ((long)K2c * K1));
@@ -104,6 +108,7 @@ MD_HD void pme_kspace_body(long k, const pme_kargs *MD_RESTRICT A, real_t *MD_RE
 
 /* Gather for atom t of the batch (global first_atom + t). */
 MD_HD void pme_gather_body(int t, const pme_kargs *MD_RESTRICT A, int P) {
+  if (kern_halted(A->halt)) return;
   const int i = A->first_atom + t;
   const real_t q = A->qelem[A->type[i]];
   if (q == 0.0) return;

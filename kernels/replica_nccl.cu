@@ -23,7 +23,9 @@ static_assert(sizeof(ncclUniqueId) == REPLICA_NCCL_ID_BYTES, "REPLICA_NCCL_ID_BY
 
 struct replica_nccl {
   ncclComm_t comm;
-  cudaStream_t stream;
+  cudaStream_t stream;  // the collectives'
+  cudaStream_t after;   // the compute stream they wait for (nullptr: the legacy default stream)
+  cudaEvent_t ready;    // recorded on `after` before each collective
   int nranks, rank, device;
 };
 
@@ -54,10 +56,17 @@ extern "C" md_status replica_nccl_create(replica_nccl **out, const void *id, int
     return md_error(MD_ERR_DEVICE, "CUDA error at %s:%d: %s (cudaStreamCreate)", __FILE__, __LINE__,
                     cudaGetErrorString(e));
   }
+  e = cudaEventCreateWithFlags(&c->ready, cudaEventDisableTiming);
+  if (e != cudaSuccess) {
+    cudaStreamDestroy(c->stream);
+    std::free(c);
+    return md_error(MD_ERR_DEVICE, "CUDA error at %s:%d: %s (cudaEventCreate)", __FILE__, __LINE__, cudaGetErrorString(e));
+  }
   ncclUniqueId u;
   std::memcpy(&u, id, sizeof u);
   ncclResult_t r = ncclCommInitRank(&c->comm, nranks, u, rank);
   if (r != ncclSuccess) {
+    cudaEventDestroy(c->ready);
     cudaStreamDestroy(c->stream);
     std::free(c);
     return md_error(MD_ERR_DEVICE, "NCCL error at %s:%d: %s (ncclCommInitRank of rank %d of %d on device %d)", __FILE__,
@@ -71,6 +80,7 @@ extern "C" void replica_nccl_destroy(replica_nccl **pc) {
   if (!pc || !*pc) return;
   replica_nccl *c = *pc;
   ncclCommDestroy(c->comm);
+  cudaEventDestroy(c->ready);
   cudaStreamDestroy(c->stream);
   std::free(c);
   *pc = nullptr;
@@ -79,6 +89,15 @@ extern "C" void replica_nccl_destroy(replica_nccl **pc) {
 extern "C" int replica_nccl_size(const replica_nccl *c) { return c->nranks; }
 extern "C" int replica_nccl_rank(const replica_nccl *c) { return c->rank; }
 
+extern "C" void replica_nccl_order_after(replica_nccl *c, void *stream) { c->after = (cudaStream_t)stream; }
+
+// The communicator's stream after everything queued so far on the compute stream.
+static md_status order(replica_nccl *c) {
+  CUDA_CHECK(cudaEventRecord(c->ready, c->after));
+  CUDA_CHECK(cudaStreamWaitEvent(c->stream, c->ready, 0));
+  return MD_OK;
+}
+
 static md_status finish(replica_nccl *c) {
   CUDA_CHECK(cudaStreamSynchronize(c->stream));
   return MD_OK;
@@ -86,6 +105,7 @@ static md_status finish(replica_nccl *c) {
 
 extern "C" md_status replica_nccl_allreduce_sum(replica_nccl *c, const double *d_send, double *d_recv, size_t count) {
   if (count == 0) return MD_OK;
+  MD_TRY(order(c));
   NCCL_CHECK(ncclAllReduce(d_send, d_recv, count, ncclDouble, ncclSum, c->comm, c->stream));
   return finish(c);
 }
@@ -93,12 +113,14 @@ extern "C" md_status replica_nccl_allreduce_sum(replica_nccl *c, const double *d
 extern "C" md_status replica_nccl_allreduce_sum_i64(replica_nccl *c, const long long *d_send, long long *d_recv,
                                                     size_t count) {
   if (count == 0) return MD_OK;
+  MD_TRY(order(c));
   NCCL_CHECK(ncclAllReduce(d_send, d_recv, count, ncclInt64, ncclSum, c->comm, c->stream));
   return finish(c);
 }
 
 extern "C" md_status replica_nccl_allgather(replica_nccl *c, const void *d_send, void *d_recv, size_t bytes) {
   if (bytes == 0) return MD_OK;
+  MD_TRY(order(c));
   NCCL_CHECK(ncclAllGather(d_send, d_recv, bytes, ncclUint8, c->comm, c->stream));
   return finish(c);
 }
@@ -106,6 +128,7 @@ extern "C" md_status replica_nccl_allgather(replica_nccl *c, const void *d_send,
 extern "C" md_status replica_nccl_gatherv(replica_nccl *c, const void *d_send, size_t bytes, void *d_recv,
                                           const size_t *counts, const size_t *displs) {
   unsigned char *dst = static_cast<unsigned char *>(d_recv);
+  MD_TRY(order(c));
   if (c->rank == 0) {
     if (counts[0] != bytes) return md_error(MD_ERR_INTERNAL, "replica_nccl_gatherv: rank 0 sends %zu bytes, counts[0] = %zu",
                                             bytes, counts[0]);
@@ -153,6 +176,7 @@ extern "C" md_status replica_nccl_create(replica_nccl **out, const void *, int, 
 extern "C" void replica_nccl_destroy(replica_nccl **pc) {
   if (pc) *pc = nullptr;
 }
+extern "C" void replica_nccl_order_after(replica_nccl *, void *) {}
 extern "C" int replica_nccl_size(const replica_nccl *c) { return c ? c->nranks : 1; }
 extern "C" int replica_nccl_rank(const replica_nccl *c) { return c ? c->rank : 0; }
 extern "C" md_status replica_nccl_allreduce_sum(replica_nccl *, const double *, double *, size_t) { return no_nccl(); }

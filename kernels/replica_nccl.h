@@ -5,8 +5,12 @@
  *
  * Setup (collective, host/mpi_ens.c ens_nccl_create does it): rank 0 makes a unique id
  * (replica_nccl_unique_id), MPI broadcasts its REPLICA_NCCL_ID_BYTES bytes, every rank calls
- * replica_nccl_create with its rank and device. Each call below is collective over the communicator, runs on
- * the communicator's own stream and returns after that stream has finished (results ready on return).
+ * replica_nccl_create with its rank and device (ens_nccl_create first fails on every rank when a node runs
+ * more ranks than it has devices: NCCL needs one device per rank). Each call below is collective over the
+ * communicator, runs on the communicator's own stream and returns after that stream has finished (results
+ * ready on return). Before each collective the communicator's stream waits on an event recorded on the
+ * compute stream (replica_nccl_order_after; default the legacy default stream, which follows every blocking
+ * stream), so a reduction never reads device buffers that kernels queued before the call are still writing.
  *
  * Device choice (run --device logic): replica_gpu_select(local rank) binds rank k of a node to device
  * k mod (devices of the node). */
@@ -32,6 +36,9 @@ md_status replica_nccl_unique_id(void *id);
 /* Collective: the communicator of nranks ranks; this one is `rank`, on `device`. */
 md_status replica_nccl_create(replica_nccl **out, const void *id, int nranks, int rank, int device);
 void replica_nccl_destroy(replica_nccl **c);
+/* The stream (a cudaStream_t, e.g. backend_cuda_stream) whose queued work every later collective waits for;
+ * NULL: the legacy default stream. */
+void replica_nccl_order_after(replica_nccl *c, void *stream);
 int replica_nccl_size(const replica_nccl *c);
 int replica_nccl_rank(const replica_nccl *c);
 /* d_recv[i] = Σ_ranks d_send[i], i < count, on every rank (in place allowed: d_send == d_recv). */

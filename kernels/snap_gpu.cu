@@ -33,6 +33,7 @@ __global__ void __launch_bounds__(SNAP_GPU_ATOM_BLOCK) k_pairs(GC snap_gpu_tab T
 }
 
 __global__ void __launch_bounds__(SNAP_GPU_CK_THREADS) k_ck(GC snap_gpu_tab T, GC snap_gpu_work W) {
+  if (kern_halted(W.halt)) return;  // block-uniform, before the barriers
   __shared__ int ints[SNAP_GPU_BLK_INTS];
   const int a0 = blockIdx.x * SNAP_GPU_LANES;
   if (threadIdx.x < SNAP_GPU_LANES) snap_blk_count(W, a0, threadIdx.x, ints);
@@ -49,6 +50,7 @@ __global__ void __launch_bounds__(SNAP_GPU_CK_THREADS) k_ck(GC snap_gpu_tab T, G
 
 template <int TJ>
 __global__ void __launch_bounds__(SNAP_GPU_UI_ATOMS) k_ui(GC snap_gpu_tab T, GC snap_gpu_work W) {
+  if (kern_halted(W.halt)) return;  // block-uniform, before the barriers
   __shared__ int ints[2 * SNAP_GPU_UI_ATOMS];
   const int a0 = blockIdx.x * SNAP_GPU_UI_ATOMS;
   snap_ui_count(W, a0, threadIdx.x, ints);
@@ -65,6 +67,7 @@ __global__ void __launch_bounds__(SNAP_GPU_LANES *SNAP_GPU_Y_WARPS) k_yi(GC snap
 
 template <int TJ>
 __global__ void __launch_bounds__(SNAP_GPU_LANES *(TJ / 2 + 1)) k_deidrj(GC snap_gpu_tab T, GC snap_gpu_work W) {
+  if (kern_halted(W.halt)) return;  // block-uniform, before the barriers
   extern __shared__ real_t sh[];
   const int a0 = blockIdx.x * SNAP_GPU_LANES, nch = blockDim.y;
   int *ints = snap_deidrj_ints(sh, nch);
@@ -95,6 +98,7 @@ __global__ void __launch_bounds__(SNAP_GPU_ATOM_BLOCK) k_atom(GC snap_gpu_tab T,
 }
 
 __global__ void __launch_bounds__(SNAP_GPU_SYS_THREADS) k_sys(GC snap_gpu_work W) {
+  if (kern_halted(W.halt)) return;  // block-uniform, before the barriers
   extern __shared__ real_t sh[];
   snap_kern_sys_part(W, blockIdx.x, threadIdx.x, sh);
   __syncthreads();
@@ -429,6 +433,7 @@ extern "C" md_status snap_gpu_compute(snap_gpu *s, const gpu_atoms *a, const nbr
   W.virial = d_virial;
   W.eatom = d_eatom;
   W.bisp = d_bisp;
+  W.halt = a->d_halt;
   const snap_gpu_plan pl = snap_gpu_make_plan(nt, mn, T.twojmax, T.idxuh_max, s->nsm);
   const int nba = (nt + SNAP_GPU_ATOM_BLOCK - 1) / SNAP_GPU_ATOM_BLOCK;
 

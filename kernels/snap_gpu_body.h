@@ -40,6 +40,7 @@
 #include "math/pbc.h"
 #include "snap_tables.h"
 #include "math/snap_zy.h"
+#include "gpu_kern.h"
 #include "gpu_types.h"
 
 /* Chain loops are unrolled completely up to twojmax snap_gpu_unroll_max (registers, compile-time indices);
@@ -126,6 +127,7 @@ typedef struct snap_gpu_work {
   size_t scr_ld;
   /* outputs */
   real_t *energy, *virial, *eatom, *bisp;
+  const int *halt; /* halt word (kern_halted; NULL: none): every snap_kern_* body returns at once while it is set */
 } snap_gpu_work;
 
 /* Atomic add on the device, plain add in the emulation. Only orphan pairs use it (see snap_pair_force). */
@@ -140,6 +142,7 @@ MD_HD void snap_atomic_add(real_t *p, real_t v) {
 /* ---------------------------------------------------------------------------------------------------------
  * pairs: thread per atom i. Same test and the same arithmetic as the CPU backend (host/snap_cpu.c). */
 MD_HD void snap_kern_pairs(const snap_gpu_tab &T, const snap_gpu_work &W, int i) {
+  if (kern_halted(W.halt)) return;
   if (i >= W.ntot) return;
   const size_t n = (size_t)W.ntot, P = W.P;
   const int ti = W.type[i];
@@ -213,6 +216,7 @@ MD_HD void snap_blk_pair_of(const int *ints, int p, int *l, int *n) {
 /* ck: one pair (atom i, slot n); the kernel gives each of a block's 128 threads a pair of its 32 atoms
  * (snap_blk_*), chunks of 128 pairs c = blockIdx.y, + gridDim.y, ... */
 MD_HD void snap_kern_ck(const snap_gpu_tab &T, const snap_gpu_work &W, int i, int n) {
+  if (kern_halted(W.halt)) return;
   if (i >= W.ntot || n >= W.cnt[i]) return;
   const size_t nt = (size_t)W.ntot, P = W.P, q = (size_t)n * nt + i;
   real_t r, rc, rscale0, tan0, s, ds, ck[4], dck[12];
@@ -262,6 +266,7 @@ MD_HD void snap_ui_rank(int t, int *ints) {
 
 template <int TJ>
 MD_HD void snap_kern_ui(const snap_gpu_tab &T, const snap_gpu_work &W, const real_t *rpq, int i, int mb) {
+  if (kern_halted(W.halt)) return;
   if (i >= W.ntot) return;
   snap_chain_dispatch<TJ, TJ / 2>::ui(mb, T, W, rpq, i);
 }
@@ -270,6 +275,7 @@ MD_HD void snap_kern_ui(const snap_gpu_tab &T, const snap_gpu_work &W, const rea
  * yi: thread (atom i, entries e0, e0 + estride, ... of y_order). Z is computed on the fly, in the CPU's jjz
  * order for each half entry. */
 MD_HD void snap_kern_yi(const snap_gpu_tab &T, const snap_gpu_work &W, int i, int e0, int estride) {
+  if (kern_halted(W.halt)) return;
   if (i >= W.ntot) return;
   const size_t nt = (size_t)W.ntot;
   const real_t *MD_RESTRICT bz = T.betaz + (size_t)W.type[i] * T.idxz_max;
@@ -301,6 +307,7 @@ MD_HD int *snap_deidrj_ints(real_t *sh, int nch) { return (int *)(sh + (size_t)n
 template <int TJ>
 MD_HD void snap_kern_deidrj_chain(const snap_gpu_work &W, const real_t *rpq, int a0, int p, int mb, int lane,
                                   real_t *sh, int nch) {
+  if (kern_halted(W.halt)) return;
   const int *ints = snap_deidrj_ints(sh, nch);
   real_t out[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
   if (p < ints[2 * SNAP_GPU_LANES]) {
@@ -334,6 +341,7 @@ MD_HD void snap_pair_force(const snap_gpu_tab &T, const snap_gpu_work &W, int i,
 
 MD_HD void snap_kern_deidrj_finish(const snap_gpu_tab &T, const snap_gpu_work &W, int a0, int p, int lane,
                                    int nch, const real_t *sh) {
+  if (kern_halted(W.halt)) return;
   const int *ints = snap_deidrj_ints((real_t *)sh, nch);
   if (p >= ints[2 * SNAP_GPU_LANES]) return;
   int l, n;
@@ -353,6 +361,7 @@ MD_HD void snap_kern_deidrj_finish(const snap_gpu_tab &T, const snap_gpu_work &W
 inline size_t snap_gpu_ref_scratch(int idxuh_max) { return 6 * (size_t)idxuh_max + 4 * SNAP_MAX_HALF_LAYER; }
 
 MD_HD void snap_kern_ui_ref(const snap_gpu_tab &T, const snap_gpu_work &W, int i) {
+  if (kern_halted(W.halt)) return;
   if (i >= W.ntot) return;
   const int nh = T.idxuh_max, tj = T.twojmax;
   const size_t nt = (size_t)W.ntot, P = W.P;
@@ -380,6 +389,7 @@ MD_HD void snap_kern_ui_ref(const snap_gpu_tab &T, const snap_gpu_work &W, int i
 }
 
 MD_HD void snap_kern_deidrj_ref(const snap_gpu_tab &T, const snap_gpu_work &W, int i) {
+  if (kern_halted(W.halt)) return;
   if (i >= W.ntot) return;
   const int nh = T.idxuh_max;
   const size_t nt = (size_t)W.ntot, P = W.P;
@@ -409,6 +419,7 @@ MD_HD void snap_kern_deidrj_ref(const snap_gpu_tab &T, const snap_gpu_work &W, i
  * atom: thread per atom. F_i = sum_n dE_i/dr_n - sum_n dE_n/dr_i (reverse slots; orphans were added by
  * deidrj), W_i = -sum_n r_n (x) dE_i/dr_n, E_i = e0 + (1/3) sum_half Re(conj(Yw) U_tot). */
 MD_HD void snap_kern_atom(const snap_gpu_tab &T, const snap_gpu_work &W, int i) {
+  if (kern_halted(W.halt)) return;
   if (i >= W.ntot) return;
   const size_t nt = (size_t)W.ntot, P = W.P;
   const int cnt = W.cnt[i];
@@ -440,6 +451,7 @@ MD_HD void snap_kern_atom(const snap_gpu_tab &T, const snap_gpu_work &W, int i) 
  * system into sh[c 256 + t]; after a barrier, final: thread c < 10 sums sh[c 256 + 0 .. 255] in order and adds
  * it to E_s (c = 0) or W_s (c - 1). */
 MD_HD void snap_kern_sys_part(const snap_gpu_work &W, int s, int t, real_t *sh) {
+  if (kern_halted(W.halt)) return;
   const int i0 = W.sys_offset[s], i1 = W.sys_offset[s + 1];
   const size_t nt = (size_t)W.ntot;
   for (int c = 0; c < SNAP_GPU_NRED; c++) {
@@ -451,6 +463,7 @@ MD_HD void snap_kern_sys_part(const snap_gpu_work &W, int s, int t, real_t *sh) 
 }
 
 MD_HD void snap_kern_sys_final(const snap_gpu_work &W, int s, int t, const real_t *sh) {
+  if (kern_halted(W.halt)) return;
   if (t >= SNAP_GPU_NRED) return;
   real_t acc = 0.0;
   for (int k = 0; k < SNAP_GPU_SYS_THREADS; k++) acc += sh[t * SNAP_GPU_SYS_THREADS + k];
@@ -462,6 +475,7 @@ MD_HD void snap_kern_sys_final(const snap_gpu_work &W, int s, int t, const real_
 
 /* bi: thread (atom i, component k): B_k - bzero_k into bisp[i nB + k] (atom-major, LAMMPS order). */
 MD_HD void snap_kern_bi(const snap_gpu_tab &T, const snap_gpu_work &W, int i, int k) {
+  if (kern_halted(W.halt)) return;
   if (i >= W.ntot || k >= T.idxb_max) return;
   const size_t nt = (size_t)W.ntot;
   const int *ib = T.idxb + (size_t)k * SNAP_IB_NF;

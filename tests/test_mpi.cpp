@@ -88,11 +88,29 @@ TEST_CASE("mpirun with more ranks than replicas is refused", "[mpi][replica][cli
   CHECK(rep_test::count(out, "esnapmd: ") == 1); // one message, from rank 0
 }
 
+extern "C" {
+#include "mpi_ens.h"
+}
+
+// NCCL needs one device per rank: a node with more ranks than devices is refused with a message naming both
+// counts (ens_nccl_create checks it on every rank before any NCCL call). No MPI or GPU needed.
+TEST_CASE("nccl needs a GPU per MPI rank: ens_check_devices refuses more ranks on a node than devices", "[mpi][nccl]") {
+  CHECK(ens_check_devices(1, 1) == MD_OK);
+  CHECK(ens_check_devices(4, 8) == MD_OK);
+  CHECK(ens_check_devices(8, 8) == MD_OK);
+  REQUIRE(ens_check_devices(2, 1) == MD_ERR_DEVICE);
+  CHECK(std::string(md_errmsg()).find("2 MPI ranks on this node but only 1 CUDA device") != std::string::npos);
+  REQUIRE(ens_check_devices(9, 8) == MD_ERR_DEVICE);
+  CHECK(std::string(md_errmsg()).find("9 MPI ranks on this node but only 8 CUDA devices") != std::string::npos);
+  CHECK(ens_check_devices(1, 0) == MD_ERR_DEVICE);
+  md_clear_error();
+  CHECK(ens_local_size() >= 1);
+}
+
 #if ESNAP_HAVE_CUDA
 #include <cuda_runtime.h>
 
 extern "C" {
-#include "mpi_ens.h"
 #include "replica_nccl.h"
 }
 
@@ -120,7 +138,12 @@ TEST_CASE("NCCL collectives on device buffers on one rank", "[gpu][mpi]") {
   double *d_a = nullptr, *d_b = nullptr;
   REQUIRE(cudaMalloc(&d_a, n * sizeof(double)) == cudaSuccess);
   REQUIRE(cudaMalloc(&d_b, n * sizeof(double)) == cudaSuccess);
-  REQUIRE(cudaMemcpy(d_a, h.data(), n * sizeof(double), cudaMemcpyHostToDevice) == cudaSuccess);
+  // the input is written on a compute stream of our own; the collective waits for it (replica_nccl_order_after)
+  cudaStream_t cs = nullptr;
+  REQUIRE(cudaStreamCreateWithFlags(&cs, cudaStreamNonBlocking) == cudaSuccess);
+  replica_nccl_order_after(c, cs);
+  REQUIRE(cudaMemsetAsync(d_a, 0, n * sizeof(double), cs) == cudaSuccess);
+  REQUIRE(cudaMemcpyAsync(d_a, h.data(), n * sizeof(double), cudaMemcpyHostToDevice, cs) == cudaSuccess);
   REQUIRE(replica_nccl_allreduce_sum(c, d_a, d_b, n) == MD_OK);
   REQUIRE(cudaMemcpy(back.data(), d_b, n * sizeof(double), cudaMemcpyDeviceToHost) == cudaSuccess);
   CHECK(back == h);
@@ -134,6 +157,7 @@ TEST_CASE("NCCL collectives on device buffers on one rank", "[gpu][mpi]") {
   CHECK(back == h);
   cudaFree(d_a);
   cudaFree(d_b);
+  cudaStreamDestroy(cs);
   replica_nccl_destroy(&c);
   CHECK(c == nullptr);
 }

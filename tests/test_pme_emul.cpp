@@ -12,17 +12,14 @@
 
 #include <fftw3.h>
 
-#include "test_emul_util.h"
 
 extern "C" {
 #include "coulomb.h"
 #include "ewald.h"
 #include "pme_cpu.h"
 }
-#include "ewald_kern.h"
 #include "pair_kern.h"
-#include "pme_kern.h"
-#include "pme_tables.h"
+#include "test_coul_emul.h"
 
 namespace {
 
@@ -45,23 +42,7 @@ struct Setup {
 void emulate_pme(emul::Layout &L, int sys0, int nb, const int K[3], int order, double alpha, const md_box *box,
                  std::vector<double> &ev) {
   const md_model &m = emul::model();
-  pme_kargs A{};
-  A.ntot = L.ntot;
-  A.first_atom = L.off[sys0];
-  A.natoms = L.off[sys0 + nb] - L.off[sys0];
-  A.sys0 = sys0;
-  for (int d = 0; d < 3; d++) A.K[d] = K[d];
-  A.order = order;
-  A.nreal = (long)K[0] * K[1] * K[2];
-  A.ncomplex = (long)K[0] * K[1] * (K[2] / 2 + 1);
-  A.pos = L.pos.data();
-  A.type = L.type.data();
-  A.atom_sys = L.atom_sys.data();
-  A.box = L.box.data();
-  A.qelem = m.charge;
-  double sa = 0.0;
-  for (int i = A.first_atom; i < A.first_atom + A.natoms; i++) sa += std::fabs(m.charge[L.type[i]]);
-  A.fix_scale = pme_fixed_scale(sa);
+  pme_kargs A = emul::pme_args(L, sys0, nb, K, order, alpha);
   std::vector<unsigned long long> qfix(nb * A.nreal, 0ull);
   std::vector<double> mesh(nb * A.nreal), cm(2 * nb * A.ncomplex), psi(A.ncomplex);
   double self_e, self_w[6];
@@ -71,7 +52,6 @@ void emulate_pme(emul::Layout &L, int sys0, int nb, const int K[3], int order, d
   A.cmesh = cm.data();
   A.psi = psi.data();
   A.psi_stride = 0;
-  A.alpha = alpha;
   A.force = L.force.data();
   for (long t = 0; t < (long)A.natoms * order * order; t++) pme_spread_body(t, &A, order);  // k_pme_spread
   for (long k = 0; k < nb * A.nreal; k++) pme_convert_body(k, &A);                          // k_pme_convert
@@ -163,17 +143,7 @@ TEST_CASE("emulated fixed-point PME mesh matches the double-precision spread", "
   md_system *s = emul::load("snap333_1000K.xyz", &emul::model());
   Setup S(MD_COUL_PME, 1e-5, 0.0, s);
   emul::Layout L({s});
-  pme_kargs A{};
-  A.ntot = L.ntot;
-  A.natoms = L.ntot;
-  for (int d = 0; d < 3; d++) A.K[d] = S.info.grid[d];
-  A.order = S.info.order;
-  A.nreal = (long)A.K[0] * A.K[1] * A.K[2];
-  A.pos = L.pos.data();
-  A.type = L.type.data();
-  A.atom_sys = L.atom_sys.data();
-  A.box = L.box.data();
-  A.qelem = emul::model().charge;
+  pme_kargs A = emul::pme_args(L, 0, 1, S.info.grid, S.info.order, S.info.alpha);
   A.fix_scale = pme_fixed_scale(50.0);
   std::vector<unsigned long long> qfix(A.nreal, 0ull);
   std::vector<double> mesh(A.nreal);
@@ -270,35 +240,11 @@ TEST_CASE("emulated Ewald kernels and the composed Coulomb energy equal the CPU"
   ewald_kspace_destroy(&ks);
   // the device's vector list and bodies
   emul::Layout L({s});
-  const long nk = ewald_vectors_list(&s->box, S.info.alpha, S.info.gcut, nullptr, nullptr, nullptr);
+  const emul::EwaldVectors V(&s->box, S.info.alpha, S.info.gcut);
+  const long nk = V.nk;
   CHECK(nk == nk_cpu);
-  std::vector<int> nv(3 * nk), ncm(3 * nk), kbase = {0, (int)nk}, ksys(nk, 0);
-  std::vector<double> mv(3 * nk), wv(nk), mcm(3 * nk), sre(nk), sim(nk), e7(7 * nk), alpha = {S.info.alpha};
-  ewald_vectors_list(&s->box, S.info.alpha, S.info.gcut, nv.data(), mv.data(), wv.data());
-  for (long k = 0; k < nk; k++)
-    for (int d = 0; d < 3; d++) {
-      ncm[d * nk + k] = nv[3 * k + d];
-      mcm[d * nk + k] = mv[3 * k + d];
-    }
-  ewald_kargs A{};
-  A.ntot = n;
-  A.sys_offset = L.off.data();
-  A.atom_sys = L.atom_sys.data();
-  A.type = L.type.data();
-  A.qelem = emul::model().charge;
-  A.pos = L.pos.data();
-  A.box = L.box.data();
-  A.kbase = kbase.data();
-  A.ksys = ksys.data();
-  A.n = ncm.data();
-  A.m = mcm.data();
-  A.w = wv.data();
-  A.nk = nk;
-  A.sre = sre.data();
-  A.sim = sim.data();
-  A.ek = e7.data();
-  A.alpha = alpha.data();
-  A.force = L.force.data();
+  std::vector<double> sre(nk), sim(nk), e7(7 * nk);
+  ewald_kargs A = emul::ewald_args(L, V, sre.data(), sim.data(), e7.data(), L.force.data());
   const int T = 128;  // k_ewald_sf: one block of 128 per vector
   for (long k = 0; k < nk; k++) {
     std::vector<double> pr(T), pi(T);

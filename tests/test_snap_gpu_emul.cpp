@@ -121,6 +121,7 @@ struct Emu {
   snap_gpu_tab T;
   int nsm = 132;
   bool reference = false;
+  const int *halt = nullptr;  // the step sequence's halt word (snap_gpu_work.halt)
   std::vector<int> cnt, pj, pimg, prev;
   std::vector<double> pr, pck, psw, pf, ufr, ufi, yr, yi, eat, vat, scr;
 
@@ -208,6 +209,7 @@ struct Emu {
     W.virial = o.vir.data();
     W.eatom = o.eatom.data();
     W.bisp = want_b ? o.b.data() : nullptr;
+    W.halt = halt;
     const snap_gpu_plan pl = snap_gpu_make_plan(nt, mn, tj, t->idxuh_max, nsm);
     const int nba = (nt + SNAP_GPU_ATOM_BLOCK - 1) / SNAP_GPU_ATOM_BLOCK;
     const real_t *rpq = t->rootpq;
@@ -559,4 +561,35 @@ TEST_CASE("Neighbour lists of several systems pack into the device layout", "[gp
   nbr_gpu_host bad;
   std::vector<int> na = {a.sys()->n, b.sys()->n};
   CHECK(nbr_gpu_host_pack(&bad, L.nl.data(), na.data(), 2, mx - 1) != MD_OK);
+}
+
+// A halted step sequence (gpu_kern.h kern_halted): every SNAP kernel body returns at once, on both paths, so
+// nothing is written (forces and energies stay zero, scratch and per-atom outputs keep their poison); with the
+// halt word clear the same launch sequence computes the forces.
+TEST_CASE("SNAP GPU kernels emulated on the CPU do nothing while the halt word is set", "[snap][gpuemul]") {
+  Model m("li3n");
+  Frame a("snap222_300K.xyz", m.elements());
+  std::vector<const md_system *> sys = {a.sys()};
+  Lists L(sys, snap_cpu_cutoff(m.cpu), 1.0);
+  HostAtoms A(sys);
+  Emu emu(m.p);
+  int halt = KERN_STOP_OVERFLOW;
+  emu.halt = &halt;
+  for (bool ref : {false, true}) {
+    INFO((ref ? "reference" : "chains") << " path");
+    emu.reference = ref;
+    Out g = emu.run(A, L.h, true);
+    CHECK(max_abs(g.f) == 0.0);
+    CHECK(max_abs(g.e) == 0.0);
+    CHECK(max_abs(g.vir) == 0.0);
+    CHECK(std::all_of(g.eatom.begin(), g.eatom.end(), [](double x) { return std::isnan(x); }));
+    CHECK(std::all_of(g.b.begin(), g.b.end(), [](double x) { return std::isnan(x); }));
+    CHECK(std::all_of(emu.cnt.begin(), emu.cnt.end(), [](int c) { return c == -7; }));
+    CHECK(std::all_of(emu.pf.begin(), emu.pf.end(), [](double x) { return std::isnan(x); }));
+  }
+  halt = 0;
+  emu.reference = false;
+  Out g = emu.run(A, L.h, true);
+  CHECK(max_abs(g.f) > 0.01);
+  CHECK(std::isfinite(g.e[0]));
 }

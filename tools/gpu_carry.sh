@@ -5,7 +5,9 @@
 #   .gpucarry/include/catch2/catch.hpp   Catch2 v2 single header      (Debian catch2)
 #   .gpucarry/include/fftw3.h, lib/libfftw3.a                          (Debian libfftw3-dev)
 #   .gpucarry/include/zlib.h, zconf.h, lib/libz.a                      (Debian zlib1g-dev)
-# tools/gpu_check.sh passes them to CMake. Usage: bash tools/gpu_carry.sh   (from anywhere in the repository)
+#   .gpucarry/commit                     the commit (line 1) and "working tree modified" (line 2) when it is
+# tools/gpu_check.sh passes them to CMake; it and CMake read the commit from .gpucarry/commit when git or .git
+# is unavailable on the GPU machine. Usage: bash tools/gpu_carry.sh   (from anywhere in the repository)
 set -euo pipefail
 root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 dest="$root/.gpucarry"
@@ -27,6 +29,8 @@ mkdir -p "$dest/include/catch2" "$dest/lib"
 cp "$catch" "$dest/include/catch2/catch.hpp"
 cp "$fftwh" "$zlibh" "$zconf" "$dest/include/"
 cp "$fftwa" "$zliba" "$dest/lib/"
+git -C "$root" rev-parse --short=12 HEAD > "$dest/commit"
+[ -n "$(git -C "$root" status --porcelain --untracked-files=no | head -1)" ] && echo "working tree modified" >> "$dest/commit"
 # make sure git ignores the folder (the device tool carries ignored paths named in `carry`)
 if ! git -C "$root" check-ignore -q "$dest/lib/libz.a"; then
   echo "gpu_carry: warning: .gpucarry/ is not ignored by git; add /.gpucarry/ to .gitignore" >&2
