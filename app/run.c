@@ -11,6 +11,7 @@
 #endif
 
 #include "math/nhc.h"
+#include "atomic_file.h"
 #include "checkpoint.h"
 #include "dump.h"
 #include "integrate.h"
@@ -584,7 +585,7 @@ md_status run_deck(const md_deck *d, const run_options *o) {
     if (o->nhooks > 0) memcpy(c.hooks, o->hooks, (size_t)o->nhooks * sizeof *c.hooks);
     c.nhooks = o->nhooks;
   }
-  if (st == MD_OK && d->output_dir[0] && ens_rank() == 0) st = outfile_mkdirs(d->output_dir);
+  if (st == MD_OK && d->output_dir[0] && ens_rank() == 0) st = make_dirs(d->output_dir);
   st = ens_agree(st);
   if (st == MD_OK) st = ens_agree(start(&c, &ck));
   if (st == MD_OK && o->restart && sys0(&c)->step >= d->nsteps) {
