@@ -1,6 +1,6 @@
 /* io_xyz.h — extended XYZ (the ASE/OVITO/kinisi format), read and write.
  *
- * Reading: any number of frames; the comment line's key=value pairs (values may be "quoted"), `Lattice`
+ * Reading: plain or gzip-compressed files (linereader.h), any number of frames; the comment line's key=value pairs (values may be "quoted"), `Lattice`
  * (9 numbers, rows = cell vectors) and `Properties` (name:type:ncols, types S R I L) parsed properly; the
  * columns species and pos are required, velocities (`velocities`/`vel`/`velo`, Å/ps) are used when present;
  * every other column is kept as a named per-atom property (real or integer columns) or skipped (strings,
