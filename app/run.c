@@ -203,15 +203,6 @@ static void describe(run_ctx *c, char *hdr, size_t n, int j) {
            base, s->n, comp, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], d->model, ens, d->dt, d->nsteps, rline);
 }
 
-md_status run_device_parse(const char *cmd, const char *value, int *out) {
-  if (!value) return md_error(MD_ERR_PARSE, "%s: --device needs auto, cpu or gpu", cmd);
-  if (strcmp(value, "auto") == 0) *out = RUN_DEVICE_AUTO;
-  else if (strcmp(value, "cpu") == 0) *out = RUN_DEVICE_CPU;
-  else if (strcmp(value, "gpu") == 0) *out = RUN_DEVICE_GPU;
-  else return md_error(MD_ERR_PARSE, "%s: unknown device '%s' (auto, cpu or gpu)", cmd, value);
-  return MD_OK;
-}
-
 /* A GPU backend over MPI ranks: one device per rank, local rank mod the node's devices (host/mpi_ens.h). */
 static md_status bind_device(run_ctx *c) {
   if (ens_size() <= 1) return MD_OK;
