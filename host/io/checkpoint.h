@@ -22,8 +22,8 @@
  * number of ranks and a restart may use another -np. The RSET section and repeated FILE sections are
  * additions that readers of the first version skip (they would see only one rank's file list, and refuse
  * the replica count anyway): the format version stays 1.
- * Writing is atomic (atomic_file.h): FILE.tmp is written, fsync'ed and renamed over FILE (then the directory is fsync'ed);
- * when anything fails the previous checkpoint stays untouched. */
+ * Writing is atomic (atomic_file.h): FILE.tmp is written, fsync'ed and renamed over FILE (then the directory
+ * is fsync'ed); when anything fails the previous checkpoint stays untouched. */
 #ifndef ESNAP_CHECKPOINT_H
 #define ESNAP_CHECKPOINT_H
 
