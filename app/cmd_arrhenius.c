@@ -14,6 +14,7 @@
 
 #define NQ 6
 static const char *qname[NQ] = {"D_tracer_xyz", "D_tracer_xy", "D_tracer_z", "D_charge_xyz", "D_charge_xy", "D_charge_z"};
+static const char *comp[3] = {"xyz", "xy", "z"};
 
 typedef struct point {
   double T, rho; /* K, mol/cm³ */
@@ -81,6 +82,22 @@ static void sigma_at(const arr_fit *f, double T, double rho, double *v, double *
   double vol = 1.0 / (6.02214076e23 * rho * 1e-24);
   *v = diffusion_conductivity(D, 1, vol, T);
   *e = *v * le;
+}
+
+/* {"from_charge_xyz": σ ± e, "from_tracer_xyz": ..., ...} at T from the fits f[NQ] (tracer 0..2, charge 3..5) */
+static void json_sigma(json_writer *w, const char *key, const arr_fit *f, double T, double rho) {
+  json_object(w, key);
+  for (int c = 0; c < 3; c++) {
+    double v, e;
+    char name[64];
+    sigma_at(&f[3 + c], T, rho, &v, &e);
+    snprintf(name, sizeof name, "from_charge_%s", comp[c]);
+    json_value_err(w, name, v, e);
+    sigma_at(&f[c], T, rho, &v, &e);
+    snprintf(name, sizeof name, "from_tracer_%s", comp[c]);
+    json_value_err(w, name, v, e);
+  }
+  json_end_object(w);
 }
 
 static void line(strbuf *b, const char *label, const arr_fit *f) {
@@ -177,7 +194,6 @@ md_status cmd_arrhenius(int argc, char **argv) {
   }
   if (st == MD_OK) st = make_dirs(outdir);
   if (st == MD_OK) {
-    static const char *comp[3] = {"xyz", "xy", "z"};
     json_writer w;
     json_init(&w);
     json_string(&w, "program", "esnapmd arrhenius");
@@ -209,18 +225,8 @@ md_status cmd_arrhenius(int argc, char **argv) {
     json_end_object(&w);
     json_number(&w, "molar_density", rho);
     json_number(&w, "extrapolation_T_K", at);
-    char key[64];
     double v, e;
-    json_object(&w, "conductivity_at_T");
-    for (int c = 0; c < 3; c++) {
-      sigma_at(&single[3 + c], at, rho, &v, &e);
-      snprintf(key, sizeof key, "from_charge_%s", comp[c]);
-      json_value_err(&w, key, v, e);
-      sigma_at(&single[c], at, rho, &v, &e);
-      snprintf(key, sizeof key, "from_tracer_%s", comp[c]);
-      json_value_err(&w, key, v, e);
-    }
-    json_end_object(&w);
+    json_sigma(&w, "conductivity_at_T", single, at, rho);
     strbuf t;
     strbuf_init(&t);
     strbuf_printf(&t, "# esnapmd %s (commit %s): Arrhenius fits of %d temperatures (%g-%g K)\n", ESNAP_VERSION, ESNAP_COMMIT,
@@ -253,16 +259,7 @@ md_status cmd_arrhenius(int argc, char **argv) {
       json_object(&w, "crossing_K");
       for (int q = 0; q < NQ; q++) json_number(&w, qname[q], arrhenius_crossing(&low[q], &high[q]));
       json_end_object(&w);
-      json_object(&w, "conductivity_at_T_normal_regime");
-      for (int c = 0; c < 3; c++) {
-        sigma_at(&low[3 + c], at, rho, &v, &e);
-        snprintf(key, sizeof key, "from_charge_%s", comp[c]);
-        json_value_err(&w, key, v, e);
-        sigma_at(&low[c], at, rho, &v, &e);
-        snprintf(key, sizeof key, "from_tracer_%s", comp[c]);
-        json_value_err(&w, key, v, e);
-      }
-      json_end_object(&w);
+      json_sigma(&w, "conductivity_at_T_normal_regime", low, at, rho);
       json_end_object(&w);
       strbuf_printf(&t, "two regimes, break %g K (%s):\n", tb, tbreak == 0 ? "chosen by the data" : "given");
       for (int q = 0; q < NQ; q++) {

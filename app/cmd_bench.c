@@ -26,6 +26,7 @@
 #include "math/nhc.h"
 #include "commands.h"
 #include "integrate.h"
+#include "atomic_file.h"
 #include "io_xyz.h"
 #include "lattice.h"
 #include "model.h"

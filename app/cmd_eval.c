@@ -28,6 +28,7 @@
 #include "coul_table.h"
 #include "commands.h"
 #include "forcefield.h"
+#include "atomic_file.h"
 #include "io_xyz.h"
 #include "model.h"
 #include "strbuf.h"

@@ -5,7 +5,6 @@
 
 #include "commands.h"
 #include "deck.h"
-#include "mpi_ens.h"
 #include "run.h"
 
 static void usage(FILE *fp) {
@@ -19,6 +18,8 @@ static void usage(FILE *fp) {
           "  mpirun -np P esnapmd run DECK: the deck's replicas are spread over P ranks (contiguous blocks)\n");
 }
 
+static md_status run_one(md_deck *d, void *ctx) { return run_deck(d, (const run_options *)ctx); }
+
 md_status cmd_run(int argc, char **argv) {
   const char *deck_path = NULL;
   run_options o;
@@ -31,28 +32,13 @@ md_status cmd_run(int argc, char **argv) {
     } else if (strcmp(a, "--restart") == 0) {
       if (k + 1 >= argc) return md_error(MD_ERR_PARSE, "run: --restart needs a checkpoint file");
       o.restart = argv[++k];
-    } else if (strcmp(a, "--device") == 0) {
-      MD_TRY(run_device_parse("run", k + 1 < argc ? argv[++k] : NULL, &o.device));
-    } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-      o.quiet = 1;
-    } else if (a[0] == '-' && a[1]) {
-      return md_error(MD_ERR_PARSE, "run: unknown option '%s' (esnapmd run --help)", a);
-    } else if (!deck_path) {
-      deck_path = a;
     } else {
-      return md_error(MD_ERR_PARSE, "run: more than one deck ('%s' and '%s')", deck_path, a);
+      MD_TRY(run_parse_arg("run", argc, argv, &k, &o, &deck_path));
     }
   }
   if (!deck_path) {
     usage(stderr);
     return md_error(MD_ERR_PARSE, "run: no deck given");
   }
-  /* mpirun -np P: the replicas are spread over the ranks (host/replica.h); each rank reads the deck */
-  MD_TRY(ens_init(NULL, NULL));
-  md_deck *d = (md_deck *)malloc(sizeof *d);
-  md_status st = d ? deck_read(d, deck_path) : md_error(MD_ERR_MEMORY, "out of memory");
-  if (st == MD_OK) st = run_deck(d, &o);
-  free(d);
-  ens_finalize();
-  return st;
+  return run_with_deck(deck_path, run_one, &o);
 }

@@ -194,57 +194,54 @@ static md_status sweep(md_deck *base, const run_options *ro, int resume) {
   return st;
 }
 
-md_status cmd_sweep(int argc, char **argv) {
-  const char *deck_path = NULL, *temps = NULL, *brk = NULL;
-  double at = 0.0;
-  int resume = 0;
+typedef struct sweep_args {
   run_options o;
-  memset(&o, 0, sizeof o);
+  const char *temps, *brk;
+  double at;
+  int resume;
+} sweep_args;
+
+/* the command line's settings over the deck's, then the sweep */
+static md_status sweep_deck(md_deck *d, void *ctx) {
+  const sweep_args *sa = (const sweep_args *)ctx;
+  if (sa->temps) MD_TRY(parse_temps(sa->temps, d));
+  if (sa->brk) {
+    char *end;
+    if (strcmp(sa->brk, "auto") == 0) d->sweep_break = 0.0;
+    else if (strcmp(sa->brk, "none") == 0) d->sweep_break = -1.0;
+    else if (!((d->sweep_break = strtod(sa->brk, &end)) > 0) || *end)
+      return md_error(MD_ERR_VALUE, "sweep: --break needs auto, none or a temperature (K)");
+  }
+  if (sa->at > 0) d->sweep_at = sa->at;
+  return sweep(d, &sa->o, sa->resume);
+}
+
+md_status cmd_sweep(int argc, char **argv) {
+  const char *deck_path = NULL;
+  sweep_args sa;
+  memset(&sa, 0, sizeof sa);
   for (int k = 1; k < argc; k++) {
     const char *a = argv[k];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);
       return MD_OK;
     } else if (strcmp(a, "--temperatures") == 0 && k + 1 < argc) {
-      temps = argv[++k];
+      sa.temps = argv[++k];
     } else if (strcmp(a, "--break") == 0 && k + 1 < argc) {
-      brk = argv[++k];
+      sa.brk = argv[++k];
     } else if (strcmp(a, "--at") == 0 && k + 1 < argc) {
       char *end;
-      at = strtod(argv[++k], &end);
-      if (*end || !(at > 0)) return md_error(MD_ERR_VALUE, "sweep: --at needs a temperature > 0 K");
+      sa.at = strtod(argv[++k], &end);
+      if (*end || !(sa.at > 0)) return md_error(MD_ERR_VALUE, "sweep: --at needs a temperature > 0 K");
     } else if (strcmp(a, "--resume") == 0) {
-      resume = 1;
-    } else if (strcmp(a, "--device") == 0 && k + 1 < argc) {
-      MD_TRY(run_device_parse("sweep", argv[++k], &o.device));
-    } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-      o.quiet = 1;
-    } else if (a[0] == '-' && a[1]) {
-      return md_error(MD_ERR_PARSE, "sweep: unknown option '%s' or missing value (esnapmd sweep --help)", a);
-    } else if (!deck_path) {
-      deck_path = a;
+      sa.resume = 1;
     } else {
-      return md_error(MD_ERR_PARSE, "sweep: more than one deck ('%s' and '%s')", deck_path, a);
+      MD_TRY(run_parse_arg("sweep", argc, argv, &k, &sa.o, &deck_path));
     }
   }
   if (!deck_path) {
     usage(stderr);
     return md_error(MD_ERR_PARSE, "sweep: no deck given");
   }
-  MD_TRY(ens_init(NULL, NULL));
-  md_deck *d = (md_deck *)malloc(sizeof *d);
-  md_status st = d ? deck_read(d, deck_path) : md_error(MD_ERR_MEMORY, "out of memory");
-  if (st == MD_OK && temps) st = parse_temps(temps, d);
-  if (st == MD_OK && brk) {
-    char *end;
-    if (strcmp(brk, "auto") == 0) d->sweep_break = 0.0;
-    else if (strcmp(brk, "none") == 0) d->sweep_break = -1.0;
-    else if (!((d->sweep_break = strtod(brk, &end)) > 0) || *end)
-      st = md_error(MD_ERR_VALUE, "sweep: --break needs auto, none or a temperature (K)");
-  }
-  if (st == MD_OK && at > 0) d->sweep_at = at;
-  if (st == MD_OK) st = sweep(d, &o, resume);
-  free(d);
-  ens_finalize();
-  return st;
+  return run_with_deck(deck_path, sweep_deck, &sa);
 }

@@ -2,6 +2,7 @@
 #include "deck_words.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,13 +18,7 @@ md_status deck_get_real(const textfile *t, int k, const char *what, const char *
 
 md_status deck_get_long(const textfile *t, int k, const char *what, const char *usage, long *out) {
   MD_TRY(deck_need(t, k, usage));
-  char *end;
-  errno = 0;
-  long v = strtol(t->word[k], &end, 10);
-  if (end == t->word[k] || *end || errno)
-    return md_error(MD_ERR_PARSE, "%s:%d: %s '%s' is not an integer", t->path, t->line, what, t->word[k]);
-  *out = v;
-  return MD_OK;
+  return tf_long(t, k, what, LONG_MIN, LONG_MAX, out);
 }
 
 md_status deck_get_positive_long(const textfile *t, int k, const char *what, const char *usage, long *out) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binbuf.h"
 #include "diffusion.h"
 #include "mpi_ens.h"
 #include "strbuf.h"
@@ -140,32 +141,38 @@ static md_status hk_sample(void *ctx, const md_replica *reps, int nrep) {
 static md_status hk_save_rep(void *ctx, int k, void **data, size_t *len) {
   rdiff *r = (rdiff *)ctx;
   size_t n = diffusion_tracker_packed_size(r->t[k]);
-  unsigned char *p = (unsigned char *)malloc(24 + n);
-  if (!p) return md_error(MD_ERR_MEMORY, "out of memory (diffusion state, %zu bytes)", n);
-  uint32_t h[2] = {RDIFF_MAGIC, RDIFF_VERSION};
-  memcpy(p, h, 8);
-  memcpy(p + 8, &r->tsum[k], 8);
-  memcpy(p + 16, &r->tcount[k], 8);
-  md_status st = diffusion_tracker_pack(r->t[k], p + 24, n);
+  binw w = {0};
+  binw_u32(&w, RDIFF_MAGIC);
+  binw_u32(&w, RDIFF_VERSION);
+  binw_f64(&w, r->tsum[k]);
+  binw_i64(&w, r->tcount[k]);
+  unsigned char *at = binw_reserve(&w, n);
+  if (!at) {
+    binw_free(&w);
+    return md_error(MD_ERR_MEMORY, "out of memory (diffusion state, %zu bytes)", n);
+  }
+  md_status st = diffusion_tracker_pack(r->t[k], at, n);
   if (st != MD_OK) {
-    free(p);
+    binw_free(&w);
     return st;
   }
-  *data = p;
-  *len = 24 + n;
+  *data = w.p;
+  *len = w.len;
   return MD_OK;
 }
 
 static md_status unpack_blob(const void *data, size_t len, diffusion_tracker **t, double *tsum, int64_t *tcount,
                              const char *where) {
-  const unsigned char *p = (const unsigned char *)data;
-  uint32_t h[2] = {0, 0};
-  if (len >= 8) memcpy(h, p, 8);
-  if (len < 24 || h[0] != RDIFF_MAGIC || h[1] != RDIFF_VERSION)
-    return md_error(MD_ERR_PARSE, "%s: the saved diffusion state is not of this program's format (version %u)", where, h[1]);
-  memcpy(tsum, p + 8, 8);
-  memcpy(tcount, p + 16, 8);
-  return diffusion_tracker_unpack(t, p + 24, len - 24, where);
+  binr r;
+  binr_init(&r, data, len);
+  uint32_t magic = binr_u32(&r), version = binr_u32(&r);
+  double sum = binr_f64(&r);
+  int64_t count = binr_i64(&r);
+  if (r.bad || magic != RDIFF_MAGIC || version != RDIFF_VERSION)
+    return md_error(MD_ERR_PARSE, "%s: the saved diffusion state is not of this program's format (version %u)", where, version);
+  *tsum = sum;
+  *tcount = count;
+  return diffusion_tracker_unpack(t, r.p + r.pos, binr_left(&r), where);
 }
 
 static md_status hk_load_rep(void *ctx, int k, const void *data, size_t len) {

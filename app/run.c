@@ -11,6 +11,7 @@
 #endif
 
 #include "math/nhc.h"
+#include "atomic_file.h"
 #include "checkpoint.h"
 #include "dump.h"
 #include "integrate.h"
@@ -200,15 +201,6 @@ static void describe(run_ctx *c, char *hdr, size_t n, int j) {
            "# model %s; ensemble %s; timestep %g ps; %ld steps\n%s"
            "# units: time ps, temp K (3N-3 dof), energies eV, press bar (LAMMPS metal); econserve = etotal + thermostat energy\n",
            base, s->n, comp, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], d->model, ens, d->dt, d->nsteps, rline);
-}
-
-md_status run_device_parse(const char *cmd, const char *value, int *out) {
-  if (!value) return md_error(MD_ERR_PARSE, "%s: --device needs auto, cpu or gpu", cmd);
-  if (strcmp(value, "auto") == 0) *out = RUN_DEVICE_AUTO;
-  else if (strcmp(value, "cpu") == 0) *out = RUN_DEVICE_CPU;
-  else if (strcmp(value, "gpu") == 0) *out = RUN_DEVICE_GPU;
-  else return md_error(MD_ERR_PARSE, "%s: unknown device '%s' (auto, cpu or gpu)", cmd, value);
-  return MD_OK;
 }
 
 /* A GPU backend over MPI ranks: one device per rank, local rank mod the node's devices (host/mpi_ens.h). */
@@ -584,7 +576,7 @@ md_status run_deck(const md_deck *d, const run_options *o) {
     if (o->nhooks > 0) memcpy(c.hooks, o->hooks, (size_t)o->nhooks * sizeof *c.hooks);
     c.nhooks = o->nhooks;
   }
-  if (st == MD_OK && d->output_dir[0] && ens_rank() == 0) st = outfile_mkdirs(d->output_dir);
+  if (st == MD_OK && d->output_dir[0] && ens_rank() == 0) st = make_dirs(d->output_dir);
   st = ens_agree(st);
   if (st == MD_OK) st = ens_agree(start(&c, &ck));
   if (st == MD_OK && o->restart && sys0(&c)->step >= d->nsteps) {

@@ -73,6 +73,12 @@ typedef struct run_options {
 /* Run a parsed deck. On a safety stop the message names the step, the atoms and the last good checkpoint. */
 md_status run_deck(const md_deck *d, const run_options *o);
 
+/* The arguments every deck command (run, sweep) shares, at argv[*k]: --device VALUE, --quiet / -q, the deck
+ * path; anything else starting with '-' is an error, as is a second deck. *k is advanced past a value. */
+md_status run_parse_arg(const char *cmd, int argc, char **argv, int *k, run_options *o, const char **deck_path);
+/* Read the deck (on every MPI rank) and hand it to fn, between ens_init and ens_finalize. */
+md_status run_with_deck(const char *deck_path, md_status (*fn)(md_deck *d, void *ctx), void *ctx);
+
 /* Build the deck's structure (Li3N lattice or a structure file), types in the model's element order. */
 md_status run_load_structure(const md_deck *d, const md_model *m, md_system **out);
 

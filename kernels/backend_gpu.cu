@@ -245,25 +245,9 @@ static md_status gpu_reduce_thermo(md_backend *b, int r, md_thermo *o) {
   MD_TRY(integ_gpu_get_sys(b->ig, r, &h.is));
   const gpu_energy *e = bgpu_energy_of(b, r);
   if (!e) return md_error(MD_ERR_DEVICE, "cuda backend: energies unavailable (%s)", md_errmsg());
-  memset(o, 0, sizeof *o);
-  o->step = (long)h.is.step;
-  o->time = h.time0 + (real_t)(o->step - h.step0) * b->ip.dt;
-  o->natoms = h.sys->n;
-  o->dof = h.is.dof;
-  o->temp = thermo_temperature(mv2[r], h.is.dof);
-  o->ke = thermo_kinetic_energy(o->temp, h.is.dof);
-  o->pe = e->pe;
-  o->pe_snap = e->e_snap;
-  o->pe_coul = e->e_coul;
-  o->pe_zbl = e->e_zbl;
-  o->etotal = o->pe + o->ke;
-  if (b->ip.nvt) {
-    o->e_thermostat = nhc_energy(&h.is.nhc);
-    o->t_target = h.is.nhc.t_target;
-  }
-  o->econserve = o->etotal + o->e_thermostat;
-  o->volume = h.sys->box.volume;
-  o->press = thermo_pressure(h.is.dof, o->temp, e->virial, h.sys->box.volume);
+  long step = (long)h.is.step;
+  md_thermo_assemble(o, step, h.time0 + (real_t)(step - h.step0) * b->ip.dt, h.sys->n, h.is.dof, mv2[r], e->pe,
+                     e->e_snap, e->e_coul, e->e_zbl, e->virial, h.sys->box.volume, b->ip.nvt ? &h.is.nhc : NULL);
   return MD_OK;
 }
 

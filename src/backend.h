@@ -109,6 +109,30 @@ typedef struct md_thermo {
   real_t t_target;       /* K (NVT), 0 for NVE */
 } md_thermo;
 
+/* The thermo values of one system from its sums: Σ m v² ((g/mol)(Å/ps)²), the potential energy and its
+ * components (eV), the virial W (eV, row-major 3×3), the volume (Å³) and the NHC state (NULL for NVE). Both
+ * backends call this; they differ only in how they reduce Σ m v², the energies and the virial. */
+MD_HD void md_thermo_assemble(md_thermo *o, long step, real_t time, int natoms, real_t dof, real_t sum_mv2,
+                              real_t pe, real_t pe_snap, real_t pe_coul, real_t pe_zbl, const real_t *virial,
+                              real_t volume, const nhc_state *nhc) {
+  o->step = step;
+  o->time = time;
+  o->natoms = natoms;
+  o->dof = dof;
+  o->temp = thermo_temperature(sum_mv2, dof);
+  o->ke = thermo_kinetic_energy(o->temp, dof);
+  o->pe = pe;
+  o->pe_snap = pe_snap;
+  o->pe_coul = pe_coul;
+  o->pe_zbl = pe_zbl;
+  o->etotal = pe + o->ke;
+  o->e_thermostat = nhc ? nhc_energy(nhc) : 0.0;
+  o->t_target = nhc ? nhc->t_target : 0.0;
+  o->econserve = o->etotal + o->e_thermostat;
+  o->volume = volume;
+  o->press = thermo_pressure(dof, o->temp, virial, volume);
+}
+
 typedef struct md_backend md_backend;
 
 typedef struct md_backend_ops {

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binbuf.h"
 #include "constants.h"
+#include "math/xoshiro.h"
 #include "system.h"
 
 #define DIFF_MAGIC 0x4b43415254464944ULL /* "DIFTRACK" */
@@ -193,61 +195,50 @@ size_t diffusion_tracker_packed_size(const diffusion_tracker *t) {
   return s;
 }
 
-static md_status put_accum(unsigned char **p, const msd_accum *a) {
+static md_status put_accum(binw *w, const msd_accum *a) {
   uint64_t sz = msd_packed_size(a);
-  memcpy(*p, &sz, 8);
-  *p += 8;
-  MD_TRY(msd_pack(a, *p, sz));
-  *p += sz;
-  return MD_OK;
+  binw_u64(w, sz);
+  unsigned char *at = binw_reserve(w, (size_t)sz);
+  return at ? msd_pack(a, at, (size_t)sz) : MD_OK; /* an overflow is reported by the caller */
 }
 
 md_status diffusion_tracker_pack(const diffusion_tracker *t, void *buf, size_t size) {
-  if (size < diffusion_tracker_packed_size(t))
-    return md_error(MD_ERR_INTERNAL, "diffusion_tracker_pack: buffer too small (%zu bytes)", size);
-  unsigned char *p = (unsigned char *)buf;
+  binw w;
+  binw_fixed(&w, buf, size);
   uint64_t h[DIFF_HEADER_WORDS] = {DIFF_MAGIC, DIFF_PACK_VERSION, (uint64_t)t->n_atoms, (uint64_t)t->nsel, 0, 0,
                                    (uint64_t)t->frames, (uint64_t)t->opt.segment_frames, (uint64_t)t->opt.block,
                                    (uint64_t)t->opt.max_levels, 0, (uint64_t)t->ndone, (uint64_t)(t->seg != NULL), 0};
   memcpy(&h[4], &t->interval, 8);
   memcpy(&h[5], &t->t0, 8);
   memcpy(&h[10], t->opt.species, 8);
-  memcpy(p, h, sizeof h);
-  p += sizeof h;
-  for (int k = 0; k < t->nsel; k++) {
-    int64_t v = t->idx[k];
-    memcpy(p, &v, 8);
-    p += 8;
-  }
-  MD_TRY(put_accum(&p, t->main));
-  if (t->seg) MD_TRY(put_accum(&p, t->seg));
-  for (int k = 0; k < t->ndone; k++) MD_TRY(put_accum(&p, t->done[k]));
+  binw_put(&w, h, sizeof h);
+  for (int k = 0; k < t->nsel; k++) binw_i64(&w, t->idx[k]);
+  MD_TRY(put_accum(&w, t->main));
+  if (t->seg) MD_TRY(put_accum(&w, t->seg));
+  for (int k = 0; k < t->ndone; k++) MD_TRY(put_accum(&w, t->done[k]));
+  if (w.failed) return md_error(MD_ERR_INTERNAL, "diffusion_tracker_pack: buffer too small (%zu bytes)", size);
   return MD_OK;
 }
 
-static md_status get_accum(const unsigned char **p, const unsigned char *end, msd_accum **a, const char *where) {
-  uint64_t sz;
-  if (end - *p < 8) return md_error(MD_ERR_PARSE, "%s: diffusion state truncated", where);
-  memcpy(&sz, *p, 8);
-  *p += 8;
-  if ((uint64_t)(end - *p) < sz) return md_error(MD_ERR_PARSE, "%s: diffusion state truncated", where);
-  MD_TRY(msd_unpack(a, *p, (size_t)sz, where));
-  *p += sz;
-  return MD_OK;
+static md_status get_accum(binr *r, msd_accum **a, const char *where) {
+  uint64_t sz = binr_u64(r);
+  const unsigned char *at = (r->bad || sz > binr_left(r)) ? NULL : binr_take(r, (size_t)sz);
+  if (!at) return md_error(MD_ERR_PARSE, "%s: diffusion state truncated", where);
+  return msd_unpack(a, at, (size_t)sz, where);
 }
 
 md_status diffusion_tracker_unpack(diffusion_tracker **out, const void *buf, size_t size, const char *where) {
   *out = NULL;
-  const unsigned char *p = (const unsigned char *)buf, *end = p + size;
+  binr r;
+  binr_init(&r, buf, size);
   uint64_t h[DIFF_HEADER_WORDS];
-  if (size < sizeof h) return md_error(MD_ERR_PARSE, "%s: diffusion state truncated", where);
-  memcpy(h, p, sizeof h);
-  p += sizeof h;
+  binr_get(&r, h, sizeof h);
+  if (r.bad) return md_error(MD_ERR_PARSE, "%s: diffusion state truncated", where);
   if (h[0] != DIFF_MAGIC) return md_error(MD_ERR_PARSE, "%s: not a diffusion tracker state", where);
   if (h[1] != DIFF_PACK_VERSION)
     return md_error(MD_ERR_UNSUPPORTED, "%s: diffusion state version %llu, this program reads version %d", where,
                     (unsigned long long)h[1], DIFF_PACK_VERSION);
-  if (h[3] < 1 || h[3] > h[2] || h[2] > (1u << 30) || (uint64_t)(end - p) < h[3] * 8 || h[11] > (1u << 24))
+  if (h[3] < 1 || h[3] > h[2] || h[2] > (1u << 30) || binr_left(&r) < h[3] * 8 || h[11] > (1u << 24))
     return md_error(MD_ERR_PARSE, "%s: diffusion state has an invalid header", where);
   diff_options opt;
   diff_options_default(&opt);
@@ -265,17 +256,15 @@ md_status diffusion_tracker_unpack(diffusion_tracker **out, const void *buf, siz
   t->frames = (int64_t)h[6];
   md_status st = MD_OK;
   for (int k = 0; k < t->nsel; k++) {
-    int64_t v;
-    memcpy(&v, p, 8);
-    p += 8;
+    int64_t v = binr_i64(&r);
     if (v < 0 || v >= t->n_atoms) {
       st = md_error(MD_ERR_PARSE, "%s: diffusion state has an invalid atom index", where);
       goto fail;
     }
     t->idx[k] = (int)v;
   }
-  if ((st = get_accum(&p, end, &t->main, where)) != MD_OK) goto fail;
-  if (h[12] && (st = get_accum(&p, end, &t->seg, where)) != MD_OK) goto fail;
+  if ((st = get_accum(&r, &t->main, where)) != MD_OK) goto fail;
+  if (h[12] && (st = get_accum(&r, &t->seg, where)) != MD_OK) goto fail;
   t->capdone = t->ndone = (int)h[11];
   if (t->ndone) {
     t->done = (msd_accum **)calloc((size_t)t->ndone, sizeof *t->done);
@@ -284,9 +273,9 @@ md_status diffusion_tracker_unpack(diffusion_tracker **out, const void *buf, siz
       goto fail;
     }
     for (int k = 0; k < t->ndone; k++)
-      if ((st = get_accum(&p, end, &t->done[k], where)) != MD_OK) goto fail;
+      if ((st = get_accum(&r, &t->done[k], where)) != MD_OK) goto fail;
   }
-  if (p != end || msd_n(t->main) != t->nsel) {
+  if (binr_left(&r) != 0 || msd_n(t->main) != t->nsel) {
     st = md_error(MD_ERR_PARSE, "%s: diffusion state is inconsistent", where);
     goto fail;
   }
@@ -375,16 +364,9 @@ static int pool_fit(pool_ctx *c, const int *mult, double D[6]) {
   return m;
 }
 
-static uint64_t splitmix64(uint64_t *s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 static double gauss(uint64_t *rng) { /* Box–Muller */
-  double u1 = ((double)(splitmix64(rng) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-  double u2 = (double)(splitmix64(rng) >> 11) * (1.0 / 9007199254740992.0);
+  double u1 = md_u64_to_unit(md_splitmix64(rng)) + 0x1.0p-54; /* (0, 1): log is finite */
+  double u2 = md_u64_to_unit(md_splitmix64(rng));
   return sqrt(-2.0 * log(u1)) * cos(2.0 * MD_PI * u2);
 }
 
@@ -542,7 +524,7 @@ md_status diffusion_estimate(diffusion_tracker *const *reps, int nrep, const dif
     for (int b = 0; b < res->nboot; b++) {
       memset(mult, 0, (size_t)c.nunit * sizeof(int));
       for (int k = 0; k < c.nunit; k++) {
-        double u = (double)(splitmix64(&rng) >> 11) * (1.0 / 9007199254740992.0);
+        double u = md_u64_to_unit(md_splitmix64(&rng));
         int pick = (int)(u * c.nunit);
         mult[pick < c.nunit ? pick : c.nunit - 1]++;
       }

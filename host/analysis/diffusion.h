@@ -20,7 +20,7 @@
  * the same frames, lag grid and fit window, fitted like the data; tracer stderr = spread / √N (independent
  * ions, as kinisi assumes), charge stderr = spread of one collective walker; H_R by propagation. It ignores
  * ion–ion correlations and non-diffusive motion, so replicas are the better estimate.
- * The output says which was used. The deterministic generator is splitmix64 seeded with `seed`.
+ * The output says which was used. The deterministic generator is splitmix64 (md_splitmix64, src/math/xoshiro.h) seeded with `seed`.
  *
  * On the fly (the MD engine), one tracker per replica:
  *     diff_options o; diff_options_default(&o);            // block 256, species "Li"

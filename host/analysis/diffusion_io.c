@@ -51,30 +51,23 @@ md_status diffusion_write_msd(const char *path, const msd_accum *const *accs, in
   return st;
 }
 
+/* "PREFIX_xyz", "PREFIX_xy", "PREFIX_z": {"value": v, "stderr": e} */
+static void json_components(json_writer *w, const char *prefix, const diff_value v[3]) {
+  char key[64];
+  for (int q = 0; q < 3; q++) {
+    snprintf(key, sizeof key, "%s_%s", prefix, comp_name[q]);
+    json_value_err(w, key, v[q].value, v[q].err);
+  }
+}
+
 md_status diffusion_write_summary(const char *path, const diff_results *r, const char *inputs) {
   json_writer w;
   json_init(&w);
-  char key[64];
-  for (int q = 0; q < 3; q++) {
-    snprintf(key, sizeof key, "D_tracer_%s", comp_name[q]);
-    json_value_err(&w, key, r->d_tracer[q].value, r->d_tracer[q].err);
-  }
-  for (int q = 0; q < 3; q++) {
-    snprintf(key, sizeof key, "D_charge_%s", comp_name[q]);
-    json_value_err(&w, key, r->d_charge[q].value, r->d_charge[q].err);
-  }
-  for (int q = 0; q < 3; q++) {
-    snprintf(key, sizeof key, "haven_ratio_%s", comp_name[q]);
-    json_value_err(&w, key, r->haven[q].value, r->haven[q].err);
-  }
-  for (int q = 0; q < 3; q++) {
-    snprintf(key, sizeof key, "conductivity_%s", comp_name[q]);
-    json_value_err(&w, key, r->sigma[q].value, r->sigma[q].err);
-  }
-  for (int q = 0; q < 3; q++) {
-    snprintf(key, sizeof key, "conductivity_from_tracer_%s", comp_name[q]);
-    json_value_err(&w, key, r->sigma_tracer[q].value, r->sigma_tracer[q].err);
-  }
+  json_components(&w, "D_tracer", r->d_tracer);
+  json_components(&w, "D_charge", r->d_charge);
+  json_components(&w, "haven_ratio", r->haven);
+  json_components(&w, "conductivity", r->sigma);
+  json_components(&w, "conductivity_from_tracer", r->sigma_tracer);
   json_number(&w, "temperature", r->temperature);
   json_int(&w, "n_replicas", r->n_replicas);
   json_array(&w, "fit_window_ps");

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binbuf.h"
+
 #define MSD_MAGIC 0x444d53504e534500ULL /* "\0ESNPSMD" */
 #define MSD_HEADER_WORDS 9
 
@@ -190,38 +192,30 @@ size_t msd_packed_size(const msd_accum *a) { return nwords(a) * 8; }
 md_status msd_pack(const msd_accum *a, void *buf, size_t size) {
   size_t need = msd_packed_size(a);
   if (size < need) return md_error(MD_ERR_INTERNAL, "msd_pack: buffer of %zu bytes, need %zu", size, need);
-  unsigned char *p = (unsigned char *)buf;
+  binw w;
+  binw_fixed(&w, buf, size);
   size_t L = (size_t)a->max_levels, B = (size_t)a->block, n = (size_t)a->n;
   uint64_t head[MSD_HEADER_WORDS] = {MSD_MAGIC, MSD_PACK_VERSION, (uint64_t)a->n, (uint64_t)a->block,
                                      (uint64_t)a->max_levels, (uint64_t)a->frames, (uint64_t)a->frames_total,
                                      (uint64_t)a->ntraj, (uint64_t)a->compacted};
-#define PUT(src, bytes)        \
-  do {                         \
-    memcpy(p, (src), (bytes)); \
-    p += (bytes);              \
-  } while (0)
-  PUT(head, sizeof head);
-  PUT(a->nsamp, L * 8);
-  for (size_t k = 0; k < L; k++) {
-    int64_t has = a->ring[k] != NULL;
-    PUT(&has, 8);
-  }
-  PUT(a->sum, L * B * MSD_NSUM * 8);
-  PUT(a->cnt, L * B * 8);
-  PUT(a->origin0, 3 * n * 8);
+  binw_put(&w, head, sizeof head);
+  binw_put(&w, a->nsamp, L * 8);
+  for (size_t k = 0; k < L; k++) binw_i64(&w, a->ring[k] != NULL);
+  binw_put(&w, a->sum, L * B * MSD_NSUM * 8);
+  binw_put(&w, a->cnt, L * B * 8);
+  binw_put(&w, a->origin0, 3 * n * 8);
   for (size_t k = 0; k < L; k++)
-    if (a->ring[k]) PUT(a->ring[k], B * 3 * n * 8);
-#undef PUT
+    if (a->ring[k]) binw_put(&w, a->ring[k], B * 3 * n * 8);
   return MD_OK;
 }
 
 md_status msd_unpack(msd_accum **out, const void *buf, size_t size, const char *where) {
   *out = NULL;
-  const unsigned char *p = (const unsigned char *)buf, *end = p + size;
+  binr r;
+  binr_init(&r, buf, size);
   uint64_t head[MSD_HEADER_WORDS];
-  if (size < sizeof head) return md_error(MD_ERR_PARSE, "%s: MSD state truncated (%zu bytes)", where, size);
-  memcpy(head, p, sizeof head);
-  p += sizeof head;
+  binr_get(&r, head, sizeof head);
+  if (r.bad) return md_error(MD_ERR_PARSE, "%s: MSD state truncated (%zu bytes)", where, size);
   if (head[0] != MSD_MAGIC) return md_error(MD_ERR_PARSE, "%s: not an MSD accumulator state", where);
   if (head[1] != MSD_PACK_VERSION)
     return md_error(MD_ERR_UNSUPPORTED, "%s: MSD state version %llu, this program reads version %d", where,
@@ -240,33 +234,27 @@ md_status msd_unpack(msd_accum **out, const void *buf, size_t size, const char *
   a->compacted = (int)head[8];
   size_t L = (size_t)a->max_levels, B = (size_t)a->block, n = (size_t)a->n;
   md_status st = MD_OK;
-#define GET(dst, bytes)                                                                     \
-  do {                                                                                      \
-    if ((size_t)(end - p) < (bytes)) {                                                      \
-      st = md_error(MD_ERR_PARSE, "%s: MSD state truncated (%zu bytes)", where, size);      \
-      goto fail;                                                                            \
-    }                                                                                       \
-    memcpy((dst), p, (bytes));                                                              \
-    p += (bytes);                                                                           \
-  } while (0)
-  GET(a->nsamp, L * 8);
+  binr_get(&r, a->nsamp, L * 8);
   int64_t has[64];
-  GET(has, L * 8);
-  GET(a->sum, L * B * MSD_NSUM * 8);
-  GET(a->cnt, L * B * 8);
-  GET(a->origin0, 3 * n * 8);
-  for (size_t k = 0; k < L; k++) {
+  binr_get(&r, has, L * 8);
+  binr_get(&r, a->sum, L * B * MSD_NSUM * 8);
+  binr_get(&r, a->cnt, L * B * 8);
+  binr_get(&r, a->origin0, 3 * n * 8);
+  for (size_t k = 0; k < L && !r.bad; k++) {
     if (!has[k]) continue;
     a->ring[k] = (double *)malloc(B * 3 * n * sizeof(double));
     if (!a->ring[k]) {
       st = md_error(MD_ERR_MEMORY, "msd: out of memory");
       goto fail;
     }
-    GET(a->ring[k], B * 3 * n * 8);
+    binr_get(&r, a->ring[k], B * 3 * n * 8);
   }
-#undef GET
-  if (p != end) {
-    st = md_error(MD_ERR_PARSE, "%s: MSD state has %zu trailing bytes", where, (size_t)(end - p));
+  if (r.bad) {
+    st = md_error(MD_ERR_PARSE, "%s: MSD state truncated (%zu bytes)", where, size);
+    goto fail;
+  }
+  if (binr_left(&r) != 0) {
+    st = md_error(MD_ERR_PARSE, "%s: MSD state has %zu trailing bytes", where, binr_left(&r));
     goto fail;
   }
   *out = a;

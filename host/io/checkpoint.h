@@ -1,6 +1,6 @@
 /* checkpoint.h — versioned binary checkpoints holding everything a run needs to continue bit for bit.
  *
- * File layout (native byte order, checked on reading):
+ * File layout (native byte order, checked on reading; values, strings and sections as in binbuf.h):
  *   header (40 bytes): magic "ESNAPCKP", u32 format version, u32 byte-order mark 0x01020304,
  *                      u32 sizeof(real_t), u32 header size, u64 payload length, u32 CRC-32 of the payload,
  *                      u32 CRC-32 of the header's first 36 bytes
@@ -22,8 +22,8 @@
  * number of ranks and a restart may use another -np. The RSET section and repeated FILE sections are
  * additions that readers of the first version skip (they would see only one rank's file list, and refuse
  * the replica count anyway): the format version stays 1.
- * Writing is atomic: FILE.tmp is written, fsync'ed and renamed over FILE (then the directory is fsync'ed);
- * when anything fails the previous checkpoint stays untouched. */
+ * Writing is atomic (atomic_file.h): FILE.tmp is written, fsync'ed and renamed over FILE (then the directory
+ * is fsync'ed); when anything fails the previous checkpoint stays untouched. */
 #ifndef ESNAP_CHECKPOINT_H
 #define ESNAP_CHECKPOINT_H
 

@@ -8,36 +8,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "box.h"
+#include "linereader.h"
 
 struct dump_reader {
-  gzFile gz;
-  char path[MD_PATH_LEN];
-  int line;      /* lines read */
-  char *buf;
-  size_t cap;
-  int peeked;    /* buf holds a line not yet consumed */
+  linereader in;
 };
 
 md_status dump_open(dump_reader **out, const char *path) {
   *out = NULL;
-  gzFile gz = gzopen(path, "rb");
-  if (!gz) return md_error(MD_ERR_IO, "%s: cannot open: %s", path, errno ? strerror(errno) : "zlib error");
-  gzbuffer(gz, 1 << 17);
   dump_reader *r = (dump_reader *)calloc(1, sizeof *r);
-  if (!r) {
-    gzclose(gz);
-    return md_error(MD_ERR_MEMORY, "out of memory");
-  }
-  r->gz = gz;
-  snprintf(r->path, sizeof r->path, "%s", path);
-  r->cap = 4096;
-  r->buf = (char *)malloc(r->cap);
-  if (!r->buf) {
-    dump_close(&r);
-    return md_error(MD_ERR_MEMORY, "out of memory");
+  if (!r) return md_error(MD_ERR_MEMORY, "out of memory");
+  md_status st = lr_open(&r->in, path);
+  if (st != MD_OK) {
+    free(r);
+    return st;
   }
   *out = r;
   return MD_OK;
@@ -45,8 +31,7 @@ md_status dump_open(dump_reader **out, const char *path) {
 
 void dump_close(dump_reader **pr) {
   if (!pr || !*pr) return;
-  if ((*pr)->gz) gzclose((*pr)->gz);
-  free((*pr)->buf);
+  lr_close(&(*pr)->in);
   free(*pr);
   *pr = NULL;
 }
@@ -61,50 +46,12 @@ void dump_frame_free(dump_frame *f) {
   memset(f, 0, sizeof *f);
 }
 
-/* Next line into r->buf without the newline; 0 at end of file, -1 on a read error. */
-static int next_line(dump_reader *r) {
-  if (r->peeked) {
-    r->peeked = 0;
-    r->line++;
-    return 1;
-  }
-  size_t len = 0;
-  for (;;) {
-    if (!gzgets(r->gz, r->buf + len, (int)(r->cap - len))) {
-      int err;
-      gzerror(r->gz, &err);
-      if (err != Z_OK && err != Z_STREAM_END) return -1;
-      if (len == 0) return 0;
-      break;
-    }
-    len += strlen(r->buf + len);
-    if (len > 0 && r->buf[len - 1] == '\n') break;
-    if (len + 1 < r->cap) {
-      if (gzeof(r->gz)) break;
-      continue;
-    }
-    char *nb = (char *)realloc(r->buf, r->cap * 2);
-    if (!nb) return -1;
-    r->buf = nb;
-    r->cap *= 2;
-  }
-  while (len > 0 && (r->buf[len - 1] == '\n' || r->buf[len - 1] == '\r')) r->buf[--len] = '\0';
-  r->line++;
-  return 1;
-}
-
-static int is_blank(const char *s) {
-  for (; *s; s++)
-    if (!isspace((unsigned char)*s)) return 0;
-  return 1;
-}
-
 static int starts(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
 
 static md_status need_line(dump_reader *r, const char *what) {
-  int k = next_line(r);
-  if (k < 0) return md_error(MD_ERR_IO, "%s:%d: read error (corrupt gzip data?)", r->path, r->line + 1);
-  if (k == 0) return md_error(MD_ERR_PARSE, "%s:%d: file ends before %s (truncated frame)", r->path, r->line, what);
+  int k = lr_next(&r->in);
+  if (k < 0) return md_error(MD_ERR_IO, "%s:%d: read error (corrupt gzip data?)", r->in.path, r->in.line + 1);
+  if (k == 0) return md_error(MD_ERR_PARSE, "%s:%d: file ends before %s (truncated frame)", r->in.path, r->in.line, what);
   return MD_OK;
 }
 
@@ -155,25 +102,25 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
   *eof = 0;
   int k;
   do {
-    k = next_line(r);
-    if (k < 0) return md_error(MD_ERR_IO, "%s:%d: read error (corrupt gzip data?)", r->path, r->line + 1);
+    k = lr_next(&r->in);
+    if (k < 0) return md_error(MD_ERR_IO, "%s:%d: read error (corrupt gzip data?)", r->in.path, r->in.line + 1);
     if (k == 0) {
-      if (r->line == 0) return md_error(MD_ERR_PARSE, "%s: file is empty", r->path);
+      if (r->in.line == 0) return md_error(MD_ERR_PARSE, "%s: file is empty", r->in.path);
       *eof = 1;
       return MD_OK;
     }
-  } while (is_blank(r->buf));
+  } while (lr_is_blank(r->in.buf));
   /* LAMMPS (dump_modify units yes time yes) writes ITEM: UNITS (first frame only) and ITEM: TIME before
    * ITEM: TIMESTEP; other writers put them after it. Both are accepted, in any order. */
   f->has_time = 0;
-  f->line = r->line;
+  f->line = r->in.line;
   for (;;) {
-    if (starts(r->buf, "ITEM: UNITS")) {
+    if (starts(r->in.buf, "ITEM: UNITS")) {
       MD_TRY(need_line(r, "the units"));
-    } else if (starts(r->buf, "ITEM: TIME") && !starts(r->buf, "ITEM: TIMESTEP")) {
+    } else if (starts(r->in.buf, "ITEM: TIME") && !starts(r->in.buf, "ITEM: TIMESTEP")) {
       MD_TRY(need_line(r, "the time"));
       double t;
-      if (parse_reals(r->buf, &t, 1) != 1) return md_error(MD_ERR_PARSE, "%s:%d: bad time '%.40s'", r->path, r->line, r->buf);
+      if (parse_reals(r->in.buf, &t, 1) != 1) return md_error(MD_ERR_PARSE, "%s:%d: bad time '%.40s'", r->in.path, r->in.line, r->in.buf);
       f->time = t;
       f->has_time = 1;
     } else {
@@ -181,52 +128,52 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
     }
     MD_TRY(need_line(r, "ITEM: TIMESTEP"));
   }
-  if (!starts(r->buf, "ITEM: TIMESTEP"))
+  if (!starts(r->in.buf, "ITEM: TIMESTEP"))
     return md_error(MD_ERR_PARSE, "%s:%d: expected 'ITEM: TIMESTEP', found '%.40s' (not a LAMMPS text dump, or the previous "
-                    "frame has more atom lines than its NUMBER OF ATOMS)", r->path, r->line, r->buf);
+                    "frame has more atom lines than its NUMBER OF ATOMS)", r->in.path, r->in.line, r->in.buf);
   MD_TRY(need_line(r, "the timestep"));
   char *end;
-  f->step = strtoll(r->buf, &end, 10);
-  if (end == r->buf || !is_blank(end)) return md_error(MD_ERR_PARSE, "%s:%d: bad timestep '%.40s'", r->path, r->line, r->buf);
+  f->step = strtoll(r->in.buf, &end, 10);
+  if (end == r->in.buf || !lr_is_blank(end)) return md_error(MD_ERR_PARSE, "%s:%d: bad timestep '%.40s'", r->in.path, r->in.line, r->in.buf);
   long long natoms = -1;
   double bounds[3][4];
   int triclinic = 0, general = 0, have_box = 0;
   for (;;) {
     MD_TRY(need_line(r, "ITEM: ATOMS"));
-    if (starts(r->buf, "ITEM: TIME") && !starts(r->buf, "ITEM: TIMESTEP")) {
+    if (starts(r->in.buf, "ITEM: TIME") && !starts(r->in.buf, "ITEM: TIMESTEP")) {
       MD_TRY(need_line(r, "the time"));
       double t;
-      if (parse_reals(r->buf, &t, 1) != 1) return md_error(MD_ERR_PARSE, "%s:%d: bad time '%.40s'", r->path, r->line, r->buf);
+      if (parse_reals(r->in.buf, &t, 1) != 1) return md_error(MD_ERR_PARSE, "%s:%d: bad time '%.40s'", r->in.path, r->in.line, r->in.buf);
       f->time = t;
       f->has_time = 1;
-    } else if (starts(r->buf, "ITEM: UNITS")) {
+    } else if (starts(r->in.buf, "ITEM: UNITS")) {
       MD_TRY(need_line(r, "the units"));
-    } else if (starts(r->buf, "ITEM: NUMBER OF ATOMS")) {
+    } else if (starts(r->in.buf, "ITEM: NUMBER OF ATOMS")) {
       MD_TRY(need_line(r, "the number of atoms"));
-      natoms = strtoll(r->buf, &end, 10);
-      if (end == r->buf || !is_blank(end) || natoms < 1 || natoms > 100000000LL)
-        return md_error(MD_ERR_PARSE, "%s:%d: bad number of atoms '%.40s'", r->path, r->line, r->buf);
-    } else if (starts(r->buf, "ITEM: BOX BOUNDS")) {
-      triclinic = strstr(r->buf, "xy") != NULL;
-      general = strstr(r->buf, "abc") != NULL;
+      natoms = strtoll(r->in.buf, &end, 10);
+      if (end == r->in.buf || !lr_is_blank(end) || natoms < 1 || natoms > 100000000LL)
+        return md_error(MD_ERR_PARSE, "%s:%d: bad number of atoms '%.40s'", r->in.path, r->in.line, r->in.buf);
+    } else if (starts(r->in.buf, "ITEM: BOX BOUNDS")) {
+      triclinic = strstr(r->in.buf, "xy") != NULL;
+      general = strstr(r->in.buf, "abc") != NULL;
       int want = general ? 4 : triclinic ? 3 : 2;
       for (int d = 0; d < 3; d++) {
         MD_TRY(need_line(r, "the box bounds"));
-        if (parse_reals(r->buf, bounds[d], want) != want)
-          return md_error(MD_ERR_PARSE, "%s:%d: box bounds line needs %d numbers", r->path, r->line, want);
+        if (parse_reals(r->in.buf, bounds[d], want) != want)
+          return md_error(MD_ERR_PARSE, "%s:%d: box bounds line needs %d numbers", r->in.path, r->in.line, want);
       }
       have_box = 1;
-    } else if (starts(r->buf, "ITEM: ATOMS")) {
+    } else if (starts(r->in.buf, "ITEM: ATOMS")) {
       break;
     } else {
-      return md_error(MD_ERR_PARSE, "%s:%d: unexpected line '%.40s' in a frame header", r->path, r->line, r->buf);
+      return md_error(MD_ERR_PARSE, "%s:%d: unexpected line '%.40s' in a frame header", r->in.path, r->in.line, r->in.buf);
     }
   }
-  int atoms_line = r->line;
-  if (natoms < 0) return md_error(MD_ERR_PARSE, "%s:%d: frame has no ITEM: NUMBER OF ATOMS", r->path, atoms_line);
-  if (!have_box) return md_error(MD_ERR_PARSE, "%s:%d: frame has no ITEM: BOX BOUNDS", r->path, atoms_line);
+  int atoms_line = r->in.line;
+  if (natoms < 0) return md_error(MD_ERR_PARSE, "%s:%d: frame has no ITEM: NUMBER OF ATOMS", r->in.path, atoms_line);
+  if (!have_box) return md_error(MD_ERR_PARSE, "%s:%d: frame has no ITEM: BOX BOUNDS", r->in.path, atoms_line);
   char where[MD_PATH_LEN + 32];
-  snprintf(where, sizeof where, "%s:%d", r->path, atoms_line);
+  snprintf(where, sizeof where, "%s:%d", r->in.path, atoms_line);
   if (general) { /* rows: a, b, c vectors then the origin component */
     for (int d = 0; d < 3; d++) {
       for (int c = 0; c < 3; c++) f->box.h[3 * d + c] = bounds[d][c];
@@ -248,7 +195,7 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
   int col[C_N], ncol = 0;
   for (int c = 0; c < C_N; c++) col[c] = -1;
   {
-    char *p = r->buf + strlen("ITEM: ATOMS");
+    char *p = r->in.buf + strlen("ITEM: ATOMS");
     while (*p) {
       while (isspace((unsigned char)*p)) p++;
       if (!*p) break;
@@ -269,7 +216,7 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
   else if (col[C_XS] >= 0 && col[C_YS] >= 0 && col[C_ZS] >= 0) mode = 3;
   else
     return md_error(MD_ERR_PARSE, "%s:%d: ATOMS line has no positions (need xu yu zu, xsu ysu zsu, x y z or xs ys zs)",
-                    r->path, atoms_line);
+                    r->in.path, atoms_line);
   int images = (mode >= 2) && col[C_IX] >= 0 && col[C_IY] >= 0 && col[C_IZ] >= 0;
   f->coords = (mode <= 1 || images) ? DUMP_UNWRAPPED : DUMP_WRAPPED;
   int pc[3] = {mode == 0 ? col[C_XU] : mode == 1 ? col[C_XSU] : mode == 2 ? col[C_X] : col[C_XS],
@@ -282,15 +229,15 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
   MD_TRY(grow(f, f->n, f->has_element));
   const double *h = f->box.h;
   char *tok[256];
-  if (ncol > 256) return md_error(MD_ERR_PARSE, "%s:%d: more than 256 columns", r->path, atoms_line);
+  if (ncol > 256) return md_error(MD_ERR_PARSE, "%s:%d: more than 256 columns", r->in.path, atoms_line);
   for (int i = 0; i < f->n; i++) {
-    int kk = next_line(r);
-    if (kk < 0) return md_error(MD_ERR_IO, "%s:%d: read error (corrupt gzip data?)", r->path, r->line + 1);
-    if (kk == 0 || starts(r->buf, "ITEM:"))
-      return md_error(MD_ERR_PARSE, "%s:%d: frame of step %lld ends after %d of %d atom lines (truncated frame)", r->path,
-                      kk == 0 ? r->line : r->line - 1, f->step, i, f->n);
+    int kk = lr_next(&r->in);
+    if (kk < 0) return md_error(MD_ERR_IO, "%s:%d: read error (corrupt gzip data?)", r->in.path, r->in.line + 1);
+    if (kk == 0 || starts(r->in.buf, "ITEM:"))
+      return md_error(MD_ERR_PARSE, "%s:%d: frame of step %lld ends after %d of %d atom lines (truncated frame)", r->in.path,
+                      kk == 0 ? r->in.line : r->in.line - 1, f->step, i, f->n);
     int nt = 0;
-    char *p = r->buf;
+    char *p = r->in.buf;
     while (*p && nt < ncol) {
       while (isspace((unsigned char)*p)) p++;
       if (!*p) break;
@@ -300,13 +247,13 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
     }
     while (isspace((unsigned char)*p)) p++;
     if (nt != ncol || *p)
-      return md_error(MD_ERR_PARSE, "%s:%d: atom line has %s columns than the %d of the ATOMS header", r->path, r->line,
+      return md_error(MD_ERR_PARSE, "%s:%d: atom line has %s columns than the %d of the ATOMS header", r->in.path, r->in.line,
                       nt != ncol ? "fewer" : "more", ncol);
     double v[3];
     for (int d = 0; d < 3; d++) {
       v[d] = strtod(tok[pc[d]], &end);
       if (end == tok[pc[d]] || *end || !isfinite(v[d]))
-        return md_error(MD_ERR_PARSE, "%s:%d: bad coordinate '%s'", r->path, r->line, tok[pc[d]]);
+        return md_error(MD_ERR_PARSE, "%s:%d: bad coordinate '%s'", r->in.path, r->in.line, tok[pc[d]]);
     }
     if (mode == 1 || mode == 3) { /* scaled → Cartesian */
       double s0 = v[0], s1 = v[1], s2 = v[2];
@@ -316,7 +263,7 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
       long im[3];
       for (int d = 0; d < 3; d++) {
         im[d] = strtol(tok[col[C_IX + d]], &end, 10);
-        if (*end) return md_error(MD_ERR_PARSE, "%s:%d: bad image flag '%s'", r->path, r->line, tok[col[C_IX + d]]);
+        if (*end) return md_error(MD_ERR_PARSE, "%s:%d: bad image flag '%s'", r->in.path, r->in.line, tok[col[C_IX + d]]);
       }
       for (int d = 0; d < 3; d++) v[d] += im[0] * h[d] + im[1] * h[3 + d] + im[2] * h[6 + d];
     }
@@ -325,7 +272,7 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
     f->z[i] = v[2];
     if (f->has_id) {
       f->id[i] = strtoll(tok[col[C_ID]], &end, 10);
-      if (*end) return md_error(MD_ERR_PARSE, "%s:%d: bad atom id '%s'", r->path, r->line, tok[col[C_ID]]);
+      if (*end) return md_error(MD_ERR_PARSE, "%s:%d: bad atom id '%s'", r->in.path, r->in.line, tok[col[C_ID]]);
     } else {
       f->id[i] = i + 1;
     }
@@ -333,7 +280,7 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
     if (f->has_type) {
       f->type[i] = (int)strtol(tok[col[C_TYPE]], &end, 10);
       if (*end || f->type[i] < 1)
-        return md_error(MD_ERR_PARSE, "%s:%d: bad atom type '%s'", r->path, r->line, tok[col[C_TYPE]]);
+        return md_error(MD_ERR_PARSE, "%s:%d: bad atom type '%s'", r->in.path, r->in.line, tok[col[C_TYPE]]);
     }
     if (f->has_element) snprintf(f->element[i], MD_NAME_LEN, "%s", tok[col[C_ELEM]]);
   }

@@ -10,8 +10,7 @@
 
 #include "box.h"
 #include "system.h"
-
-#define LR_MAX_WORDS 16
+#include "textfile.h"
 
 static const char *const k_elements[] = {
     "H",  "He", "Li", "Be", "B",  "C",  "N",  "O",  "F",  "Ne", "Na", "Mg", "Al", "Si", "P",  "S",  "Cl", "Ar",
@@ -47,71 +46,6 @@ md_status lmp_parse_type_list(lmp_read_options *o, const char *list) {
     p = q;
   }
   if (o->ntype_elem == 0) return md_error(MD_ERR_VALUE, "type list '%s' names no element", list);
-  return MD_OK;
-}
-
-/* ---- line reader: words, and the comment text after '#' ---- */
-typedef struct lreader {
-  FILE *fp;
-  const char *path;
-  int line;
-  char *buf;
-  size_t cap;
-  int nw;                   /* words on the line (all of them; only the first LR_MAX_WORDS are stored) */
-  char *w[LR_MAX_WORDS];
-  char comment[64];         /* first word of the comment, if any */
-} lreader;
-
-/* Next line with at least one word; 0 at end of file. */
-static int lr_next(lreader *r) {
-  for (;;) {
-    ssize_t len = getline(&r->buf, &r->cap, r->fp);
-    if (len < 0) return 0;
-    r->line++;
-    r->comment[0] = '\0';
-    char *hash = strchr(r->buf, '#');
-    if (hash) {
-      *hash = '\0';
-      const char *c = hash + 1;
-      while (isspace((unsigned char)*c)) c++;
-      size_t k = 0;
-      while (c[k] && !isspace((unsigned char)c[k]) && k + 1 < sizeof r->comment) k++;
-      memcpy(r->comment, c, k);
-      r->comment[k] = '\0';
-    }
-    r->nw = 0;
-    char *p = r->buf;
-    while (*p) {
-      while (isspace((unsigned char)*p)) p++;
-      if (!*p) break;
-      if (r->nw < LR_MAX_WORDS) r->w[r->nw] = p;
-      r->nw++;
-      while (*p && !isspace((unsigned char)*p)) p++;
-      if (*p) *p++ = '\0';
-    }
-    if (r->nw > 0) return 1;
-  }
-}
-
-static md_status lr_real(const lreader *r, int k, const char *what, real_t *out) {
-  char *end;
-  double v = strtod(r->w[k], &end);
-  if (end == r->w[k] || *end)
-    return md_error(MD_ERR_PARSE, "%s:%d: %s '%s' is not a number", r->path, r->line, what, r->w[k]);
-  if (!isfinite(v)) return md_error(MD_ERR_VALUE, "%s:%d: %s '%s' is not finite", r->path, r->line, what, r->w[k]);
-  *out = v;
-  return MD_OK;
-}
-
-static md_status lr_long(const lreader *r, int k, const char *what, long lo, long hi, long *out) {
-  char *end;
-  errno = 0;
-  long v = strtol(r->w[k], &end, 10);
-  if (end == r->w[k] || *end || errno)
-    return md_error(MD_ERR_PARSE, "%s:%d: %s '%s' is not an integer", r->path, r->line, what, r->w[k]);
-  if (v < lo || v > hi)
-    return md_error(MD_ERR_VALUE, "%s:%d: %s %ld is out of range (%ld..%ld)", r->path, r->line, what, v, lo, hi);
-  *out = v;
   return MD_OK;
 }
 
@@ -164,18 +98,18 @@ static const section_def k_sections[] = {
 };
 
 /* The words of the line joined by single spaces. */
-static void joined(const lreader *r, int from, char *out, size_t n) {
+static void joined(const textfile *r, int from, char *out, size_t n) {
   out[0] = '\0';
-  int nw = r->nw < LR_MAX_WORDS ? r->nw : LR_MAX_WORDS;
+  int nw = r->nwords;
   for (int k = from; k < nw; k++) {
     if (k > from) strncat(out, " ", n - strlen(out) - 1);
-    strncat(out, r->w[k], n - strlen(out) - 1);
+    strncat(out, r->word[k], n - strlen(out) - 1);
   }
 }
 
 /* A line is a section header when it starts with a letter; returns the section or NULL (unknown name). */
-static int is_section_line(const lreader *r) { return isalpha((unsigned char)r->w[0][0]); }
-static const section_def *find_section(const lreader *r) {
+static int is_section_line(const textfile *r) { return isalpha((unsigned char)r->word[0][0]); }
+static const section_def *find_section(const textfile *r) {
   char name[128];
   joined(r, 0, name, sizeof name);
   for (size_t k = 0; k < sizeof k_sections / sizeof k_sections[0]; k++)
@@ -185,7 +119,7 @@ static const section_def *find_section(const lreader *r) {
 
 /* ---- the reader state ---- */
 typedef struct ldata {
-  lreader r;
+  textfile r;
   const md_model *m;
   long natoms, ntypes, nbtypes, nantypes, ndtypes, nitypes;
   int have_natoms, have_ntypes;
@@ -208,15 +142,15 @@ typedef struct ldata {
 } ldata;
 
 static md_status parse_header_line(ldata *d) {
-  lreader *r = &d->r;
-  int nw = r->nw < LR_MAX_WORDS ? r->nw : LR_MAX_WORDS;
+  textfile *r = &d->r;
+  int nw = r->nwords;
   int k = 0;
-  while (k < nw && is_number(r->w[k])) k++;
+  while (k < nw && is_number(r->word[k])) k++;
   char key[128];
   joined(r, k, key, sizeof key);
   if (k == 0 || k == nw)
     return md_error(MD_ERR_PARSE, "%s:%d: expected a header line ('N atoms', 'xlo xhi', ...) or a section name, found '%s'",
-                    r->path, r->line, r->w[0]);
+                    r->path, r->line, r->word[0]);
   static const char *const counts[] = {"atoms", "atom types", "bond types", "angle types", "dihedral types",
                                        "improper types"};
   static const char *const topo[] = {"bonds", "angles", "dihedrals", "impropers", "ellipsoids", "lines", "triangles", "bodies"};
@@ -225,7 +159,7 @@ static md_status parse_header_line(ldata *d) {
     if (strcmp(key, counts[c]) == 0) {
       if (k != 1) return md_error(MD_ERR_PARSE, "%s:%d: '%s' takes one number", r->path, r->line, key);
       long hi = c == 0 ? 100000000L : c == 1 ? LMP_MAX_TYPES : 1000000L;
-      MD_TRY(lr_long(r, 0, key, 0, hi, dest[c]));
+      MD_TRY(tf_long(r, 0, key, 0, hi, dest[c]));
       if (c == 0) d->have_natoms = 1;
       if (c == 1) d->have_ntypes = 1;
       return MD_OK;
@@ -233,7 +167,7 @@ static md_status parse_header_line(ldata *d) {
   for (int c = 0; c < 8; c++)
     if (strcmp(key, topo[c]) == 0) {
       long v = 0;
-      MD_TRY(lr_long(r, 0, key, 0, 2147483647L, &v));
+      MD_TRY(tf_long(r, 0, key, 0, 2147483647L, &v));
       if (v != 0)
         return md_error(MD_ERR_UNSUPPORTED, "%s:%d: %ld %s: esnapmd reads atom_style atomic or charge data files (no molecular topology or extended particles)",
                         r->path, r->line, v, key);
@@ -244,8 +178,8 @@ static md_status parse_header_line(ldata *d) {
   for (int c = 0; c < 3; c++)
     if (strcmp(key, lohi[c]) == 0) {
       if (k != 2) return md_error(MD_ERR_PARSE, "%s:%d: '%s' takes two numbers", r->path, r->line, key);
-      MD_TRY(lr_real(r, 0, key, &d->lo[c]));
-      MD_TRY(lr_real(r, 1, key, &d->hi[c]));
+      MD_TRY(tf_real(r, 0, key, &d->lo[c]));
+      MD_TRY(tf_real(r, 1, key, &d->hi[c]));
       if (!(d->hi[c] > d->lo[c]))
         return md_error(MD_ERR_VALUE, "%s:%d: '%s': the upper bound must exceed the lower", r->path, r->line, key);
       d->have_lohi[c] = 1;
@@ -257,7 +191,7 @@ static md_status parse_header_line(ldata *d) {
     if (strcmp(key, gen[c]) == 0) {
       if (k != 3) return md_error(MD_ERR_PARSE, "%s:%d: '%s' takes three numbers", r->path, r->line, key);
       real_t *v = c < 3 ? d->gvec[c] : c == 3 ? d->gorigin : d->tilt;
-      for (int j = 0; j < 3; j++) MD_TRY(lr_real(r, j, key, &v[j]));
+      for (int j = 0; j < 3; j++) MD_TRY(tf_real(r, j, key, &v[j]));
       if (c < 3) d->have_gvec[c] = 1;
       else if (c == 3) d->have_gorigin = 1;
       else d->have_tilt = 1;
@@ -268,7 +202,7 @@ static md_status parse_header_line(ldata *d) {
 }
 
 static md_status set_box(ldata *d) {
-  lreader *r = &d->r;
+  textfile *r = &d->r;
   char where[MD_PATH_LEN + 16];
   snprintf(where, sizeof where, "%s:%d", r->path, d->box_line);
   int ngen = d->have_gvec[0] + d->have_gvec[1] + d->have_gvec[2];
@@ -295,11 +229,14 @@ static md_status set_box(ldata *d) {
 typedef md_status (*line_fn)(ldata *d, long k);
 
 static md_status read_section(ldata *d, const char *name, long count, const char *unit, line_fn fn) {
-  lreader *r = &d->r;
+  textfile *r = &d->r;
   for (long k = 0; k < count; k++) {
-    if (!lr_next(r))
+    md_status st;
+    if (!tf_next(r, &st)) {
+      MD_TRY(st);
       return md_error(MD_ERR_PARSE, "%s:%d: file ends after %ld of %ld lines of section %s (truncated file, or fewer %s than the header says)",
                       r->path, r->line, k, count, name, unit);
+    }
     if (is_section_line(r))
       return md_error(MD_ERR_PARSE, "%s:%d: section %s has %ld lines but the header says %ld %s", r->path, r->line, name,
                       k, count, unit);
@@ -309,12 +246,12 @@ static md_status read_section(ldata *d, const char *name, long count, const char
 }
 
 static md_status mass_line(ldata *d, long k) {
-  lreader *r = &d->r;
+  textfile *r = &d->r;
   long t = 0;
   real_t mass = 0;
-  if (r->nw != 2) return md_error(MD_ERR_PARSE, "%s:%d: Masses line needs 'type mass', found %d words", r->path, r->line, r->nw);
-  MD_TRY(lr_long(r, 0, "atom type", 1, d->ntypes, &t));
-  MD_TRY(lr_real(r, 1, "mass", &mass));
+  if (r->nwords != 2) return md_error(MD_ERR_PARSE, "%s:%d: Masses line needs 'type mass', found %d words", r->path, r->line, r->nwords);
+  MD_TRY(tf_long(r, 0, "atom type", 1, d->ntypes, &t));
+  MD_TRY(tf_real(r, 1, "mass", &mass));
   if (!(mass > 0)) return md_error(MD_ERR_VALUE, "%s:%d: mass must be positive", r->path, r->line);
   if (d->mass_line[t - 1]) return md_error(MD_ERR_VALUE, "%s:%d: mass of type %ld given twice", r->path, r->line, t);
   d->mass[t - 1] = mass;
@@ -324,41 +261,41 @@ static md_status mass_line(ldata *d, long k) {
 }
 
 static md_status label_line(ldata *d, long k) {
-  lreader *r = &d->r;
+  textfile *r = &d->r;
   long t = 0;
-  if (r->nw != 2) return md_error(MD_ERR_PARSE, "%s:%d: Atom Type Labels line needs 'type label'", r->path, r->line);
-  MD_TRY(lr_long(r, 0, "atom type", 1, d->ntypes, &t));
-  if (strlen(r->w[1]) < MD_NAME_LEN) strcpy(d->label[t - 1], r->w[1]);
+  if (r->nwords != 2) return md_error(MD_ERR_PARSE, "%s:%d: Atom Type Labels line needs 'type label'", r->path, r->line);
+  MD_TRY(tf_long(r, 0, "atom type", 1, d->ntypes, &t));
+  if (strlen(r->word[1]) < MD_NAME_LEN) strcpy(d->label[t - 1], r->word[1]);
   d->label_line[t - 1] = r->line;
   return MD_OK;
 }
 
 static md_status atom_line(ldata *d, long k) {
-  lreader *r = &d->r;
+  textfile *r = &d->r;
   md_system *s = d->s;
   static const char *const names[] = {"atomic", "charge"};
   static const char *const cols[] = {"id type x y z", "id type q x y z"};
   if (d->style < 0) {
-    if (r->nw == 5 || r->nw == 8) d->style = 0;
-    else if (r->nw == 6 || r->nw == 9) d->style = 1;
+    if (r->nwords == 5 || r->nwords == 8) d->style = 0;
+    else if (r->nwords == 6 || r->nwords == 9) d->style = 1;
     else
       return md_error(MD_ERR_PARSE, "%s:%d: cannot tell the atom style from %d columns (atomic: %s [ix iy iz]; charge: %s [ix iy iz])",
-                      r->path, r->line, r->nw, cols[0], cols[1]);
+                      r->path, r->line, r->nwords, cols[0], cols[1]);
   }
   int base = d->style ? 6 : 5;
-  if (r->nw != base && r->nw != base + 3)
+  if (r->nwords != base && r->nwords != base + 3)
     return md_error(MD_ERR_PARSE, "%s:%d: Atoms line has %d columns; atom_style %s needs %d (%s) or %d (with image flags)",
-                    r->path, r->line, r->nw, names[d->style], base, cols[d->style], base + 3);
+                    r->path, r->line, r->nwords, names[d->style], base, cols[d->style], base + 3);
   long id = 0, t = 0, img[3] = {0, 0, 0};
   real_t q = 0.0, x[3];
-  MD_TRY(lr_long(r, 0, "atom id", 1, 2147483647L, &id));
-  MD_TRY(lr_long(r, 1, "atom type", 1, d->ntypes, &t));
-  if (d->style) MD_TRY(lr_real(r, 2, "charge", &q));
+  MD_TRY(tf_long(r, 0, "atom id", 1, 2147483647L, &id));
+  MD_TRY(tf_long(r, 1, "atom type", 1, d->ntypes, &t));
+  if (d->style) MD_TRY(tf_real(r, 2, "charge", &q));
   static const char *const coord[] = {"x coordinate", "y coordinate", "z coordinate"};
   static const char *const image[] = {"image flag ix", "image flag iy", "image flag iz"};
-  for (int c = 0; c < 3; c++) MD_TRY(lr_real(r, base - 3 + c, coord[c], &x[c]));
-  if (r->nw == base + 3)
-    for (int c = 0; c < 3; c++) MD_TRY(lr_long(r, base + c, image[c], -1000000L, 1000000L, &img[c]));
+  for (int c = 0; c < 3; c++) MD_TRY(tf_real(r, base - 3 + c, coord[c], &x[c]));
+  if (r->nwords == base + 3)
+    for (int c = 0; c < 3; c++) MD_TRY(tf_long(r, base + c, image[c], -1000000L, 1000000L, &img[c]));
   s->id[k] = (int)id;
   s->type[k] = (int)t - 1;
   d->q[k] = q;
@@ -408,13 +345,13 @@ static md_status index_ids(ldata *d) {
 }
 
 static md_status vel_line(ldata *d, long k) {
-  lreader *r = &d->r;
-  if (r->nw != 4) return md_error(MD_ERR_PARSE, "%s:%d: Velocities line needs 'id vx vy vz', found %d words", r->path, r->line, r->nw);
+  textfile *r = &d->r;
+  if (r->nwords != 4) return md_error(MD_ERR_PARSE, "%s:%d: Velocities line needs 'id vx vy vz', found %d words", r->path, r->line, r->nwords);
   long id = 0;
   real_t v[3];
-  MD_TRY(lr_long(r, 0, "atom id", 1, 2147483647L, &id));
+  MD_TRY(tf_long(r, 0, "atom id", 1, 2147483647L, &id));
   static const char *const comp[] = {"vx", "vy", "vz"};
-  for (int c = 0; c < 3; c++) MD_TRY(lr_real(r, 1 + c, comp[c], &v[c]));
+  for (int c = 0; c < 3; c++) MD_TRY(tf_real(r, 1 + c, comp[c], &v[c]));
   int i = find_id(d, (int)id);
   if (i < 0) return md_error(MD_ERR_VALUE, "%s:%d: Velocities for atom id %ld, which is not in the Atoms section", r->path, r->line, id);
   if (d->vseen[i]) return md_error(MD_ERR_VALUE, "%s:%d: velocity of atom id %ld given twice", r->path, r->line, id);
@@ -543,17 +480,17 @@ static void check_model_values(ldata *d, const lmp_read_options *opt, lmp_data_i
 }
 
 static md_status read_all(ldata *d, const lmp_read_options *opt, lmp_data_info *info) {
-  lreader *r = &d->r;
+  textfile *r = &d->r;
+  md_status st;
   /* title line */
-  ssize_t len = getline(&r->buf, &r->cap, r->fp);
-  if (len < 0) return md_error(MD_ERR_PARSE, "%s: file is empty", r->path);
-  r->line = 1;
+  if (!tf_skip_line(r)) return md_error(MD_ERR_PARSE, "%s: file is empty", r->path);
   /* header */
-  int more = lr_next(r);
+  int more = tf_next(r, &st);
   while (more && !is_section_line(r)) {
     MD_TRY(parse_header_line(d));
-    more = lr_next(r);
+    more = tf_next(r, &st);
   }
+  MD_TRY(st);
   if (!d->have_natoms) return md_error(MD_ERR_PARSE, "%s: the header has no 'N atoms' line (is this a LAMMPS data file?)", r->path);
   if (d->natoms == 0) return md_error(MD_ERR_VALUE, "%s: the header says 0 atoms", r->path);
   if (!d->have_ntypes || d->ntypes < 1) return md_error(MD_ERR_PARSE, "%s: the header has no 'N atom types' line", r->path);
@@ -613,10 +550,11 @@ static md_status read_all(ldata *d, const lmp_read_options *opt, lmp_data_info *
         break;
       default: MD_TRY(read_section(d, name, count, unit, NULL)); break;
     }
-    more = lr_next(r);
+    more = tf_next(r, &st);
+    MD_TRY(st);
     if (more && !is_section_line(r))
       return md_error(MD_ERR_PARSE, "%s:%d: expected a section name after %ld lines of %s, found '%s' (more lines than the header's %ld %s?)",
-                      r->path, r->line, count, name, r->w[0], count, unit);
+                      r->path, r->line, count, name, r->word[0], count, unit);
   }
   if (!d->have_atoms) return md_error(MD_ERR_PARSE, "%s: no Atoms section (the header says %ld atoms)", r->path, d->natoms);
   d->s->has_velocities = d->have_vel;
@@ -630,24 +568,22 @@ md_status lammps_data_read(md_system **out, const char *path, const md_model *m,
   *out = NULL;
   ldata *d = (ldata *)calloc(1, sizeof *d);
   if (!d) return md_error(MD_ERR_MEMORY, "out of memory");
-  d->r.path = path;
   d->m = m;
-  d->r.fp = fopen(path, "r");
-  if (!d->r.fp) {
+  md_status st = tf_open(&d->r, path);
+  if (st != MD_OK) {
     free(d);
-    return md_error(MD_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    return st;
   }
   lmp_data_info info;
   memset(&info, 0, sizeof info);
-  md_status st = read_all(d, opt, &info);
+  st = read_all(d, opt, &info);
   if (st == MD_OK) {
     check_model_values(d, opt, &info);
     if (info_out) *info_out = info;
     *out = d->s;
     d->s = NULL;
   }
-  fclose(d->r.fp);
-  free(d->r.buf);
+  tf_close(&d->r);
   free(d->aline);
   free(d->order);
   free(d->q);

@@ -5,19 +5,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "box.h"
+#include "linereader.h"
 #include "strbuf.h"
 #include "system.h"
 
 struct xyz_reader {
-  FILE *fp;
-  char path[MD_PATH_LEN];
-  int line;          /* lines read so far */
-  char *buf;
-  size_t cap;
+  linereader in;
   io_elements allowed;
   int has_allowed;
   io_elements seen;  /* element order when no list is given */
@@ -25,15 +20,13 @@ struct xyz_reader {
 
 md_status xyz_open(xyz_reader **out, const char *path, const io_elements *allowed) {
   *out = NULL;
-  FILE *fp = fopen(path, "r");
-  if (!fp) return md_error(MD_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
   xyz_reader *r = (xyz_reader *)calloc(1, sizeof *r);
-  if (!r) {
-    fclose(fp);
-    return md_error(MD_ERR_MEMORY, "out of memory");
+  if (!r) return md_error(MD_ERR_MEMORY, "out of memory");
+  md_status st = lr_open(&r->in, path);
+  if (st != MD_OK) {
+    free(r);
+    return st;
   }
-  r->fp = fp;
-  snprintf(r->path, sizeof r->path, "%s", path);
   if (allowed) {
     r->allowed = *allowed;
     r->has_allowed = 1;
@@ -44,8 +37,7 @@ md_status xyz_open(xyz_reader **out, const char *path, const io_elements *allowe
 
 void xyz_close(xyz_reader **pr) {
   if (!pr || !*pr) return;
-  if ((*pr)->fp) fclose((*pr)->fp);
-  free((*pr)->buf);
+  lr_close(&(*pr)->in);
   free(*pr);
   *pr = NULL;
 }
@@ -60,20 +52,6 @@ void xyz_frame_free(xyz_frame *f) {
   memset(f, 0, sizeof *f);
 }
 
-/* read one line (without the newline); returns 0 at EOF */
-static int next_line(xyz_reader *r) {
-  ssize_t len = getline(&r->buf, &r->cap, r->fp);
-  if (len < 0) return 0;
-  while (len > 0 && (r->buf[len - 1] == '\n' || r->buf[len - 1] == '\r')) r->buf[--len] = '\0';
-  r->line++;
-  return 1;
-}
-
-static int is_blank(const char *s) {
-  for (; *s; s++)
-    if (!isspace((unsigned char)*s)) return 0;
-  return 1;
-}
 
 static char *dupn(const char *s, size_t n) {
   char *d = (char *)malloc(n + 1);
@@ -113,7 +91,7 @@ static md_status parse_comment(xyz_reader *r, xyz_frame *f, const char *s) {
         val[n] = '\0';
         if (!*p) {
           free(val);
-          return md_error(MD_ERR_PARSE, "%s:%d: unterminated quoted value for key '%.*s'", r->path, r->line, (int)klen, k0);
+          return md_error(MD_ERR_PARSE, "%s:%d: unterminated quoted value for key '%.*s'", r->in.path, r->in.line, (int)klen, k0);
         }
         p++;
       } else {
@@ -127,11 +105,11 @@ static md_status parse_comment(xyz_reader *r, xyz_frame *f, const char *s) {
     }
     if (klen == 0) {
       free(val);
-      return md_error(MD_ERR_PARSE, "%s:%d: malformed comment line (a value without a key)", r->path, r->line);
+      return md_error(MD_ERR_PARSE, "%s:%d: malformed comment line (a value without a key)", r->in.path, r->in.line);
     }
     if (f->nkeys >= XYZ_MAX_KEYS) {
       free(val);
-      return md_error(MD_ERR_PARSE, "%s:%d: more than %d keys on the comment line", r->path, r->line, XYZ_MAX_KEYS);
+      return md_error(MD_ERR_PARSE, "%s:%d: more than %d keys on the comment line", r->in.path, r->in.line, XYZ_MAX_KEYS);
     }
     f->key[f->nkeys] = dupn(k0, klen);
     f->value[f->nkeys] = val;
@@ -209,24 +187,26 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
   *eof = 0;
   /* atom count (skip blank lines between frames) */
   for (;;) {
-    if (!next_line(r)) {
-      if (r->line == 0) return md_error(MD_ERR_PARSE, "%s: file is empty", r->path);
+    int k = lr_next(&r->in);
+    if (k < 0) return md_error(MD_ERR_IO, "%s:%d: read error (corrupt gzip data?)", r->in.path, r->in.line + 1);
+    if (k == 0) {
+      if (r->in.line == 0) return md_error(MD_ERR_PARSE, "%s: file is empty", r->in.path);
       *eof = 1;
       return MD_OK;
     }
-    if (!is_blank(r->buf)) break;
+    if (!lr_is_blank(r->in.buf)) break;
   }
-  f->line = r->line;
-  snprintf(f->path, sizeof f->path, "%s", r->path);
+  f->line = r->in.line;
+  snprintf(f->path, sizeof f->path, "%s", r->in.path);
   char *end;
   errno = 0;
-  long n = strtol(r->buf, &end, 10);
-  if (end == r->buf || !is_blank(end) || n < 0 || errno || n > 100000000L)
-    return md_error(MD_ERR_PARSE, "%s:%d: expected the number of atoms, found '%.40s'%s", r->path, r->line, r->buf,
-                    r->line > 1 ? " (does the previous frame's atom count match its atom lines?)" : "");
-  if (!next_line(r)) return md_error(MD_ERR_PARSE, "%s:%d: file ends before the comment line", r->path, r->line);
-  int comment_line = r->line;
-  MD_TRY(parse_comment(r, f, r->buf));
+  long n = strtol(r->in.buf, &end, 10);
+  if (end == r->in.buf || !lr_is_blank(end) || n < 0 || errno || n > 100000000L)
+    return md_error(MD_ERR_PARSE, "%s:%d: expected the number of atoms, found '%.40s'%s", r->in.path, r->in.line, r->in.buf,
+                    r->in.line > 1 ? " (does the previous frame's atom count match its atom lines?)" : "");
+  if (lr_next(&r->in) <= 0) return md_error(MD_ERR_PARSE, "%s:%d: file ends before the comment line", r->in.path, r->in.line);
+  int comment_line = r->in.line;
+  MD_TRY(parse_comment(r, f, r->in.buf));
 
   /* Properties */
   const char *props = get_ci(f, "Properties");
@@ -245,19 +225,19 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
       long ncv = nc ? strtol(nc, &ncend, 10) : 0;
       if (!ty || !nc || strlen(ty) != 1 || *ncend || ncv < 1 || ncv > 100000)
         return md_error(MD_ERR_PARSE, "%s:%d: malformed Properties at '%s' (expected name:type:ncols triples, e.g. species:S:1:pos:R:3)",
-                        r->path, comment_line, tok);
+                        r->in.path, comment_line, tok);
       for (int c = 0; c < ncol; c++)
         if (strcmp(cols[c].name, tok) == 0)
-          return md_error(MD_ERR_PARSE, "%s:%d: Properties names column '%s' twice", r->path, comment_line, tok);
+          return md_error(MD_ERR_PARSE, "%s:%d: Properties names column '%s' twice", r->in.path, comment_line, tok);
       if (ncol >= (int)(sizeof cols / sizeof cols[0]))
-        return md_error(MD_ERR_PARSE, "%s:%d: too many Properties columns", r->path, comment_line);
+        return md_error(MD_ERR_PARSE, "%s:%d: too many Properties columns", r->in.path, comment_line);
       column *c = &cols[ncol++];
       memset(c, 0, sizeof *c);
       snprintf(c->name, sizeof c->name, "%s", tok);
       c->type = (char)toupper((unsigned char)ty[0]);
       c->ncols = (int)ncv;
       if (!strchr("SRIL", c->type))
-        return md_error(MD_ERR_PARSE, "%s:%d: Properties column '%s' has unknown type '%s'", r->path, comment_line, tok, ty);
+        return md_error(MD_ERR_PARSE, "%s:%d: Properties column '%s' has unknown type '%s'", r->in.path, comment_line, tok, ty);
       if ((strcmp(tok, "species") == 0) && c->type == 'S' && c->ncols == 1 && !have_species) {
         c->role = 1;
         have_species = 1;
@@ -284,7 +264,7 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
     }
   }
   if (!have_species || !have_pos)
-    return md_error(MD_ERR_PARSE, "%s:%d: Properties must include species:S:1 and pos:R:3", r->path, comment_line);
+    return md_error(MD_ERR_PARSE, "%s:%d: Properties must include species:S:1 and pos:R:3", r->in.path, comment_line);
 
   MD_TRY(system_create(&f->sys, (int)n));
   md_system *s = f->sys;
@@ -292,42 +272,42 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
 
   /* Lattice */
   const char *lat = get_ci(f, "Lattice");
-  if (!lat) return md_error(MD_ERR_PARSE, "%s:%d: no Lattice= key: a periodic cell is required", r->path, comment_line);
+  if (!lat) return md_error(MD_ERR_PARSE, "%s:%d: no Lattice= key: a periodic cell is required", r->in.path, comment_line);
   {
     const char *p = lat;
     for (int k = 0; k < 9; k++) {
       while (*p == ',' || isspace((unsigned char)*p)) p++;
       s->box.h[k] = strtod(p, &end);
-      if (end == p) return md_error(MD_ERR_PARSE, "%s:%d: Lattice needs 9 numbers, found %d", r->path, comment_line, k);
+      if (end == p) return md_error(MD_ERR_PARSE, "%s:%d: Lattice needs 9 numbers, found %d", r->in.path, comment_line, k);
       p = end;
     }
     while (*p == ',' || isspace((unsigned char)*p)) p++;
-    if (*p) return md_error(MD_ERR_PARSE, "%s:%d: Lattice has more than 9 numbers", r->path, comment_line);
+    if (*p) return md_error(MD_ERR_PARSE, "%s:%d: Lattice has more than 9 numbers", r->in.path, comment_line);
     char where[MD_PATH_LEN + 16];
-    snprintf(where, sizeof where, "%s:%d", r->path, comment_line);
+    snprintf(where, sizeof where, "%s:%d", r->in.path, comment_line);
     MD_TRY(box_update(&s->box, where));
   }
   const char *v;
   if ((v = get_ci(f, "pbc"))) {
     for (const char *q = v; *q; q++)
       if (*q == 'F' || *q == 'f' || *q == '0')
-        return md_error(MD_ERR_UNSUPPORTED, "%s:%d: pbc=\"%s\": only fully periodic cells are supported", r->path, comment_line, v);
+        return md_error(MD_ERR_UNSUPPORTED, "%s:%d: pbc=\"%s\": only fully periodic cells are supported", r->in.path, comment_line, v);
   }
   if ((v = get_ci(f, "step"))) s->step = atol(v);
   if ((v = get_ci(f, "time"))) s->time = strtod(v, NULL);
 
   /* atom lines */
   for (long i = 0; i < n; i++) {
-    if (!next_line(r))
+    if (lr_next(&r->in) <= 0)
       return md_error(MD_ERR_PARSE, "%s:%d: file ends after %ld of %ld atom lines (truncated file or wrong atom count)",
-                      r->path, r->line, i, n);
-    char *p = r->buf;
+                      r->in.path, r->in.line, i, n);
+    char *p = r->in.buf;
     int got = 0;
     for (int c = 0; c < ncol; c++) {
       for (int k = 0; k < cols[c].ncols; k++) {
         while (isspace((unsigned char)*p)) p++;
         if (!*p)
-          return md_error(MD_ERR_PARSE, "%s:%d: atom line has %d columns, Properties needs %d", r->path, r->line, got, width);
+          return md_error(MD_ERR_PARSE, "%s:%d: atom line has %d columns, Properties needs %d", r->in.path, r->in.line, got, width);
         char *t0 = p;
         while (*p && !isspace((unsigned char)*p)) p++;
         char save = *p;
@@ -342,9 +322,9 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
                 strcat(list, " ");
                 strcat(list, r->allowed.name[e]);
               }
-              return md_error(MD_ERR_VALUE, "%s:%d: unknown element '%s' (the model has:%s)", r->path, r->line, t0, list);
+              return md_error(MD_ERR_VALUE, "%s:%d: unknown element '%s' (the model has:%s)", r->in.path, r->in.line, t0, list);
             }
-            if (t < 0) return md_error(MD_ERR_VALUE, "%s:%d: too many elements (at most %d)", r->path, r->line, MD_MAX_ELEM);
+            if (t < 0) return md_error(MD_ERR_VALUE, "%s:%d: too many elements (at most %d)", r->in.path, r->in.line, MD_MAX_ELEM);
             s->type[i] = t;
             break;
           }
@@ -353,9 +333,9 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
           case 4: {
             real_t val = strtod(t0, &end);
             if (end == t0 || *end)
-              return md_error(MD_ERR_PARSE, "%s:%d: '%s' is not a number (column %s)", r->path, r->line, t0, cols[c].name);
+              return md_error(MD_ERR_PARSE, "%s:%d: '%s' is not a number (column %s)", r->in.path, r->in.line, t0, cols[c].name);
             if (!isfinite(val))
-              return md_error(MD_ERR_VALUE, "%s:%d: non-finite value '%s' in column %s", r->path, r->line, t0, cols[c].name);
+              return md_error(MD_ERR_VALUE, "%s:%d: non-finite value '%s' in column %s", r->in.path, r->in.line, t0, cols[c].name);
             if (cols[c].role == 2) (k == 0 ? s->x : k == 1 ? s->y : s->z)[i] = val;
             else if (cols[c].role == 3) (k == 0 ? s->vx : k == 1 ? s->vy : s->vz)[i] = val;
             else f->prop[cols[c].prop].data[i * cols[c].ncols + k] = val;
@@ -368,7 +348,7 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
     }
     while (isspace((unsigned char)*p)) p++;
     if (*p)
-      return md_error(MD_ERR_PARSE, "%s:%d: atom line has more than the %d columns Properties declares", r->path, r->line, width);
+      return md_error(MD_ERR_PARSE, "%s:%d: atom line has more than the %d columns Properties declares", r->in.path, r->in.line, width);
   }
   io_elements *e = r->has_allowed ? &r->allowed : &r->seen;
   s->nelem = e->n;
@@ -442,48 +422,4 @@ md_status xyz_write_frame(FILE *fp, const char *path, const md_system *s, int un
   strbuf_free(&b);
   if (w != len || fflush(fp) != 0) return md_error(MD_ERR_IO, "%s: write failed: %s", path, strerror(errno));
   return MD_OK;
-}
-
-md_status io_atomic_open(io_atomic *a, const char *path) {
-  memset(a, 0, sizeof *a);
-  snprintf(a->path, sizeof a->path, "%s", path);
-  snprintf(a->tmp, sizeof a->tmp, "%s.tmp.XXXXXX", path);
-  int fd = mkstemp(a->tmp);
-  if (fd < 0) return md_error(MD_ERR_IO, "%s: cannot create a temporary file next to it: %s", path, strerror(errno));
-  mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd, 0666 & ~mask); /* mkstemp makes 0600; give the final file the usual permissions */
-  a->fp = fdopen(fd, "w");
-  if (!a->fp) {
-    close(fd);
-    unlink(a->tmp);
-    return md_error(MD_ERR_IO, "%s: cannot open a temporary file: %s", path, strerror(errno));
-  }
-  return MD_OK;
-}
-
-md_status io_atomic_commit(io_atomic *a) {
-  if (!a->fp) return md_error(MD_ERR_INTERNAL, "%s: commit of a file that is not open", a->path);
-  int bad = fflush(a->fp) != 0 || ferror(a->fp) || fsync(fileno(a->fp)) != 0;
-  int err = errno;
-  bad |= fclose(a->fp) != 0;
-  a->fp = NULL;
-  if (bad) {
-    unlink(a->tmp);
-    return md_error(MD_ERR_IO, "%s: write failed: %s", a->path, strerror(err ? err : EIO));
-  }
-  if (rename(a->tmp, a->path) != 0) {
-    err = errno;
-    unlink(a->tmp);
-    return md_error(MD_ERR_IO, "%s: cannot rename the temporary file into place: %s", a->path, strerror(err));
-  }
-  return MD_OK;
-}
-
-void io_atomic_abort(io_atomic *a) {
-  if (a->fp) {
-    fclose(a->fp);
-    a->fp = NULL;
-    unlink(a->tmp);
-  }
 }

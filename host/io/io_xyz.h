@@ -1,6 +1,6 @@
 /* io_xyz.h — extended XYZ (the ASE/OVITO/kinisi format), read and write.
  *
- * Reading: any number of frames; the comment line's key=value pairs (values may be "quoted"), `Lattice`
+ * Reading: plain or gzip-compressed files (linereader.h), any number of frames; the comment line's key=value pairs (values may be "quoted"), `Lattice`
  * (9 numbers, rows = cell vectors) and `Properties` (name:type:ncols, types S R I L) parsed properly; the
  * columns species and pos are required, velocities (`velocities`/`vel`/`velo`, Å/ps) are used when present;
  * every other column is kept as a named per-atom property (real or integer columns) or skipped (strings,
@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 
+#include "atomic_file.h" /* io_atomic: whole output files written atomically */
 #include "status.h"
 #include "types.h"
 
@@ -89,17 +90,6 @@ md_status xyz_write_frame(FILE *fp, const char *path, const md_system *s, int un
 /* Shortest of %.15g / %.16g / %.17g that reads back to exactly v ("0" for ±0). */
 void io_format_real(char *buf, size_t n, real_t v);
 
-/* A whole output file written atomically: io_atomic_open creates PATH.tmp.XXXXXX next to PATH (write to
- * a->fp), io_atomic_commit flushes, fsyncs and renames it over PATH, io_atomic_abort removes it. A reader of
- * PATH sees the old file or the complete new one, never a partial one. */
-typedef struct io_atomic {
-  FILE *fp;
-  char path[MD_PATH_LEN];
-  char tmp[MD_PATH_LEN + 16];
-} io_atomic;
-md_status io_atomic_open(io_atomic *a, const char *path);
-md_status io_atomic_commit(io_atomic *a);
-void io_atomic_abort(io_atomic *a);
 
 MD_EXTERN_C_END
 

@@ -3,13 +3,10 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 void json_init(json_writer *w) {
   memset(w, 0, sizeof *w);
@@ -106,55 +103,6 @@ md_status json_write(json_writer *w, const char *path) {
   strbuf_putc(&w->b, '\n');
   if (w->b.failed) return md_error(MD_ERR_MEMORY, "%s: out of memory formatting JSON", path);
   return write_file_atomic(path, w->b.data, w->b.len);
-}
-
-md_status write_file_atomic(const char *path, const char *data, size_t len) {
-  char tmp[4096];
-  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) return md_error(MD_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
-  size_t done = 0;
-  while (done < len) {
-    ssize_t k = write(fd, data + done, len - done);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      close(fd);
-      unlink(tmp);
-      return md_error(MD_ERR_IO, "%s: write failed: %s", tmp, strerror(e));
-    }
-    done += (size_t)k;
-  }
-  if (fsync(fd) != 0 || close(fd) != 0) {
-    int e = errno;
-    unlink(tmp);
-    return md_error(MD_ERR_IO, "%s: fsync/close failed: %s", tmp, strerror(e));
-  }
-  if (rename(tmp, path) != 0) {
-    int e = errno;
-    unlink(tmp);
-    return md_error(MD_ERR_IO, "%s: cannot rename into place: %s", path, strerror(e));
-  }
-  return MD_OK;
-}
-
-md_status make_dirs(const char *dir) {
-  char buf[4096];
-  snprintf(buf, sizeof buf, "%s", dir);
-  size_t n = strlen(buf);
-  if (n == 0) return MD_OK;
-  for (size_t k = 1; k <= n; k++) {
-    if (buf[k] == '/' || buf[k] == '\0') {
-      char save = buf[k];
-      buf[k] = '\0';
-      if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-        return md_error(MD_ERR_IO, "%s: cannot create directory: %s", buf, strerror(errno));
-      buf[k] = save;
-    }
-  }
-  struct stat stt;
-  if (stat(dir, &stt) != 0 || !S_ISDIR(stt.st_mode)) return md_error(MD_ERR_IO, "%s: not a directory", dir);
-  return MD_OK;
 }
 
 md_status read_text_file(const char *path, char **text, size_t *len) {

@@ -1,10 +1,12 @@
 /* json_out.h — a small JSON writer (for summary.json, arrhenius.json), a lookup of numbers in a JSON text by
- * dotted key path (for reading our own summaries back), and atomic whole-file writes (temp, fsync, rename). */
+ * dotted key path (for reading our own summaries back), and reading a whole text file. Writes are atomic
+ * (atomic_file.h). */
 #ifndef ESNAP_JSON_OUT_H
 #define ESNAP_JSON_OUT_H
 
 #include <stddef.h>
 
+#include "atomic_file.h"
 #include "status.h"
 #include "strbuf.h"
 
@@ -33,11 +35,6 @@ void json_bool(json_writer *w, const char *key, int v);
 void json_value_err(json_writer *w, const char *key, double v, double e);
 /* Close the top-level object and write the text to path atomically. */
 md_status json_write(json_writer *w, const char *path);
-
-/* Write data to path atomically: path.tmp.<pid>, fsync, rename. */
-md_status write_file_atomic(const char *path, const char *data, size_t len);
-/* mkdir -p. */
-md_status make_dirs(const char *dir);
 
 /* Read a whole file into a new NUL-terminated buffer (free it). */
 md_status read_text_file(const char *path, char **text, size_t *len);

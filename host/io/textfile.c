@@ -27,8 +27,17 @@ int tf_next(textfile *t, md_status *st) {
     ssize_t len = getline(&t->buf, &t->cap, t->fp);
     if (len < 0) return 0;
     t->line++;
+    t->comment[0] = '\0';
     char *hash = strchr(t->buf, '#');
-    if (hash) *hash = '\0';
+    if (hash) {
+      *hash = '\0';
+      const char *c = hash + 1;
+      while (isspace((unsigned char)*c)) c++;
+      size_t k = 0;
+      while (c[k] && !isspace((unsigned char)c[k]) && k + 1 < sizeof t->comment) k++;
+      memcpy(t->comment, c, k);
+      t->comment[k] = '\0';
+    }
     t->nwords = 0;
     char *p = t->buf;
     while (*p) {
@@ -46,6 +55,14 @@ int tf_next(textfile *t, md_status *st) {
   }
 }
 
+int tf_skip_line(textfile *t) {
+  if (getline(&t->buf, &t->cap, t->fp) < 0) return 0;
+  t->line++;
+  t->nwords = 0;
+  t->comment[0] = '\0';
+  return 1;
+}
+
 md_status tf_real(const textfile *t, int k, const char *what, real_t *out) {
   if (k >= t->nwords) return md_error(MD_ERR_PARSE, "%s:%d: missing %s", t->path, t->line, what);
   char *end;
@@ -58,14 +75,33 @@ md_status tf_real(const textfile *t, int k, const char *what, real_t *out) {
   return MD_OK;
 }
 
-md_status tf_int(const textfile *t, int k, const char *what, int *out) {
+/* word k as a long, or a parse error naming file:line */
+static md_status word_long(const textfile *t, int k, const char *what, long *out) {
   if (k >= t->nwords) return md_error(MD_ERR_PARSE, "%s:%d: missing %s", t->path, t->line, what);
   char *end;
   errno = 0;
   long v = strtol(t->word[k], &end, 10);
-  if (end == t->word[k] || *end || errno || v > 2147483647L || v < -2147483647L)
+  if (end == t->word[k] || *end || errno)
+    return md_error(MD_ERR_PARSE, "%s:%d: %s '%s' is not an integer", t->path, t->line, what, t->word[k]);
+  *out = v;
+  return MD_OK;
+}
+
+md_status tf_int(const textfile *t, int k, const char *what, int *out) {
+  long v = 0;
+  MD_TRY(word_long(t, k, what, &v));
+  if (v > 2147483647L || v < -2147483647L)
     return md_error(MD_ERR_PARSE, "%s:%d: %s '%s' is not an integer", t->path, t->line, what, t->word[k]);
   *out = (int)v;
+  return MD_OK;
+}
+
+md_status tf_long(const textfile *t, int k, const char *what, long lo, long hi, long *out) {
+  long v = 0;
+  MD_TRY(word_long(t, k, what, &v));
+  if (v < lo || v > hi)
+    return md_error(MD_ERR_VALUE, "%s:%d: %s %ld is out of range (%ld..%ld)", t->path, t->line, what, v, lo, hi);
+  *out = v;
   return MD_OK;
 }
 

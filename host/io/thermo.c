@@ -53,25 +53,6 @@ md_status outfile_sync(int fd, const char *path) {
   return MD_OK;
 }
 
-md_status outfile_mkdirs(const char *dir) {
-  char tmp[MD_PATH_LEN];
-  snprintf(tmp, sizeof tmp, "%s", dir);
-  size_t len = strlen(tmp);
-  if (len == 0) return MD_OK;
-  for (size_t k = 1; k <= len; k++) {
-    if (tmp[k] == '/' || tmp[k] == '\0') {
-      char c = tmp[k];
-      tmp[k] = '\0';
-      if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-        return md_error(MD_ERR_IO, "%s: cannot create directory: %s", tmp, strerror(errno));
-      tmp[k] = c;
-    }
-  }
-  struct stat st;
-  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return md_error(MD_ERR_IO, "%s: not a directory", dir);
-  return MD_OK;
-}
-
 void thermo_format_line(char *buf, size_t n, const md_thermo *v) {
   snprintf(buf, n, "%12ld %12.6f %14.6f %18.9f %16.9f %18.9f %18.9f %14.4f\n", v->step, v->time, v->temp, v->pe, v->ke,
            v->etotal, v->econserve, v->press);

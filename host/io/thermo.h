@@ -30,8 +30,6 @@ md_status outfile_open(const char *path, int restart, long long keep_bytes, int 
 md_status outfile_write(int fd, const char *path, const char *data, size_t len);
 /* fsync, for checkpoints: outputs are on disk before the checkpoint that records their length. */
 md_status outfile_sync(int fd, const char *path);
-/* Create a directory and its parents (mkdir -p). */
-md_status outfile_mkdirs(const char *dir);
 
 typedef struct thermo_out {
   int fd;                 /* -1: no file */

@@ -281,25 +281,9 @@ static md_status cpu_reduce_thermo(md_backend *b, int r, md_thermo *o) {
   if (r < 0 || r >= b->nrep) return md_error(MD_ERR_INTERNAL, "cpu backend: no replica %d", r);
   const cpu_rep *c = &b->rep[r];
   const md_system *s = c->st.sys;
-  memset(o, 0, sizeof *o);
-  o->step = s->step;
-  o->time = s->time;
-  o->natoms = s->n;
-  o->dof = c->dof;
-  o->temp = thermo_temperature(integ_sum_mv2(s, b->mass, NULL), c->dof);
-  o->ke = thermo_kinetic_energy(o->temp, c->dof);
-  o->pe = c->st.pe;
-  o->pe_snap = c->st.pe_snap;
-  o->pe_coul = c->st.pe_coul;
-  o->pe_zbl = c->st.pe_zbl;
-  o->etotal = o->pe + o->ke;
-  if (b->opt.integ.ensemble == MD_ENS_NVT) {
-    o->e_thermostat = nhc_energy(&c->st.nhc);
-    o->t_target = c->st.nhc.t_target;
-  }
-  o->econserve = o->etotal + o->e_thermostat;
-  o->volume = s->box.volume;
-  o->press = thermo_pressure(c->dof, o->temp, c->st.virial, s->box.volume);
+  md_thermo_assemble(o, s->step, s->time, s->n, c->dof, integ_sum_mv2(s, b->mass, NULL), c->st.pe, c->st.pe_snap,
+                     c->st.pe_coul, c->st.pe_zbl, c->st.virial, s->box.volume,
+                     b->opt.integ.ensemble == MD_ENS_NVT ? &c->st.nhc : NULL);
   return MD_OK;
 }
 

@@ -3,11 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "math/xoshiro.h"
+
 uint64_t replica_seed(uint64_t S, long k) {
-  uint64_t z = S + (uint64_t)(k + 1) * 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  z ^= z >> 31;
+  uint64_t z = md_splitmix64_at(S, (uint64_t)k);
   return z ? z : 1;
 }
 

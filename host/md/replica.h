@@ -7,6 +7,7 @@
  *   replica_seed(S, k) is output k (k = 0, 1, ...) of the SplitMix64 generator started at S:
  *       z = S + (k + 1)·0x9E3779B97F4A7C15 (mod 2^64);  z = (z ^ z>>30)·0xBF58476D1CE4E5B9;
  *       z = (z ^ z>>27)·0x94D049BB133111EB;  seed = z ^ z>>31   (0 is replaced by 1)
+ *   (md_splitmix64_at(S, k), src/math/xoshiro.h, the splitmix64 that also seeds the RNG).
  *   `esnapmd run` prints every replica's seed in its header, and `replicas R seed S only K` runs replica K alone.
  *   Temperature i (0-based, in the order given) of a sweep (`esnapmd sweep`) runs with the ensemble seed
  *   replica_seed(S ^ REPLICA_SWEEP_SALT, i).

@@ -33,6 +33,15 @@ MD_HD uint64_t md_splitmix64(uint64_t *x) {
   return z ^ (z >> 31);
 }
 
+/* Output k (k = 0, 1, ...) of the splitmix64 generator started at x, without stepping through the first k. */
+MD_HD uint64_t md_splitmix64_at(uint64_t x, uint64_t k) {
+  x += k * 0x9E3779B97F4A7C15ULL;
+  return md_splitmix64(&x);
+}
+
+/* A double in [0, 1) from the top 53 bits of a 64-bit random word. */
+MD_HD double md_u64_to_unit(uint64_t w) { return (double)(w >> 11) * 0x1.0p-53; }
+
 MD_HD uint64_t md_rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 /* Seed stream `stream` (0 for a single system, r for replica r) from a user seed. */
@@ -61,7 +70,7 @@ MD_HD uint64_t md_rng_next(md_rng *r) {
 }
 
 /* uniform double in [0, 1) */
-MD_HD double md_rng_uniform(md_rng *r) { return (double)(md_rng_next(r) >> 11) * 0x1.0p-53; }
+MD_HD double md_rng_uniform(md_rng *r) { return md_u64_to_unit(md_rng_next(r)); }
 
 /* standard normal (mean 0, variance 1), Box–Muller */
 MD_HD double md_rng_normal(md_rng *r) {
