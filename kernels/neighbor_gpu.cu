@@ -17,6 +17,7 @@
 #include "neighbor_kern.h"
 
 extern "C" {
+#include "neighbor.h"
 #include "neighbor_gpu.h"
 }
 
@@ -181,9 +182,7 @@ extern "C" md_status nbr_gpu_set_boxes(nbr_gpu *nb, const md_box *const *boxes) 
   int total = 0;
   for (int s = 0; s < nb->nsys; s++) {
     nbr_geom g;
-    if (nbr_geom_for(boxes[s]->width, nb->rl, nb->natoms[s], &g) != 0)
-      return md_error(MD_ERR_VALUE, "neighbour list: cutoff %g Å is too large for a cell %g Å wide", nb->rl,
-                      fmin(boxes[s]->width[0], fmin(boxes[s]->width[1], boxes[s]->width[2])));
+    MD_TRY(nbr_geom_check(boxes[s], nb->rl, nb->natoms[s], &g));
     g.cellbase = total;
     long cells = (long)g.ncell[0] * g.ncell[1] * g.ncell[2];
     if (total + cells > 200000000L) return md_error(MD_ERR_VALUE, "neighbour list: too many cells (%ld)", total + cells);

@@ -99,7 +99,7 @@ TEST_CASE("emulated device lists follow the host's cell-grid cap for tiny cutoff
   REQUIRE(nbr_create(&nl, 0.68, 0.1, 0) == MD_OK);
   REQUIRE(nbr_build(nl, dense) == MD_OK);
   CHECK(nbr_entries(nl) > 0);  // ... and there are pairs that close
-  for (int d = 0; d < 3; d++) CHECK(nl->ncell[d] == g.ncell[d]);
+  for (int d = 0; d < 3; d++) CHECK(nl->geom.ncell[d] == g.ncell[d]);
   nbr_destroy(&nl);
   for (int thrust = 0; thrust <= 1; thrust++)
     for (int half = 0; half <= 1; half++) check_same_as_host({dense}, 0.68, 0.1, half, thrust);
