@@ -29,22 +29,10 @@
 
 #define NBR_MAX_LISTS 2
 
-/* Wrap atom i into its cell (as system_wrap: subtract floor(s)·H, add floor(s) to the image counts). */
+/* Wrap atom i into its cell (nbr_wrap_atom, as system_wrap). */
 MD_HD void nbr_wrap_body(int i, int ntot, real_t *MD_RESTRICT pos, int *MD_RESTRICT img, const real_t *MD_RESTRICT h,
                          const real_t *MD_RESTRICT hinv) {
-  real_t f[3], d[3];
-  pbc_to_frac(hinv, pos[i], pos[ntot + i], pos[2 * ntot + i], f);
-  if (!isfinite(f[0]) || !isfinite(f[1]) || !isfinite(f[2])) return;
-  if (fabs(f[0]) > 1e6 || fabs(f[1]) > 1e6 || fabs(f[2]) > 1e6) return; /* reported by the assign step */
-  int na = (int)floor(f[0]), nb = (int)floor(f[1]), nc = (int)floor(f[2]);
-  if (na == 0 && nb == 0 && nc == 0) return;
-  pbc_to_cart(h, (real_t)na, (real_t)nb, (real_t)nc, d);
-  pos[i] -= d[0];
-  pos[ntot + i] -= d[1];
-  pos[2 * ntot + i] -= d[2];
-  img[i] += na;
-  img[ntot + i] += nb;
-  img[2 * ntot + i] += nc;
+  nbr_wrap_atom(h, hinv, pos + i, pos + ntot + i, pos + 2 * ntot + i, img + i, img + ntot + i, img + 2 * ntot + i);
 }
 
 /* Fractional coordinates wrapped into [0, 1) (frac), their floors (own) and the global cell key of atom i

@@ -120,6 +120,27 @@ MD_HD unsigned nbr_cell_assign(const nbr_geom *MD_RESTRICT g, const real_t *MD_R
   return bad;
 }
 
+/* Wrap one atom into the cell: subtract floor(s)·H from its position (x, y, z) and add floor(s) to its image
+ * counts (ix, iy, iz). Positions that are not finite or more than 1e6 cells away are left alone (the
+ * assignment reports them). Used by system_wrap (CPU) and the device wrap before a rebuild. */
+MD_HD void nbr_wrap_atom(const real_t *MD_RESTRICT h, const real_t *MD_RESTRICT hinv, real_t *MD_RESTRICT x,
+                         real_t *MD_RESTRICT y, real_t *MD_RESTRICT z, int *MD_RESTRICT ix, int *MD_RESTRICT iy,
+                         int *MD_RESTRICT iz) {
+  real_t f[3], d[3];
+  pbc_to_frac(hinv, *x, *y, *z, f);
+  if (!isfinite(f[0]) || !isfinite(f[1]) || !isfinite(f[2])) return;
+  if (fabs(f[0]) > 1e6 || fabs(f[1]) > 1e6 || fabs(f[2]) > 1e6) return;
+  const int na = (int)floor(f[0]), nb = (int)floor(f[1]), nc = (int)floor(f[2]);
+  if (na == 0 && nb == 0 && nc == 0) return;
+  pbc_to_cart(h, (real_t)na, (real_t)nb, (real_t)nc, d);
+  *x -= d[0];
+  *y -= d[1];
+  *z -= d[2];
+  *ix += na;
+  *iy += nb;
+  *iz += nc;
+}
+
 /* ---- the stencil walk ---- */
 
 /* State of one atom's walk over the cells within ±m of its own cell. */

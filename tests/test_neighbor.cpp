@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "test_nbr_util.h"
 #include "test_util.h"
 
 extern "C" {
@@ -81,21 +82,7 @@ TEST_CASE("neighbour list of a distorted triclinic cell with unwrapped positions
   REQUIRE(xyz_read_first(esnap_test::data("snap222_300K.xyz").c_str(), nullptr, &f) == MD_OK);
   md_system *s = f.sys;
   // general orientation: shear the cell and move atoms far outside it (lists must not care)
-  double eps[9] = {0.03, 0.05, -0.02, -0.04, 0.01, 0.07, 0.02, -0.06, -0.03};
-  md_box nb;
-  box_strain(&s->box, eps, &nb);
-  std::mt19937 rng(7);
-  std::uniform_int_distribution<int> im(-3, 3);
-  for (int i = 0; i < s->n; i++) {
-    double fr[3], r[3], d[3];
-    pbc_to_frac(s->box.hinv, s->x[i], s->y[i], s->z[i], fr);
-    pbc_to_cart(nb.h, fr[0], fr[1], fr[2], r);
-    pbc_to_cart(nb.h, im(rng), im(rng), im(rng), d);
-    s->x[i] = r[0] + d[0];
-    s->y[i] = r[1] + d[1];
-    s->z[i] = r[2] + d[2];
-  }
-  s->box = nb;
+  esnap_test::shear_and_scatter(s, 7);
   check_lists(s, 5.6, 1.0);
   check_lists(s, 3.0, 0.0);
   xyz_frame_free(&f);
