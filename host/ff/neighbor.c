@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "math/pbc.h"
+#include "pair.h"
 
 md_status nbr_create(nbr_list **out, real_t cutoff, real_t skin, int half) {
   *out = NULL;
@@ -182,4 +183,21 @@ int nbr_needs_rebuild(const nbr_list *nl, const md_system *s) {
     if (dx * dx + dy * dy + dz * dz > lim) need = 1;
   }
   return need;
+}
+
+void nbr_min_distance(const nbr_list *nl, const md_system *s, real_t *dmin, int *ia, int *ib) {
+  real_t best = INFINITY;
+  *ia = *ib = -1;
+  for (int i = 0; i < nl->n; i++)
+    for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
+      const int j = nl->j[k];
+      real_t d[3];
+      const real_t r2 = pair_delta(s->box.h, nl->img[k], s->x[i], s->y[i], s->z[i], s->x[j], s->y[j], s->z[j], d);
+      if (r2 < best) {
+        best = r2;
+        *ia = i;
+        *ib = j;
+      }
+    }
+  *dmin = sqrt(best);
 }

@@ -49,6 +49,9 @@ int nbr_needs_rebuild(const nbr_list *nl, const md_system *s);
 /* The cell grid (src/nbr_cells.h nbr_geom_for) for a cell, range rl = cutoff + skin (Å) and n atoms, or an
  * MD_ERR_VALUE status that says why it cannot be built (shared by the CPU and device list builders). */
 md_status nbr_geom_check(const md_box *box, real_t rl, int n, nbr_geom *g);
+/* The closest listed pair (Å; +inf and ia = ib = −1 when the list is empty) of the positions in s, the list
+ * built for them; the CPU's safety check (the device's is pair_min_distance in kernels/pair_kern.h). */
+void nbr_min_distance(const nbr_list *nl, const md_system *s, real_t *dmin, int *ia, int *ib);
 /* Total entries. */
 static inline size_t nbr_entries(const nbr_list *nl) { return nl->n > 0 ? (size_t)nl->offset[nl->n] : 0; }
 

@@ -106,21 +106,7 @@ md_status system_min_distance(const md_system *s, real_t rmax, real_t *dmin, int
   nbr_list *nl = NULL;
   MD_TRY(nbr_create(&nl, rmax, 0.0, 0));
   md_status st = nbr_build(nl, s);
-  if (st == MD_OK) {
-    for (int i = 0; i < s->n; i++)
-      for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
-        real_t d[3];
-        int j = nl->j[k];
-        pbc_image_shift(s->box.h, nl->img[k], d);
-        real_t dx = s->x[j] + d[0] - s->x[i], dy = s->y[j] + d[1] - s->y[i], dz = s->z[j] + d[2] - s->z[i];
-        real_t r = sqrt(dx * dx + dy * dy + dz * dz);
-        if (r < *dmin) {
-          *dmin = r;
-          *ia = i;
-          *ib = j;
-        }
-      }
-  }
+  if (st == MD_OK) nbr_min_distance(nl, s, dmin, ia, ib);
   nbr_destroy(&nl);
   return st;
 }
