@@ -256,7 +256,8 @@ extern "C" md_status nbr_gpu_create(nbr_gpu **out, const gpu_atoms *a, const md_
       for (int s = 0; s < a->nsys; s++) rho = fmax(rho, (off[s + 1] - off[s]) / boxes[s]->volume);
       real_t r = cutoff[L] + skin;
       real_t v = 4.0 / 3.0 * MD_PI * r * r * r * rho * (half[L] ? 0.5 : 1.0);
-      cap = (int)(1.3 * v) + 16;
+      const real_t est = 1.3 * v + 16.0, most = 1 << 24; /* clamped before the conversion; builds grow it */
+      cap = est < most ? (int)est : (int)most;
     }
     nb->list[L].ntot = a->ntot;
     nb->list[L].half = half[L];

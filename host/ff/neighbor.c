@@ -1,5 +1,6 @@
 #include "neighbor.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,8 +145,14 @@ md_status nbr_build(nbr_list *nl, const md_system *s) {
   real_t rl2 = rl * rl;
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < n; i++) nl->counts[i] = visit_atom(nl, box, i, rl2, 0, 0);
+  long long total = 0;
   nl->offset[0] = 0;
-  for (int i = 0; i < n; i++) nl->offset[i + 1] = nl->offset[i] + nl->counts[i];
+  for (int i = 0; i < n; i++) {
+    total += nl->counts[i];
+    if (total > INT_MAX)
+      return md_error(MD_ERR_VALUE, "neighbour list: more than %d pairs within %g Å; use a shorter cutoff", INT_MAX, rl);
+    nl->offset[i + 1] = (int)total;
+  }
   size_t need = (size_t)nl->offset[n];
   if (need > nl->cap || !nl->j) {
     size_t cap = need + need / 8 + 16;
