@@ -424,5 +424,5 @@ extern "C" const nbr_list_gpu *nbr_gpu_list(const nbr_gpu *nb, int which) {
 }
 extern "C" int nbr_gpu_nlist(const nbr_gpu *nb) { return nb->nlist; }
 extern "C" const real_t *nbr_gpu_x0(const nbr_gpu *nb) { return nb->d_x0; }
-extern "C" real_t nbr_gpu_moved_limit2(const nbr_gpu *nb) { return 0.25 * nb->skin * nb->skin; }
+extern "C" real_t nbr_gpu_moved_limit2(const nbr_gpu *nb) { return nbr_moved_limit2(nb->skin); }
 extern "C" long nbr_gpu_direct_builds(const nbr_gpu *nb) { return nb->direct_builds; }

@@ -51,8 +51,7 @@ MD_HD unsigned nbr_assign_body(int i, int ntot, const real_t *MD_RESTRICT pos, c
 
 /* 1 when atom i moved more than half the skin since the last build (squared limit lim2 = skin²/4). */
 MD_HD int nbr_moved_body(int i, int ntot, const real_t *MD_RESTRICT pos, const real_t *MD_RESTRICT x0, real_t lim2) {
-  real_t dx = pos[i] - x0[i], dy = pos[ntot + i] - x0[ntot + i], dz = pos[2 * ntot + i] - x0[2 * ntot + i];
-  return dx * dx + dy * dy + dz * dz > lim2;
+  return nbr_moved(pos[i], pos[ntot + i], pos[2 * ntot + i], x0[i], x0[ntot + i], x0[2 * ntot + i], lim2);
 }
 
 /* ---- cell start by one block: exclusive prefix sum of count[0 … n) into start[0 … n] ---- */

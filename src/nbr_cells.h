@@ -141,6 +141,14 @@ MD_HD void nbr_wrap_atom(const real_t *MD_RESTRICT h, const real_t *MD_RESTRICT 
   *iz += nc;
 }
 
+/* The rebuild criterion: squared displacement limit (skin/2)² (Å²) ... */
+MD_HD real_t nbr_moved_limit2(real_t skin) { return 0.25 * skin * skin; }
+/* ... and whether an atom at (x, y, z) moved beyond it from (x0, y0, z0) since the last build. */
+MD_HD int nbr_moved(real_t x, real_t y, real_t z, real_t x0, real_t y0, real_t z0, real_t lim2) {
+  const real_t dx = x - x0, dy = y - y0, dz = z - z0;
+  return dx * dx + dy * dy + dz * dz > lim2;
+}
+
 /* ---- the stencil walk ---- */
 
 /* State of one atom's walk over the cells within ±m of its own cell. */

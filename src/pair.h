@@ -6,17 +6,7 @@
  * With d = r_ij = r_j + img·H − r_i (pair_delta) the force on j is fpair·d and on i −fpair·d, and the pair's
  * virial is W_ab = d_a F_b(j) = fpair d_a d_b (types.h: W_ab = Σ r_a F_b).
  *
- * Accumulation. pair_accumulate adds one listed pair to atom i's force, the energy and the 6-component
- * virial (xx yy zz xy xz yz), scaled by the list factor: 1 on a half list (each pair listed once; the caller
- * adds the returned force on j to atom j), ½ on a full list (each pair listed from both sides; atom j gets its
- * force from its own entry).
- *
- * Where the backends differ, deliberately: the CPU Coulomb loop walks a half list (factor 1) with per-thread
- * force buffers for the j side; the CPU ZBL loop and every kernel body walk a full list (factor ½), so one
- * thread writes only its own atom, without atomics. Reduction order: the CPU sums energy and virial per
- * thread over its atoms, then over threads in thread order (pair_sum_threads); the device per atom, then
- * over atoms (kernels/reduce_gpu.cu). The two agree to round-off, not bit for bit.
- */
+ * Accumulation: pair_accumulate, the same for every pair term on both backends. */
 #ifndef ESNAP_PAIR_H
 #define ESNAP_PAIR_H
 
@@ -39,8 +29,16 @@ MD_HD real_t pair_delta(const real_t *MD_RESTRICT h, int img, real_t xi, real_t 
   return d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
 }
 
-/* Add one pair (energy eij in eV, fpair = −u'/r in eV/Å², vector d) with list factor `factor`: fi −= fpair d,
- * *e += factor eij, w += factor fpair d⊗d; fj = fpair d is the force on j (used on a half list). */
+/* Add one listed pair (energy eij in eV, fpair = −u'/r in eV/Å², vector d) with list factor `factor`:
+ * fi −= fpair d, *e += factor eij, w (xx yy zz xy xz yz) += factor fpair d⊗d; fj = fpair d is the force on j.
+ * factor: PAIR_HALF_LIST (1) on a half list, each pair listed once, the caller adding fj to atom j;
+ * PAIR_FULL_LIST (½) on a full list, each pair listed from both sides, atom j taking its force from its own
+ * entry (fj unused).
+ * Where the backends differ, deliberately: the CPU Coulomb loop walks a half list with per-thread force
+ * buffers for the j side; the CPU ZBL loop and every kernel body walk a full list, so one thread writes only
+ * its own atom, without atomics. Reduction order: the CPU sums energy and virial per thread over its atoms,
+ * then over threads in thread order (pair_sum_threads); the device per atom, then over atoms. The two agree
+ * to round-off, not bit for bit. */
 MD_HD void pair_accumulate(real_t eij, real_t fpair, const real_t *MD_RESTRICT d, real_t factor, real_t *MD_RESTRICT fi,
                            real_t *MD_RESTRICT e, real_t *MD_RESTRICT w, real_t *MD_RESTRICT fj) {
   fj[0] = fpair * d[0];

@@ -182,13 +182,11 @@ md_status nbr_build(nbr_list *nl, const md_system *s) {
 int nbr_needs_rebuild(const nbr_list *nl, const md_system *s) {
   if (nl->n != s->n || nl->builds == 0) return 1;
   if (memcmp(nl->box0.h, s->box.h, sizeof s->box.h) != 0) return 1;
-  real_t lim = 0.25 * nl->skin * nl->skin;
-  int n = s->n;
+  const real_t lim2 = nbr_moved_limit2(nl->skin);
+  const int n = s->n;
+  const real_t *x0 = nl->x0, *y0 = x0 + n, *z0 = y0 + n;
   int need = 0;
-  for (int i = 0; i < n && !need; i++) {
-    real_t dx = s->x[i] - nl->x0[i], dy = s->y[i] - nl->x0[n + i], dz = s->z[i] - nl->x0[2 * n + i];
-    if (dx * dx + dy * dy + dz * dz > lim) need = 1;
-  }
+  for (int i = 0; i < n && !need; i++) need = nbr_moved(s->x[i], s->y[i], s->z[i], x0[i], y0[i], z0[i], lim2);
   return need;
 }
 
