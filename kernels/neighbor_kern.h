@@ -159,11 +159,10 @@ MD_HD int nbr_build_body(int i, const nbr_build_args *MD_RESTRICT A) {
       const real_t r2 = nbr_pair_r2(h, wi, A->frac + j, ntot, st.img);
       if (r2 >= rmax2) continue;
       const int packed = nbr_entry_image(st.img, oi, A->own + j, ntot);
-      const int skip_half = nbr_half_skips(i, j, st.img);
       for (int L = 0; L < A->nlist; L++) {
         const nbr_list_out *o = &A->out[L];
         if (r2 >= o->rl2) continue;
-        if (o->half && skip_half) continue;
+        if (o->half && nbr_half_skips(i, j, st.img)) continue;
         if (count[L] < o->maxnbr) {
           o->j[(long)count[L] * ntot + i] = j;
           o->img[(long)count[L] * ntot + i] = packed;
