@@ -22,6 +22,7 @@
 
 #include "gpu_kern.h"
 #include "math/nhc.h"
+#include "nbr_cells.h"
 
 /* Per-system integrator state on the device. */
 typedef struct integ_sys {
@@ -87,10 +88,7 @@ MD_HD unsigned integ_kick_drift_body(int i, int ntot, const integ_params *MD_RES
   pos[ntot + i] = y;
   pos[2 * ntot + i] = z;
   *moved = 0;
-  if (x0 && p->moved2 >= 0.0) {
-    real_t dx = x - x0[i], dy = y - x0[ntot + i], dz = z - x0[2 * ntot + i];
-    *moved = dx * dx + dy * dy + dz * dz > p->moved2;
-  }
+  if (x0 && p->moved2 >= 0.0) *moved = nbr_moved(x, y, z, x0[i], x0[ntot + i], x0[2 * ntot + i], p->moved2);
   if (p->max_disp2 > 0.0) {
     real_t v2 = vx * vx + vy * vy + vz * vz;
     if (!(v2 * p->dt * p->dt <= p->max_disp2)) return KERN_STOP_LOST;

@@ -17,6 +17,7 @@
 #include "neighbor_kern.h"
 
 extern "C" {
+#include "neighbor.h"
 #include "neighbor_gpu.h"
 }
 
@@ -181,9 +182,7 @@ extern "C" md_status nbr_gpu_set_boxes(nbr_gpu *nb, const md_box *const *boxes) 
   int total = 0;
   for (int s = 0; s < nb->nsys; s++) {
     nbr_geom g;
-    if (nbr_geom_for(boxes[s]->width, nb->rl, nb->natoms[s], &g) != 0)
-      return md_error(MD_ERR_VALUE, "neighbour list: cutoff %g Å is too large for a cell %g Å wide", nb->rl,
-                      fmin(boxes[s]->width[0], fmin(boxes[s]->width[1], boxes[s]->width[2])));
+    MD_TRY(nbr_geom_check(boxes[s], nb->rl, nb->natoms[s], &g));
     g.cellbase = total;
     long cells = (long)g.ncell[0] * g.ncell[1] * g.ncell[2];
     if (total + cells > 200000000L) return md_error(MD_ERR_VALUE, "neighbour list: too many cells (%ld)", total + cells);
@@ -257,7 +256,8 @@ extern "C" md_status nbr_gpu_create(nbr_gpu **out, const gpu_atoms *a, const md_
       for (int s = 0; s < a->nsys; s++) rho = fmax(rho, (off[s + 1] - off[s]) / boxes[s]->volume);
       real_t r = cutoff[L] + skin;
       real_t v = 4.0 / 3.0 * MD_PI * r * r * r * rho * (half[L] ? 0.5 : 1.0);
-      cap = (int)(1.3 * v) + 16;
+      const real_t est = 1.3 * v + 16.0, most = 1 << 24; /* clamped before the conversion; builds grow it */
+      cap = est < most ? (int)est : (int)most;
     }
     nb->list[L].ntot = a->ntot;
     nb->list[L].half = half[L];
@@ -424,5 +424,5 @@ extern "C" const nbr_list_gpu *nbr_gpu_list(const nbr_gpu *nb, int which) {
 }
 extern "C" int nbr_gpu_nlist(const nbr_gpu *nb) { return nb->nlist; }
 extern "C" const real_t *nbr_gpu_x0(const nbr_gpu *nb) { return nb->d_x0; }
-extern "C" real_t nbr_gpu_moved_limit2(const nbr_gpu *nb) { return 0.25 * nb->skin * nb->skin; }
+extern "C" real_t nbr_gpu_moved_limit2(const nbr_gpu *nb) { return nbr_moved_limit2(nb->skin); }
 extern "C" long nbr_gpu_direct_builds(const nbr_gpu *nb) { return nb->direct_builds; }

@@ -1,9 +1,9 @@
 /* pair_kern.h — per-thread bodies of the pair kernels over a FULL device neighbour list (one thread per
  * atom i; each thread writes only atom i's force, energy and virial, so there are no write conflicts and the
  * sums are deterministic): the Coulomb real-space erfc term (kernels/coulomb_gpu.cu) and ZBL
- * (kernels/zbl_gpu.cu). Pair formulas: src/math/ewald.h (ewald_real_pair) and src/math/zbl.h
- * (zbl_pair_energy), as host/ewald.c and host/zbl_cpu.c. Every pair is listed in both directions, so each
- * entry contributes half of the pair's energy and virial to atom i.
+ * (kernels/zbl_gpu.cu). Pair leaves (src/math/ewald.h ewald_real_pair, src/math/zbl.h zbl_pair_eval) and the
+ * pair glue (src/pair.h pair_delta, pair_accumulate with the full-list factor ½) are the ones host/ff/ewald.c
+ * and host/ff/zbl_cpu.c call.
  *
  * Per-atom accumulators (component-major over ntot atoms, ADDED): acc[PAIR_E_COUL], acc[PAIR_E_ZBL] energies
  * (eV), acc[PAIR_W + 0..5] virial W_xx, W_yy, W_zz, W_xy, W_xz, W_yz (eV), W_ab = Σ r_a F_b. */
@@ -18,6 +18,7 @@
 #include "math/ewald.h"
 #include "math/pbc.h"
 #include "math/zbl.h"
+#include "pair.h"
 
 enum { PAIR_E_COUL = 0, PAIR_E_ZBL = 1, PAIR_W = 2, PAIR_NACC = 8 };
 
@@ -52,17 +53,14 @@ static inline pair_args pair_args_of(const gpu_atoms *a, const nbr_list_gpu *nl,
   return A;
 }
 
-/* Pair vector r_ij = r_j + img·H − r_i of list entry k of atom i. */
-MD_HD void pair_vector(const pair_args *MD_RESTRICT A, int i, int k, const real_t *MD_RESTRICT h, real_t *MD_RESTRICT d,
-                       int *MD_RESTRICT jout) {
+/* Pair vector d = r_j + img·H − r_i of list entry k of atom i (pair_delta); returns |d|². */
+MD_HD real_t pair_vector(const pair_args *MD_RESTRICT A, int i, int k, const real_t *MD_RESTRICT h, real_t *MD_RESTRICT d,
+                         int *MD_RESTRICT jout) {
   const int ntot = A->ntot;
   const int j = A->nbr[(long)k * ntot + i];
-  real_t sh[3];
-  pbc_image_shift(h, A->img[(long)k * ntot + i], sh);
-  d[0] = A->pos[j] + sh[0] - A->pos[i];
-  d[1] = A->pos[ntot + j] + sh[1] - A->pos[ntot + i];
-  d[2] = A->pos[2 * ntot + j] + sh[2] - A->pos[2 * ntot + i];
   *jout = j;
+  return pair_delta(h, A->img[(long)k * ntot + i], A->pos[i], A->pos[ntot + i], A->pos[2 * ntot + i], A->pos[j],
+                    A->pos[ntot + j], A->pos[2 * ntot + j], d);
 }
 
 MD_HD void pair_store(const pair_args *MD_RESTRICT A, int i, int ecomp, real_t e, const real_t *MD_RESTRICT f,
@@ -84,26 +82,14 @@ MD_HD void coul_real_body(int i, const pair_args *MD_RESTRICT A, const real_t *M
   const int nn = A->num[i];
   real_t f[3] = {0, 0, 0}, w[6] = {0, 0, 0, 0, 0, 0}, e = 0.0;
   for (int k = 0; k < nn; k++) {
-    real_t d[3];
+    real_t d[3], fj[3];
     int j;
-    pair_vector(A, i, k, h, d, &j);
+    const real_t r2 = pair_vector(A, i, k, h, d, &j);
     const real_t qj = qelem[A->type[j]];
-    if (qj == 0.0) continue;
-    real_t r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-    if (r2 >= rc2) continue;
-    real_t eij, s;
-    ewald_real_pair(qi * qj, alpha, sqrt(r2), &eij, &s);
-    /* force on i = −s r_ij; W_ab += ½ r_a F_b(j) = ½ s r_a r_b per directed entry */
-    e += 0.5 * eij;
-    f[0] -= s * d[0];
-    f[1] -= s * d[1];
-    f[2] -= s * d[2];
-    w[0] += 0.5 * s * d[0] * d[0];
-    w[1] += 0.5 * s * d[1] * d[1];
-    w[2] += 0.5 * s * d[2] * d[2];
-    w[3] += 0.5 * s * d[0] * d[1];
-    w[4] += 0.5 * s * d[0] * d[2];
-    w[5] += 0.5 * s * d[1] * d[2];
+    if (qj == 0.0 || r2 >= rc2) continue;
+    real_t eij, fpair;
+    ewald_real_pair(qi * qj, alpha, sqrt(r2), &eij, &fpair);
+    pair_accumulate(eij, fpair, d, PAIR_FULL_LIST, f, &e, w, fj);
   }
   pair_store(A, i, PAIR_E_COUL, e, f, w);
 }
@@ -115,24 +101,13 @@ MD_HD void zbl_body(int i, const pair_args *MD_RESTRICT A, const zbl_pair *MD_RE
   const int ti = A->type[i], nn = A->num[i];
   real_t f[3] = {0, 0, 0}, w[6] = {0, 0, 0, 0, 0, 0}, e = 0.0;
   for (int k = 0; k < nn; k++) {
-    real_t d[3];
+    real_t d[3], fj[3];
     int j;
-    pair_vector(A, i, k, h, d, &j);
-    real_t r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+    const real_t r2 = pair_vector(A, i, k, h, d, &j);
     if (r2 >= rc2) continue;
-    real_t r = sqrt(r2), eij, dedr;
-    zbl_pair_energy(&pairs[ti * ne + A->type[j]], r, &eij, &dedr);
-    real_t s = dedr / r; /* force on i = s r_ij */
-    f[0] += s * d[0];
-    f[1] += s * d[1];
-    f[2] += s * d[2];
-    e += 0.5 * eij;
-    w[0] -= 0.5 * s * d[0] * d[0];
-    w[1] -= 0.5 * s * d[1] * d[1];
-    w[2] -= 0.5 * s * d[2] * d[2];
-    w[3] -= 0.5 * s * d[0] * d[1];
-    w[4] -= 0.5 * s * d[0] * d[2];
-    w[5] -= 0.5 * s * d[1] * d[2];
+    real_t eij, fpair;
+    zbl_pair_eval(&pairs[ti * ne + A->type[j]], sqrt(r2), &eij, &fpair);
+    pair_accumulate(eij, fpair, d, PAIR_FULL_LIST, f, &e, w, fj);
   }
   pair_store(A, i, PAIR_E_ZBL, e, f, w);
 }
@@ -145,8 +120,7 @@ MD_HD real_t pair_min_distance(const pair_args *MD_RESTRICT A, int i, int *MD_RE
   for (int k = 0; k < A->num[i]; k++) {
     real_t d[3];
     int j;
-    pair_vector(A, i, k, h, d, &j);
-    real_t r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+    const real_t r2 = pair_vector(A, i, k, h, d, &j);
     if (r2 < best) {
       best = r2;
       *jmin = j;

@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "test_nbr_util.h"
 #include "test_util.h"
 
 extern "C" {
@@ -81,21 +82,7 @@ TEST_CASE("neighbour list of a distorted triclinic cell with unwrapped positions
   REQUIRE(xyz_read_first(esnap_test::data("snap222_300K.xyz").c_str(), nullptr, &f) == MD_OK);
   md_system *s = f.sys;
   // general orientation: shear the cell and move atoms far outside it (lists must not care)
-  double eps[9] = {0.03, 0.05, -0.02, -0.04, 0.01, 0.07, 0.02, -0.06, -0.03};
-  md_box nb;
-  box_strain(&s->box, eps, &nb);
-  std::mt19937 rng(7);
-  std::uniform_int_distribution<int> im(-3, 3);
-  for (int i = 0; i < s->n; i++) {
-    double fr[3], r[3], d[3];
-    pbc_to_frac(s->box.hinv, s->x[i], s->y[i], s->z[i], fr);
-    pbc_to_cart(nb.h, fr[0], fr[1], fr[2], r);
-    pbc_to_cart(nb.h, im(rng), im(rng), im(rng), d);
-    s->x[i] = r[0] + d[0];
-    s->y[i] = r[1] + d[1];
-    s->z[i] = r[2] + d[2];
-  }
-  s->box = nb;
+  esnap_test::shear_and_scatter(s, 7);
   check_lists(s, 5.6, 1.0);
   check_lists(s, 3.0, 0.0);
   xyz_frame_free(&f);
@@ -123,9 +110,42 @@ TEST_CASE("neighbour list with a tiny cutoff keeps the cell grid small and stays
   nbr_list *nl = nullptr;
   REQUIRE(nbr_create(&nl, 0.05, 0.0, 0) == MD_OK);
   REQUIRE(nbr_build(nl, f.sys) == MD_OK);
-  CHECK((long)nl->ncell[0] * nl->ncell[1] * nl->ncell[2] <= 4L * f.sys->n);
+  CHECK((long)nl->geom.ncell[0] * nl->geom.ncell[1] * nl->geom.ncell[2] <= 4L * f.sys->n);
   CHECK(nbr_entries(nl) == 0);
   nbr_destroy(&nl);
   check_lists(f.sys, 1.9, 0.0);  // the shortest Li-N bonds only
+  xyz_frame_free(&f);
+}
+
+TEST_CASE("neighbour cell grid stays bounded for extreme cutoffs and cells", "[neighbor]") {
+  const double w[3] = {10.0, 12.0, 14.0};
+  nbr_geom g;
+  // a huge or non-finite range: no int conversion of inf or NaN, a clear refusal
+  CHECK(nbr_geom_for(w, 1e308, 100, &g) == NBR_GEOM_STENCIL);
+  CHECK(nbr_geom_for(w, INFINITY, 100, &g) == NBR_GEOM_BAD_RANGE);
+  CHECK(nbr_geom_for(w, NAN, 100, &g) == NBR_GEOM_BAD_RANGE);
+  CHECK(nbr_geom_for(w, -1.0, 100, &g) == NBR_GEOM_BAD_RANGE);
+  CHECK((g.ncell[0] == 1 && g.ncell[1] == 1 && g.ncell[2] == 1));
+  const double tiny[3] = {1e-300, 12.0, 14.0}, bad[3] = {NAN, 12.0, 14.0};
+  CHECK(nbr_geom_for(tiny, 5.0, 100, &g) == NBR_GEOM_STENCIL);
+  CHECK(nbr_geom_for(bad, 5.0, 100, &g) == NBR_GEOM_BAD_CELL);
+  // a tiny range: at most NBR_MAX_CELLS_DIM per direction before the per-atom cap, stencil of one cell
+  CHECK(nbr_geom_for(w, 1e-300, 1 << 30, &g) == NBR_GEOM_OK);
+  for (int d = 0; d < 3; d++) {
+    CHECK(g.ncell[d] == NBR_MAX_CELLS_DIM);
+    CHECK(g.m[d] == 1);
+  }
+  CHECK(nbr_geom_for(w, NBR_MAX_STENCIL * 10.0 / 1.0001, 1, &g) == NBR_GEOM_OK);
+  CHECK(g.m[0] == NBR_MAX_STENCIL);
+  // the builders refuse with a message
+  xyz_frame f = {};
+  REQUIRE(xyz_read_first(esnap_test::data("snap222_300K.xyz").c_str(), nullptr, &f) == MD_OK);
+  nbr_list *nl = nullptr;
+  REQUIRE(nbr_create(&nl, 1e308, 1.0, 0) == MD_OK);
+  CHECK(nbr_build(nl, f.sys) == MD_ERR_VALUE);
+  CHECK(std::string(md_errmsg()).find("too large for a cell") != std::string::npos);
+  nbr_destroy(&nl);
+  CHECK(nbr_create(&nl, 1e308, 1e308, 0) == MD_ERR_VALUE);
+  CHECK(nbr_create(&nl, INFINITY, 1.0, 1) == MD_ERR_VALUE);
   xyz_frame_free(&f);
 }

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "test_emul_util.h"
+#include "test_nbr_util.h"
 
 extern "C" {
 #include "box.h"
@@ -19,21 +20,7 @@ namespace {
 
 md_system *distorted_222() {
   md_system *s = emul::load("snap222_300K.xyz", &emul::model());
-  double eps[9] = {0.03, 0.05, -0.02, -0.04, 0.01, 0.07, 0.02, -0.06, -0.03};
-  md_box nb;
-  box_strain(&s->box, eps, &nb);
-  std::mt19937 rng(11);
-  std::uniform_int_distribution<int> im(-3, 3);
-  for (int i = 0; i < s->n; i++) {
-    double fr[3], r[3], d[3];
-    pbc_to_frac(s->box.hinv, s->x[i], s->y[i], s->z[i], fr);
-    pbc_to_cart(nb.h, fr[0], fr[1], fr[2], r);
-    pbc_to_cart(nb.h, im(rng), im(rng), im(rng), d);
-    s->x[i] = r[0] + d[0];
-    s->y[i] = r[1] + d[1];
-    s->z[i] = r[2] + d[2];
-  }
-  s->box = nb;
+  esnap_test::shear_and_scatter(s, 11);
   return s;
 }
 
@@ -99,7 +86,7 @@ TEST_CASE("emulated device lists follow the host's cell-grid cap for tiny cutoff
   REQUIRE(nbr_create(&nl, 0.68, 0.1, 0) == MD_OK);
   REQUIRE(nbr_build(nl, dense) == MD_OK);
   CHECK(nbr_entries(nl) > 0);  // ... and there are pairs that close
-  for (int d = 0; d < 3; d++) CHECK(nl->ncell[d] == g.ncell[d]);
+  for (int d = 0; d < 3; d++) CHECK(nl->geom.ncell[d] == g.ncell[d]);
   nbr_destroy(&nl);
   for (int thrust = 0; thrust <= 1; thrust++)
     for (int half = 0; half <= 1; half++) check_same_as_host({dense}, 0.68, 0.1, half, thrust);

@@ -95,41 +95,47 @@ TEST_CASE("ZBL pair function is smooth at the switching boundaries and matches i
   for (auto &z : zs) {
     zbl_pair p;
     zbl_pair_init(&p, z[0], z[1], 1.0, 1.5);
+    // E(r) and dE/dr = −r fpair from the pair term (src/pair.h contract: fpair = −E'(r)/r)
+    auto energy = [&p](double r, double *e, double *de) {
+      double fpair;
+      zbl_pair_eval(&p, r, e, &fpair);
+      *de = -fpair * r;
+    };
     double e, de;
     // E, E', E'' vanish at the outer cutoff: from inside, E ∝ δ³, E' ∝ δ², E'' ∝ δ at δ = r_o − r → 0
     double ev[2], dv[2], d2v[2];
     for (int k = 0; k < 2; k++) {
       const double delta = k == 0 ? 1e-2 : 1e-3, hh = 1e-7;
       double ep, dp, em, dm;
-      zbl_pair_energy(&p, 1.5 - delta, &ev[k], &dv[k]);
-      zbl_pair_energy(&p, 1.5 - delta + hh, &ep, &dp);
-      zbl_pair_energy(&p, 1.5 - delta - hh, &em, &dm);
+      energy(1.5 - delta, &ev[k], &dv[k]);
+      energy(1.5 - delta + hh, &ep, &dp);
+      energy(1.5 - delta - hh, &em, &dm);
       d2v[k] = (dp - dm) / (2 * hh);
     }
     CHECK(ev[0] / ev[1] == Approx(1000.0).epsilon(0.05));
     CHECK(dv[0] / dv[1] == Approx(100.0).epsilon(0.05));
     CHECK(d2v[0] / d2v[1] == Approx(10.0).epsilon(0.05));
-    zbl_pair_energy(&p, 1.5, &e, &de);
+    energy(1.5, &e, &de);
     CHECK(e == 0.0);
     CHECK(de == 0.0);
     // continuity of E and E' at the inner cutoff
     double ea, da, eb, db;
-    zbl_pair_energy(&p, 1.0 - 1e-11, &ea, &da);
-    zbl_pair_energy(&p, 1.0 + 1e-11, &eb, &db);
+    energy(1.0 - 1e-11, &ea, &da);
+    energy(1.0 + 1e-11, &eb, &db);
     CHECK(std::fabs(ea - eb) < 1e-8);
     CHECK(std::fabs(da - db) < 1e-8);
     // dE/dr against central differences everywhere inside
     for (double r = 0.3; r < 1.5; r += 0.0137) {
       double ep, em, dummy;
-      zbl_pair_energy(&p, r, &e, &de);
-      zbl_pair_energy(&p, r + 1e-6, &ep, &dummy);
-      zbl_pair_energy(&p, r - 1e-6, &em, &dummy);
+      energy(r, &e, &de);
+      energy(r + 1e-6, &ep, &dummy);
+      energy(r - 1e-6, &em, &dummy);
       CHECK(de == Approx((ep - em) / 2e-6).epsilon(1e-6).margin(1e-6));
     }
     // the bare ZBL at r < inner: e(r) + sw5 (LAMMPS shifts it by the constant sw5)
     double eb0, deb, d2b;
     zbl_screened_coulomb(&p, 0.8, &eb0, &deb, &d2b);
-    zbl_pair_energy(&p, 0.8, &e, &de);
+    energy(0.8, &e, &de);
     CHECK(e == Approx(eb0 + p.sw5).epsilon(1e-14));
     CHECK(de == Approx(deb).epsilon(1e-14));
   }

@@ -1,6 +1,7 @@
 /* ewald.c — real-space erfc term (half list, OpenMP with per-thread force buffers) and the classic
  * reciprocal-space Ewald sum (the converged reference). Formulas: src/math/ewald.h; with a LAMMPS table set
- * (ewald_real_set_lammps) the real-space pairs come from src/math/ewald_lammps.h instead. */
+ * (ewald_real_set_lammps) the real-space pairs come from src/math/ewald_lammps.h instead; pair glue
+ * src/pair.h. */
 #include "ewald.h"
 
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include "math/ewald.h"
 #include "math/ewald_lammps.h"
 #include "math/pbc.h"
+#include "pair.h"
 #include "pme_tables.h"
 
 #define EW_MAX_THREADS 256
@@ -72,7 +74,7 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
   const real_t *h = sys->box.h;
   const int lammps = w->lammps;
   const ewald_lammps_table *tab = &w->table;
-  real_t part[EW_MAX_THREADS][7];
+  real_t part[EW_MAX_THREADS * 7];
   memset(part, 0, sizeof part);
 #pragma omp parallel num_threads(nthr)
   {
@@ -85,41 +87,27 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
       const real_t qi = MD_QQR2E * q[i];
       if (qi == 0.0) continue;
       const real_t qi_raw = q[i];
-      real_t fix = 0.0, fiy = 0.0, fiz = 0.0;
+      real_t fi[3] = {0.0, 0.0, 0.0};
       for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
         const int j = nl->j[k];
         if (q[j] == 0.0) continue;
-        real_t d[3];
-        pbc_image_shift(h, nl->img[k], d);
-        real_t dx = sys->x[j] + d[0] - sys->x[i];
-        real_t dy = sys->y[j] + d[1] - sys->y[i];
-        real_t dz = sys->z[j] + d[2] - sys->z[i];
-        real_t r2 = dx * dx + dy * dy + dz * dz;
+        real_t d[3], fj[3];
+        const real_t r2 = pair_delta(h, nl->img[k], sys->x[i], sys->y[i], sys->z[i], sys->x[j], sys->y[j], sys->z[j], d);
         if (r2 >= rc2) continue;
-        real_t eij, s;
-        if (lammps) ewald_lammps_pair(tab, alpha, qi_raw, q[j], r2, &eij, &s);
-        else ewald_real_pair(qi * q[j], alpha, sqrt(r2), &eij, &s);
-        e += eij;
-        /* force on j = s r_ij, on i = −s r_ij; W_ab += r_a F_b(j) */
-        fix -= s * dx;
-        fiy -= s * dy;
-        fiz -= s * dz;
-        bx[j] += s * dx;
-        by[j] += s * dy;
-        bz[j] += s * dz;
-        vw[0] += s * dx * dx;
-        vw[1] += s * dy * dy;
-        vw[2] += s * dz * dz;
-        vw[3] += s * dx * dy;
-        vw[4] += s * dx * dz;
-        vw[5] += s * dy * dz;
+        real_t eij, fpair;
+        if (lammps) ewald_lammps_pair(tab, alpha, qi_raw, q[j], r2, &eij, &fpair);
+        else ewald_real_pair(qi * q[j], alpha, sqrt(r2), &eij, &fpair);
+        pair_accumulate(eij, fpair, d, PAIR_HALF_LIST, fi, &e, vw, fj);
+        bx[j] += fj[0];
+        by[j] += fj[1];
+        bz[j] += fj[2];
       }
-      bx[i] += fix;
-      by[i] += fiy;
-      bz[i] += fiz;
+      bx[i] += fi[0];
+      by[i] += fi[1];
+      bz[i] += fi[2];
     }
-    part[t][0] = e;
-    for (int c = 0; c < 6; c++) part[t][c + 1] = vw[c];
+    part[7 * t] = e;
+    for (int c = 0; c < 6; c++) part[7 * t + c + 1] = vw[c];
     /* implicit barrier of the omp for above; reduce the buffers in thread order */
 #pragma omp for schedule(static)
     for (int i = 0; i < n; i++) {
@@ -135,13 +123,7 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
       fz[i] += sz;
     }
   }
-  real_t e = 0.0, vw[6] = {0, 0, 0, 0, 0, 0};
-  for (int t = 0; t < nthr; t++) {
-    e += part[t][0];
-    for (int c = 0; c < 6; c++) vw[c] += part[t][c + 1];
-  }
-  *energy = e;
-  virial_add6(virial, vw);
+  pair_sum_threads(part, nthr, energy, virial);
   return MD_OK;
 }
 

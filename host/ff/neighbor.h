@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "nbr_cells.h"
 #include "status.h"
 #include "types.h"
 
@@ -30,7 +31,7 @@ typedef struct nbr_list {
   real_t *x0;      /* [3n] positions at the last build (x0, y0, z0 blocks) */
   md_box box0;     /* cell at the last build */
   long builds;     /* number of builds so far */
-  int ncell[3];    /* cells along a, b, c at the last build */
+  nbr_geom geom;   /* cell grid at the last build (src/nbr_cells.h) */
   /* scratch */
   int *cell_head, *cell_next, *atom_cell, *counts;
   real_t *frac;    /* [3n] wrapped fractional coordinates */
@@ -45,6 +46,12 @@ md_status nbr_build(nbr_list *nl, const md_system *s);
 /* 1 when some atom moved more than skin/2 since the last build, the cell or atom count changed, or the list
  * was never built; 0 otherwise. */
 int nbr_needs_rebuild(const nbr_list *nl, const md_system *s);
+/* The cell grid (src/nbr_cells.h nbr_geom_for) for a cell, range rl = cutoff + skin (Å) and n atoms, or an
+ * MD_ERR_VALUE status that says why it cannot be built (shared by the CPU and device list builders). */
+md_status nbr_geom_check(const md_box *box, real_t rl, int n, nbr_geom *g);
+/* The closest listed pair (Å; +inf and ia = ib = −1 when the list is empty) of the positions in s, the list
+ * built for them; the CPU's safety check (the device's is pair_min_distance in kernels/pair_kern.h). */
+void nbr_min_distance(const nbr_list *nl, const md_system *s, real_t *dmin, int *ia, int *ib);
 /* Total entries. */
 static inline size_t nbr_entries(const nbr_list *nl) { return nl->n > 0 ? (size_t)nl->offset[nl->n] : 0; }
 

@@ -1,14 +1,14 @@
 /* zbl_cpu.c — ZBL repulsion with LAMMPS `pair zbl` switching over a full neighbour list (CPU, OpenMP).
- * Pair formulas: src/math/zbl.h. Each atom accumulates only its own force (full list: no write conflicts);
- * energy and virial take half of every listed pair. */
+ * Pair formula src/math/zbl.h, pair glue src/pair.h (full list: each atom accumulates only its own force,
+ * energy and virial take half of every listed pair). */
 #include "zbl_cpu.h"
 
 #include <math.h>
 #include <omp.h>
 #include <string.h>
 
-#include "math/pbc.h"
 #include "math/zbl.h"
+#include "pair.h"
 
 md_status zbl_cpu_compute(const md_model *m, const md_system *sys, const nbr_list *nl, real_t *fx, real_t *fy,
                           real_t *fz, real_t *energy, real_t virial[9]) {
@@ -32,7 +32,7 @@ md_status zbl_cpu_compute(const md_model *m, const md_system *sys, const nbr_lis
   int nthr = omp_get_max_threads();
   if (nthr > 64) nthr = 64;
   if (nbr_entries(nl) < 4096) nthr = 1; /* tiny systems: threads cost more than they save */
-  real_t part[64][7];
+  real_t part[64 * 7];
   memset(part, 0, sizeof part);
 #pragma omp parallel num_threads(nthr)
   {
@@ -41,44 +41,23 @@ md_status zbl_cpu_compute(const md_model *m, const md_system *sys, const nbr_lis
 #pragma omp for schedule(static)
     for (int i = 0; i < sys->n; i++) {
       const int ti = sys->type[i];
-      real_t fix = 0.0, fiy = 0.0, fiz = 0.0;
+      real_t fi[3] = {0.0, 0.0, 0.0};
       for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
-        int j = nl->j[k];
-        real_t d[3];
-        pbc_image_shift(h, nl->img[k], d);
-        real_t dx = sys->x[j] + d[0] - sys->x[i];
-        real_t dy = sys->y[j] + d[1] - sys->y[i];
-        real_t dz = sys->z[j] + d[2] - sys->z[i];
-        real_t r2 = dx * dx + dy * dy + dz * dz;
+        const int j = nl->j[k];
+        real_t d[3], fj[3];
+        const real_t r2 = pair_delta(h, nl->img[k], sys->x[i], sys->y[i], sys->z[i], sys->x[j], sys->y[j], sys->z[j], d);
         if (r2 >= rc2) continue;
-        real_t r = sqrt(r2), eij, dedr;
-        zbl_pair_energy(&pairs[ti * ne + sys->type[j]], r, &eij, &dedr);
-        real_t s = dedr / r; /* force on i = s r_ij; on j = −s r_ij */
-        fix += s * dx;
-        fiy += s * dy;
-        fiz += s * dz;
-        e += 0.5 * eij;
-        /* W_ab = Σ_pairs r_a F_b(j) = −s r_a r_b, half per listed direction */
-        w[0] -= 0.5 * s * dx * dx;
-        w[1] -= 0.5 * s * dy * dy;
-        w[2] -= 0.5 * s * dz * dz;
-        w[3] -= 0.5 * s * dx * dy;
-        w[4] -= 0.5 * s * dx * dz;
-        w[5] -= 0.5 * s * dy * dz;
+        real_t eij, fpair;
+        zbl_pair_eval(&pairs[ti * ne + sys->type[j]], sqrt(r2), &eij, &fpair);
+        pair_accumulate(eij, fpair, d, PAIR_FULL_LIST, fi, &e, w, fj);
       }
-      fx[i] += fix;
-      fy[i] += fiy;
-      fz[i] += fiz;
+      fx[i] += fi[0];
+      fy[i] += fi[1];
+      fz[i] += fi[2];
     }
-    part[t][0] = e;
-    for (int c = 0; c < 6; c++) part[t][c + 1] = w[c];
+    part[7 * t] = e;
+    for (int c = 0; c < 6; c++) part[7 * t + c + 1] = w[c];
   }
-  real_t e = 0.0, w[6] = {0, 0, 0, 0, 0, 0};
-  for (int t = 0; t < nthr; t++) {
-    e += part[t][0];
-    for (int c = 0; c < 6; c++) w[c] += part[t][c + 1];
-  }
-  *energy = e;
-  virial_add6(virial, w);
+  pair_sum_threads(part, nthr, energy, virial);
   return MD_OK;
 }

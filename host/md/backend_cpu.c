@@ -143,21 +143,9 @@ static md_status check(md_backend *b, cpu_rep *c, real_t temp, int ihot) {
     md_status st = nbr_build(c->close, s);
     if (st != MD_OK) return md_error(MD_ERR_PHYSICS, "step %ld: %s", s->step, md_errmsg());
     if (nbr_entries(c->close) > 0) {
-      real_t best = INFINITY;
-      int bi = 0, bj = 0;
-      for (int i = 0; i < s->n; i++)
-        for (int k = c->close->offset[i]; k < c->close->offset[i + 1]; k++) {
-          int j = c->close->j[k];
-          real_t d[3];
-          pbc_image_shift(s->box.h, c->close->img[k], d);
-          real_t dx = s->x[j] + d[0] - s->x[i], dy = s->y[j] + d[1] - s->y[i], dz = s->z[j] + d[2] - s->z[i];
-          real_t r = sqrt(dx * dx + dy * dy + dz * dz);
-          if (r < best) {
-            best = r;
-            bi = i;
-            bj = j;
-          }
-        }
+      real_t best;
+      int bi, bj;
+      nbr_min_distance(c->close, s, &best, &bi, &bj);
       if (best < p->min_dist)
         return md_error(MD_ERR_PHYSICS, "step %ld: atoms %d (%s) and %d (%s) are %.4f Å apart (limit %g Å)", s->step, s->id[bi],
                         elem_of(s, bi), s->id[bj], elem_of(s, bj), best, p->min_dist);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "math/pbc.h"
+#include "nbr_cells.h"
 #include "neighbor.h"
 
 md_status system_create(md_system **out, int n) {
@@ -79,20 +80,8 @@ int system_element_index(md_system *s, const char *name) {
 }
 
 void system_wrap(md_system *s) {
-  const real_t *h = s->box.h;
-  for (int i = 0; i < s->n; i++) {
-    real_t f[3], d[3];
-    pbc_to_frac(s->box.hinv, s->x[i], s->y[i], s->z[i], f);
-    int na = (int)floor(f[0]), nb = (int)floor(f[1]), nc = (int)floor(f[2]);
-    if (na == 0 && nb == 0 && nc == 0) continue;
-    pbc_to_cart(h, (real_t)na, (real_t)nb, (real_t)nc, d);
-    s->x[i] -= d[0];
-    s->y[i] -= d[1];
-    s->z[i] -= d[2];
-    s->ix[i] += na;
-    s->iy[i] += nb;
-    s->iz[i] += nc;
-  }
+  for (int i = 0; i < s->n; i++)
+    nbr_wrap_atom(s->box.h, s->box.hinv, &s->x[i], &s->y[i], &s->z[i], &s->ix[i], &s->iy[i], &s->iz[i]);
 }
 
 void system_unwrapped(const md_system *s, int i, real_t r[3]) {
@@ -117,21 +106,7 @@ md_status system_min_distance(const md_system *s, real_t rmax, real_t *dmin, int
   nbr_list *nl = NULL;
   MD_TRY(nbr_create(&nl, rmax, 0.0, 0));
   md_status st = nbr_build(nl, s);
-  if (st == MD_OK) {
-    for (int i = 0; i < s->n; i++)
-      for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
-        real_t d[3];
-        int j = nl->j[k];
-        pbc_image_shift(s->box.h, nl->img[k], d);
-        real_t dx = s->x[j] + d[0] - s->x[i], dy = s->y[j] + d[1] - s->y[i], dz = s->z[j] + d[2] - s->z[i];
-        real_t r = sqrt(dx * dx + dy * dy + dz * dz);
-        if (r < *dmin) {
-          *dmin = r;
-          *ia = i;
-          *ib = j;
-        }
-      }
-  }
+  if (st == MD_OK) nbr_min_distance(nl, s, dmin, ia, ib);
   nbr_destroy(&nl);
   return st;
 }

@@ -129,16 +129,16 @@ MD_HD real_t ewald_erfc(real_t x, real_t *MD_RESTRICT expmx2) {
   return erfc(x);
 }
 
-/* Real-space pair term u(r) = qq erfc(α r)/r, qq = C q_i q_j (eV Å). Sets *e = u (eV) and *f_over_r =
- * −u'(r)/r (eV/Å²), so the force on j is f_over_r · r_ij and on i its negative (r_ij = r_j − r_i). */
-MD_HD void ewald_real_pair(real_t qq, real_t alpha, real_t r, real_t *MD_RESTRICT e, real_t *MD_RESTRICT f_over_r) {
+/* Real-space pair term u(r) = qq erfc(α r)/r, qq = C q_i q_j (eV Å), in the pair contract of src/pair.h:
+ * sets *e = u (eV) and *fpair = −u'(r)/r (eV/Å²). */
+MD_HD void ewald_real_pair(real_t qq, real_t alpha, real_t r, real_t *MD_RESTRICT e, real_t *MD_RESTRICT fpair) {
   real_t ar = alpha * r, ex;
   real_t rinv = 1.0 / r;
   real_t ec = qq * ewald_erfc(ar, &ex) * rinv;
   /* −du/dr = qq [erfc(αr)/r² + (2α/√π) exp(−α²r²)/r] = (u + qq (2α/√π) exp(−α²r²)) / r */
   real_t g = qq * (2.0 / MD_MY_PIS) * alpha * ex;
   *e = ec;
-  *f_over_r = (ec + g) * rinv * rinv;
+  *fpair = (ec + g) * rinv * rinv;
 }
 
 /* Self energy −C α/√π Σ q² (eV); sum_q2 = Σ q_i² (e²), alpha (1/Å). */

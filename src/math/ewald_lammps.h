@@ -79,8 +79,8 @@ MD_HD real_t ewald_lammps_erfc_poly(real_t grij, real_t expm2) {
 }
 
 /* One real-space pair as LAMMPS coul/long evaluates it (scale 1, no special bonds). qi, qj in e, rsq = r² (Å²)
- * below the cutoff. Sets *e = pair energy (eV) and *fpair = −u'(r)/r (eV/Å²): the force on j is fpair·(r_j − r_i)
- * and on i its negative (LAMMPS: f_i += (x_i − x_j) fpair). Operation order follows LAMMPS so that results
+ * below the cutoff. Sets *e = pair energy (eV) and *fpair = −u'(r)/r (eV/Å²), the pair contract of src/pair.h
+ * (LAMMPS: f_i += (x_i − x_j) fpair). Operation order follows LAMMPS so that results
  * agree to the last bit where the compilers allow. */
 MD_HD void ewald_lammps_pair(const ewald_lammps_table *MD_RESTRICT t, real_t g_ewald, real_t qi, real_t qj, real_t rsq,
                              real_t *MD_RESTRICT e, real_t *MD_RESTRICT fpair) {

@@ -85,11 +85,12 @@ MD_HD void zbl_pair_init(zbl_pair *MD_RESTRICT p, real_t zi, real_t zj, real_t i
   p->sw5 = -e + 0.5 * tc * de - tc * tc / 12.0 * d2e;
 }
 
-/* Switched pair energy E(r) (eV) and dE/dr (eV/Å) for r > 0; both zero for r ≥ outer. */
-MD_HD void zbl_pair_energy(const zbl_pair *MD_RESTRICT p, real_t r, real_t *MD_RESTRICT energy, real_t *MD_RESTRICT dedr) {
+/* Switched pair term (src/pair.h contract): energy E(r) (eV) and fpair = −E'(r)/r (eV/Å²) for r > 0; both
+ * zero for r ≥ outer. */
+MD_HD void zbl_pair_eval(const zbl_pair *MD_RESTRICT p, real_t r, real_t *MD_RESTRICT energy, real_t *MD_RESTRICT fpair) {
   if (r >= p->outer) {
     *energy = 0.0;
-    *dedr = 0.0;
+    *fpair = 0.0;
     return;
   }
   real_t e, de, d2e;
@@ -101,7 +102,7 @@ MD_HD void zbl_pair_energy(const zbl_pair *MD_RESTRICT p, real_t r, real_t *MD_R
     de += t * t * (p->sw1 + p->sw2 * t);
   }
   *energy = e;
-  *dedr = de;
+  *fpair = -de / r;
 }
 
 #endif
