@@ -1,5 +1,5 @@
 /* snap_gpu_chain.h — the U recursion of SNAP by chains, forward (U_tot) and reverse (G, dG/d(a, b)), for the
- * GPU kernels; included by kernels/snap_gpu_body.h (see its comment for the decomposition), not on its own.
+ * GPU kernels (kernels/snap_gpu_body.h explains the decomposition).
  *
  * Chain MB of one pair runs row 0 from u_0 = 1 to layer MB, bends it into row MB of layer MB by the inversion
  * symmetry, and continues row MB up to layer TJ; it owns the half-layout entries of row MB in layers
@@ -8,9 +8,8 @@
 #ifndef ESNAP_SNAP_GPU_CHAIN_H
 #define ESNAP_SNAP_GPU_CHAIN_H
 
-#ifndef ESNAP_SNAP_GPU_BODY_H
-#error "include kernels/snap_gpu_body.h, not snap_gpu_chain.h"
-#endif
+#include "math/snap_u.h"
+#include "snap_gpu_layout.h"
 
 /* ---------------------------------------------------------------------------------------------------------
  * Chains (see the file comment). rpq = rootpq (sqrt(p/q) at p * SNAP_RPQ_LD + q); on the GPU it is a
