@@ -30,13 +30,38 @@ namespace emul {
 // ---------------------------------------------------------------------------------------------------------
 // SNAP: tables from host/snap_tables.h plus the GPU extras, work arrays in the device layout.
 
+void snap_ui(int tj, const snap_gpu_tab &T, const snap_gpu_work &W, const real_t *rpq, int i, int mb) {
+  switch (tj) {
+#define EMU_UI(J)                      \
+  case J:                              \
+    snap_kern_ui<J>(T, W, rpq, i, mb); \
+    break;
+    EMU_UI(0) EMU_UI(1) EMU_UI(2) EMU_UI(3) EMU_UI(4) EMU_UI(5) EMU_UI(6) EMU_UI(7)
+    EMU_UI(8) EMU_UI(9) EMU_UI(10) EMU_UI(11) EMU_UI(12) EMU_UI(13) EMU_UI(14)
+#undef EMU_UI
+    default: FAIL("twojmax " << tj);
+  }
+}
+
+void snap_chain(int tj, const snap_gpu_work &W, const real_t *rpq, int a0, int p, int mb, int lane, real_t *sh, int nch) {
+  switch (tj) {
+#define EMU_D(J)                                                 \
+  case J:                                                        \
+    snap_kern_deidrj_chain<J>(W, rpq, a0, p, mb, lane, sh, nch); \
+    break;
+    EMU_D(0) EMU_D(1) EMU_D(2) EMU_D(3) EMU_D(4) EMU_D(5) EMU_D(6) EMU_D(7)
+    EMU_D(8) EMU_D(9) EMU_D(10) EMU_D(11) EMU_D(12) EMU_D(13) EMU_D(14)
+#undef EMU_D
+    default: FAIL("twojmax " << tj);
+  }
+}
+
 struct Snap::Impl {
   const snap_params p;
   snap_tables *t = nullptr;
   snap_cpu *cpu = nullptr;  // answers the bispectrum width and the cutoff, as kernels/gpu_forces.cu asks it
   snap_gpu_extra x;
   snap_gpu_tab T;
-  int nsm = 132;
   std::vector<int> cnt, pj, pimg, prev;
   std::vector<double> pr, pck, psw, pf, ufr, ufi, yr, yi, eat, vat, scr;
 
@@ -66,34 +91,8 @@ struct Snap::Impl {
     snap_cpu_destroy(&cpu);
   }
 
-  // template dispatch on twojmax, as the CUDA driver's switch over kernel instantiations
-  static void ui(int tj, const snap_gpu_tab &T, const snap_gpu_work &W, const real_t *rpq, int i, int mb) {
-    switch (tj) {
-#define EMU_UI(J)                      \
-  case J:                              \
-    snap_kern_ui<J>(T, W, rpq, i, mb); \
-    break;
-      EMU_UI(0) EMU_UI(1) EMU_UI(2) EMU_UI(3) EMU_UI(4) EMU_UI(5) EMU_UI(6) EMU_UI(7)
-      EMU_UI(8) EMU_UI(9) EMU_UI(10) EMU_UI(11) EMU_UI(12) EMU_UI(13) EMU_UI(14)
-#undef EMU_UI
-      default: FAIL("twojmax " << tj);
-    }
-  }
-  static void chain(int tj, const snap_gpu_work &W, const real_t *rpq, int a0, int p, int mb, int lane, real_t *sh, int nch) {
-    switch (tj) {
-#define EMU_D(J)                                                 \
-  case J:                                                        \
-    snap_kern_deidrj_chain<J>(W, rpq, a0, p, mb, lane, sh, nch); \
-    break;
-      EMU_D(0) EMU_D(1) EMU_D(2) EMU_D(3) EMU_D(4) EMU_D(5) EMU_D(6) EMU_D(7)
-      EMU_D(8) EMU_D(9) EMU_D(10) EMU_D(11) EMU_D(12) EMU_D(13) EMU_D(14)
-#undef EMU_D
-      default: FAIL("twojmax " << tj);
-    }
-  }
-
   // the kernels' launch sequence of snap_gpu_compute (kernels/snap_gpu.cu)
-  SnapOut run(Layout &A, int mn, const int *num, const int *lj, const int *limg, bool want_b, bool reference) {
+  SnapOut run(Layout &A, int mn, const int *num, const int *lj, const int *limg, bool want_b, bool reference, int nsm) {
     const int nt = A.ntot, tj = t->twojmax;
     const size_t N = nt, P = (size_t)mn * N;
     cnt.assign(N, -7);
@@ -186,7 +185,7 @@ struct Snap::Impl {
           std::vector<int> seen(SNAP_GPU_UI_ATOMS, 0);  // the order is a permutation
           for (int tx = 0; tx < SNAP_GPU_UI_ATOMS; tx++) seen[ints[SNAP_GPU_UI_ATOMS + tx]]++;
           REQUIRE(std::count(seen.begin(), seen.end(), 1) == SNAP_GPU_UI_ATOMS);
-          for (int tx = 0; tx < SNAP_GPU_UI_ATOMS; tx++) ui(tj, T, W, rpq, a0 + ints[SNAP_GPU_UI_ATOMS + tx], by);
+          for (int tx = 0; tx < SNAP_GPU_UI_ATOMS; tx++) snap_ui(tj, T, W, rpq, a0 + ints[SNAP_GPU_UI_ATOMS + tx], by);
         }
     }
     for (int bx = 0; bx < pl.nbx; bx++)  // k_yi
@@ -208,7 +207,7 @@ struct Snap::Impl {
           const int total = ints[2 * SNAP_GPU_LANES];
           for (int c = by; c * SNAP_GPU_LANES < total; c += pl.gd) {
             for (int ty = 0; ty < pl.nch; ty++)
-              for (int tx = 0; tx < SNAP_GPU_LANES; tx++) chain(tj, W, rpq, a0, c * SNAP_GPU_LANES + tx, ty, tx, sh.data(), pl.nch);
+              for (int tx = 0; tx < SNAP_GPU_LANES; tx++) snap_chain(tj, W, rpq, a0, c * SNAP_GPU_LANES + tx, ty, tx, sh.data(), pl.nch);
             for (int tx = 0; tx < SNAP_GPU_LANES; tx++) snap_kern_deidrj_finish(T, W, a0, c * SNAP_GPU_LANES + tx, tx, pl.nch, sh.data());
           }
         }
@@ -234,8 +233,9 @@ Snap::Snap(const snap_params &p) : d_(new Impl(p)) {}
 Snap::~Snap() = default;
 int Snap::nbispectrum() const { return snap_cpu_nbispectrum(d_->cpu); }
 double Snap::cutoff() const { return snap_cpu_cutoff(d_->cpu); }
+int Snap::idxuh_max() const { return d_->t->idxuh_max; }
 SnapOut Snap::run(Layout &L, int maxnbr, const int *num, const int *j, const int *img, bool want_b) {
-  return d_->run(L, maxnbr, num, j, img, want_b, reference);
+  return d_->run(L, maxnbr, num, j, img, want_b, reference, nsm);
 }
 
 // ---------------------------------------------------------------------------------------------------------

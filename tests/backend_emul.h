@@ -27,6 +27,9 @@ extern "C" {
 #include "snap_io.h"
 }
 
+struct snap_gpu_tab;   // kernels/snap_gpu_body.h
+struct snap_gpu_work;
+
 namespace emul {
 
 // Outputs of the SNAP kernels for R systems: e[nsys], vir[9 nsys], f[3][ntot] (component-major), eatom[ntot],
@@ -41,14 +44,22 @@ class Snap {
   explicit Snap(const snap_params &p);
   ~Snap();
   bool reference = false;  // the reference kernel path (snap_gpu_set_reference)
+  int nsm = 132;           // streaming multiprocessors the launch splits are planned for
   int nbispectrum() const;
   double cutoff() const;
+  int idxuh_max() const;
   SnapOut run(Layout &L, int maxnbr, const int *num, const int *j, const int *img, bool want_b);
 
  private:
   struct Impl;
   std::unique_ptr<Impl> d_;
 };
+
+// The twojmax dispatch of the templated kernels snap_kern_ui<J> and snap_kern_deidrj_chain<J>, as the CUDA
+// driver's switch over instantiations.
+void snap_ui(int twojmax, const snap_gpu_tab &T, const snap_gpu_work &W, const double *rootpq, int i, int mb);
+void snap_chain(int twojmax, const snap_gpu_work &W, const double *rootpq, int a0, int p, int mb, int lane, double *sh,
+                int nch);
 
 // PME of systems sys0 .. sys0+nb-1 with one mesh: forces added to L.force, ev[7 k + c] energy and virial
 // (xx yy zz xy xz yz) of each, self-energy correction included (kernels/pme_gpu.cu).
