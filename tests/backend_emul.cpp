@@ -301,6 +301,110 @@ void pme(Layout &L, int sys0, int nb, const int K[3], int order, double alpha, c
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Pair kernels (kernels/pair_kern.h) and Ewald reciprocal space (kernels/ewald_kern.h, kernels/coulomb_gpu.cu).
+
+static pair_args pair_args_of(Layout &L, const List &l, double *acc) {
+  return pair_args{L.ntot, L.pos.data(), L.type.data(), L.atom_sys.data(), L.box.data(), l.num.data(), l.j.data(),
+                   l.img.data(), L.force.data(), acc};
+}
+
+void coul_real(Layout &L, const List &l, const double *qelem, const double *alpha, const double *rc2, std::vector<double> &acc) {
+  acc.resize((size_t)PAIR_NACC * L.ntot, 0.0);
+  pair_args A = pair_args_of(L, l, acc.data());
+  for (int i = 0; i < L.ntot; i++) {  // k_coul_real
+    const int s = L.atom_sys[i];
+    coul_real_body(i, &A, qelem, alpha[s], rc2[s]);
+  }
+}
+
+void zbl(Layout &L, const List &l, const md_model &m, std::vector<double> &acc) {
+  zbl_pair pairs[MD_MAX_ELEM * MD_MAX_ELEM];  // as kernels/zbl_gpu.cu builds the table
+  for (int a = 0; a < m.nelem; a++)
+    for (int b = 0; b < m.nelem; b++) zbl_pair_init(&pairs[a * m.nelem + b], m.zbl_z[a], m.zbl_z[b], m.zbl_inner, m.zbl_outer);
+  acc.resize((size_t)PAIR_NACC * L.ntot, 0.0);
+  pair_args A = pair_args_of(L, l, acc.data());
+  for (int i = 0; i < L.ntot; i++) zbl_body(i, &A, pairs, m.nelem, m.zbl_outer * m.zbl_outer);  // k_zbl
+}
+
+double min_distance(Layout &L, const List &l, int i) {
+  pair_args A = pair_args_of(L, l, nullptr);
+  A.force = nullptr;
+  int j;
+  return pair_min_distance(&A, i, &j);
+}
+
+std::vector<double> sum_atoms(const Layout &L, const std::vector<double> &acc, int ncomp) {
+  std::vector<double> out((size_t)ncomp * L.nsys, 0.0);
+  for (int s = 0; s < L.nsys; s++)
+    for (int c = 0; c < ncomp; c++)
+      for (int i = L.off[s]; i < L.off[s + 1]; i++) out[(size_t)s * ncomp + c] += acc[(size_t)c * L.ntot + i];
+  return out;
+}
+
+Ewald::Ewald(const std::vector<const md_box *> &boxes, const std::vector<double> &alpha_, const std::vector<double> &gcut) {
+  const int nsys = (int)boxes.size();
+  alpha = alpha_;
+  kbase.assign(nsys + 1, 0);
+  std::vector<int> n;
+  std::vector<double> m;
+  for (int s = 0; s < nsys; s++) {  // every system's vectors back to back, as setup_ewald
+    kbase[s] = (int)w.size();
+    if (alpha[s] > 0.0) {
+      long cnt = ewald_vectors_list(boxes[s], alpha[s], gcut[s], nullptr, nullptr, nullptr);
+      size_t k0 = w.size();
+      n.resize(3 * (k0 + cnt));
+      m.resize(3 * (k0 + cnt));
+      w.resize(k0 + cnt);
+      ewald_vectors_list(boxes[s], alpha[s], gcut[s], n.data() + 3 * k0, m.data() + 3 * k0, w.data() + k0);
+    }
+    ksys.resize(w.size(), s);
+  }
+  kbase[nsys] = (int)w.size();
+  nk = (long)w.size();
+  kn.resize(3 * nk);  // component-major
+  km.resize(3 * nk);
+  for (long k = 0; k < nk; k++)
+    for (int d = 0; d < 3; d++) {
+      kn[d * nk + k] = n[3 * k + d];
+      km[d * nk + k] = m[3 * k + d];
+    }
+}
+
+void Ewald::compute(Layout &L, const double *qelem, std::vector<double> &e7) {
+  e7.assign(7 * (size_t)L.nsys, 0.0);
+  if (nk == 0) return;
+  std::vector<double> sre(nk), sim(nk), ek(7 * nk);
+  ewald_kargs E{};
+  E.ntot = L.ntot;
+  E.sys_offset = L.off.data();
+  E.atom_sys = L.atom_sys.data();
+  E.type = L.type.data();
+  E.qelem = qelem;
+  E.pos = L.pos.data();
+  E.box = L.box.data();
+  E.kbase = kbase.data();
+  E.ksys = ksys.data();
+  E.n = kn.data();
+  E.m = km.data();
+  E.w = w.data();
+  E.nk = nk;
+  E.sre = sre.data();
+  E.sim = sim.data();
+  E.ek = ek.data();
+  E.alpha = alpha.data();
+  E.force = L.force.data();
+  const int T = 128;  // k_ewald_sf: one block of 128 per vector
+  std::vector<double> pr(T), pi(T);
+  for (long k = 0; k < nk; k++) {
+    for (int t = 0; t < T; t++) ewald_sf_partial(&E, k, t, T, &pr[t], &pi[t]);
+    ewald_sf_finish(&E, k, kern_sum_in_order(pr.data(), T), kern_sum_in_order(pi.data(), T));
+  }
+  for (int i = 0; i < L.ntot; i++) ewald_force_body(i, &E);  // k_ewald_force
+  for (long k = 0; k < nk; k++)
+    for (int c = 0; c < 7; c++) e7[7 * ksys[k] + c] += ek[c * nk + k];
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // The composed force field (kernels/gpu_forces.cu, kernels/coulomb_gpu.cu, kernels/zbl_gpu.cu).
 
 struct ForceField::Impl {
@@ -321,16 +425,13 @@ struct ForceField::Impl {
   std::vector<double> esnap, wsnap, bisp;
   // ZBL
   bool zbl = false;
-  std::vector<zbl_pair> pairs;
   // Coulomb
   int method = MD_COUL_NONE;
   std::vector<coulomb *> host;
   std::vector<coulomb_info> info;
   std::vector<double> alpha, rc2, cst, ecoul;
   double rc_max = 0;
-  std::vector<int> kbase, ksys, kn;
-  std::vector<double> km, kw, sre, sim, ek;
-  long nk = 0;
+  std::unique_ptr<Ewald> ewald;
   std::vector<double> acc;
   std::vector<int> offsets;  // first atom of each system, ntot last
   char desc[640] = "";
@@ -387,34 +488,10 @@ struct ForceField::Impl {
         cst[7 * s + 1] = cst[7 * s + 2] = cst[7 * s + 3] = ebg;
       }
     }
-    if (method == MD_COUL_EWALD) {  // every system's vectors back to back, component-major
-      kbase.assign(nsys + 1, 0);
-      std::vector<int> n;
-      std::vector<double> m;
-      for (int s = 0; s < nsys; s++) {
-        kbase[s] = (int)kw.size();
-        if (info[s].alpha > 0.0) {
-          long cnt = ewald_vectors_list(&sys[s]->box, info[s].alpha, info[s].gcut, nullptr, nullptr, nullptr);
-          size_t k0 = kw.size();
-          n.resize(3 * (k0 + cnt));
-          m.resize(3 * (k0 + cnt));
-          kw.resize(k0 + cnt);
-          ewald_vectors_list(&sys[s]->box, info[s].alpha, info[s].gcut, n.data() + 3 * k0, m.data() + 3 * k0, kw.data() + k0);
-        }
-        ksys.resize(kw.size(), s);
-      }
-      kbase[nsys] = (int)kw.size();
-      nk = (long)kw.size();
-      kn.resize(3 * nk);
-      km.resize(3 * nk);
-      for (long k = 0; k < nk; k++)
-        for (int d = 0; d < 3; d++) {
-          kn[d * nk + k] = n[3 * k + d];
-          km[d * nk + k] = m[3 * k + d];
-        }
-      sre.assign(nk, 0.0);
-      sim.assign(nk, 0.0);
-      ek.assign(7 * nk, 0.0);
+    if (method == MD_COUL_EWALD) {
+      std::vector<double> gcut(nsys);
+      for (int k = 0; k < nsys; k++) gcut[k] = info[k].gcut;
+      ewald.reset(new Ewald(boxes, alpha, gcut));
     }
     const coulomb_info &ci = info[0];
     const char *name = method == MD_COUL_PME ? "pme" : "ewald";
@@ -438,10 +515,6 @@ struct ForceField::Impl {
     }
     if (mm.has_zbl) {
       zbl = true;
-      pairs.resize((size_t)mm.nelem * mm.nelem);
-      for (int a = 0; a < mm.nelem; a++)
-        for (int b = 0; b < mm.nelem; b++)
-          zbl_pair_init(&pairs[a * mm.nelem + b], mm.zbl_z[a], mm.zbl_z[b], mm.zbl_inner, mm.zbl_outer);
       rshort = std::fmax(rshort, mm.zbl_outer);
     }
     if (mm.coulomb != MD_COUL_NONE) MD_TRY(setup_coulomb(sys));
@@ -460,11 +533,6 @@ struct ForceField::Impl {
     for (List &l : lists) l.maxnbr = 64;
     acc.assign((size_t)PAIR_NACC * ntot, 0.0);
     return MD_OK;
-  }
-
-  pair_args args(Layout &L, const List &l) {
-    return pair_args{L.ntot, L.pos.data(), L.type.data(), L.atom_sys.data(), L.box.data(), l.num.data(), l.j.data(),
-                     l.img.data(), L.force.data(), acc.data()};
   }
 
   void build(Layout &L, bool wrap) {
@@ -496,11 +564,7 @@ struct ForceField::Impl {
       if (want_b) bisp = o.b;
     }
     if (method != MD_COUL_NONE) {
-      pair_args A = args(L, lists[l_coul]);  // GPU_STAGE_COUL_REAL
-      for (int i = 0; i < L.ntot; i++) {
-        const int s = L.atom_sys[i];
-        coul_real_body(i, &A, mm.charge, alpha[s], rc2[s]);
-      }
+      coul_real(L, lists[l_coul], mm.charge, alpha.data(), rc2.data(), acc);  // GPU_STAGE_COUL_REAL
       if (method == MD_COUL_PME) {  // GPU_STAGE_COUL_KSPACE: one mesh per system
         for (int s = 0; s < nsys; s++) {
           if (!(info[s].alpha > 0.0)) continue;
@@ -508,42 +572,12 @@ struct ForceField::Impl {
           pme(L, s, 1, info[s].grid, info[s].order, info[s].alpha, boxes[s], mm.charge, ev);
           for (int c = 0; c < 7; c++) ecoul[7 * s + c] = ev[c];
         }
-      } else if (nk > 0) {
-        ewald_kargs E{};
-        E.ntot = L.ntot;
-        E.sys_offset = L.off.data();
-        E.atom_sys = L.atom_sys.data();
-        E.type = L.type.data();
-        E.qelem = mm.charge;
-        E.pos = L.pos.data();
-        E.box = L.box.data();
-        E.kbase = kbase.data();
-        E.ksys = ksys.data();
-        E.n = kn.data();
-        E.m = km.data();
-        E.w = kw.data();
-        E.nk = nk;
-        E.sre = sre.data();
-        E.sim = sim.data();
-        E.ek = ek.data();
-        E.alpha = alpha.data();
-        E.force = L.force.data();
-        const int T = 128;  // k_ewald_sf: one block of 128 per vector
-        std::vector<double> pr(T), pi(T);
-        for (long k = 0; k < nk; k++) {
-          for (int t = 0; t < T; t++) ewald_sf_partial(&E, k, t, T, &pr[t], &pi[t]);
-          ewald_sf_finish(&E, k, kern_sum_in_order(pr.data(), T), kern_sum_in_order(pi.data(), T));
-        }
-        for (int i = 0; i < L.ntot; i++) ewald_force_body(i, &E);  // k_ewald_force
-        for (long k = 0; k < nk; k++)
-          for (int c = 0; c < 7; c++) ecoul[7 * ksys[k] + c] += ek[c * nk + k];
+      } else if (ewald) {
+        ewald->compute(L, mm.charge, ecoul);
       }
       for (size_t k = 0; k < cst.size(); k++) ecoul[k] += cst[k];  // k_coul_add_const
     }
-    if (zbl) {  // GPU_STAGE_ZBL
-      pair_args A = args(L, lists[l_short]);
-      for (int i = 0; i < L.ntot; i++) zbl_body(i, &A, pairs.data(), mm.nelem, mm.zbl_outer * mm.zbl_outer);
-    }
+    if (zbl) emul::zbl(L, lists[l_short], mm, acc);  // GPU_STAGE_ZBL
   }
 
   std::vector<Energy> energies() const {
@@ -832,13 +866,10 @@ struct EmuBackend {
     }
     const List *cl = F->check_list();
     if (cl && ip.min_dist > 0.0 && ip.min_dist_every > 0) {  // k_integ_min_dist
-      pair_args A{nt, L->pos.data(), L->type.data(), L->atom_sys.data(), L->box.data(), cl->num.data(), cl->j.data(),
-                  cl->img.data(), nullptr, nullptr};
       for (int i = 0; i < nt; i++) {
         const int s = L->atom_sys[i];
         if (!integ_min_dist_due(&ip, &is[s])) continue;
-        int j;
-        if (pair_min_distance(&A, i, &j) < ip.min_dist) kern_status_raise(&hs, KERN_STOP_MINDIST, s, is[s].step, i, 0);
+        if (min_distance(*L, *cl, i) < ip.min_dist) kern_status_raise(&hs, KERN_STOP_MINDIST, s, is[s].step, i, 0);
       }
     }
     const unsigned end_reasons = KERN_STOP_NONFINITE | KERN_STOP_TEMP | KERN_STOP_MINDIST;  // k_integ_end

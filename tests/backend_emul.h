@@ -66,6 +66,26 @@ void snap_chain(int twojmax, const snap_gpu_work &W, const double *rootpq, int a
 void pme(Layout &L, int sys0, int nb, const int K[3], int order, double alpha, const md_box *box, const double *qelem,
          std::vector<double> &ev);
 
+// Coulomb real space (k_coul_real) over a full device list, alpha and rc2 per system; ZBL (k_zbl, the pair
+// table as kernels/zbl_gpu.cu builds it) over the short list. Forces ADDED to L.force, per-atom energies and
+// virials ADDED to acc [PAIR_NACC ntot] (kernels/pair_kern.h; resized to that when smaller).
+void coul_real(Layout &L, const List &l, const double *qelem, const double *alpha, const double *rc2, std::vector<double> &acc);
+void zbl(Layout &L, const List &l, const md_model &m, std::vector<double> &acc);
+// The closest listed neighbour of atom i (the closest-pair safety check, pair_min_distance).
+double min_distance(Layout &L, const List &l, int i);
+// Per-system sums, in atom order, of ncomp per-atom components (component-major over ntot): [nsys ncomp].
+std::vector<double> sum_atoms(const Layout &L, const std::vector<double> &acc, int ncomp);
+
+// Ewald reciprocal space of every system (kernels/coulomb_gpu.cu): the vectors of each system back to back.
+struct Ewald {
+  Ewald(const std::vector<const md_box *> &boxes, const std::vector<double> &alpha, const std::vector<double> &gcut);
+  // k_ewald_sf and k_ewald_force: forces ADDED to L.force; e7[7 s + c]: energy and virial of system s
+  void compute(Layout &L, const double *qelem, std::vector<double> &e7);
+  long nk = 0;
+  std::vector<int> kbase, ksys, kn;
+  std::vector<double> km, w, alpha;
+};
+
 // Per-system energies of one evaluation, as kernels/gpu_forces.cu gpu_forces_energies composes them.
 struct Energy {
   double pe = 0, e_snap = 0, e_coul = 0, e_zbl = 0, virial[9] = {0};
