@@ -661,6 +661,58 @@ md_status ff_compute(const md_model &m, const ff_options &o, const md_system *s,
 // ---------------------------------------------------------------------------------------------------------
 // The MD backend: the step sequence of kernels/backend_gpu_step.cu on the emulated kernels.
 
+std::vector<double> chunk_sums(const Layout &L, const std::vector<double> &v) {
+  std::vector<double> out(L.nsys);
+  for (int s = 0; s < L.nsys; s++) {
+    double tot = 0.0;
+    for (int first = L.off[s];; first += KERN_CHUNK) {
+      const int end = std::min(first + KERN_CHUNK, L.off[s + 1]);
+      std::vector<double> part(KERN_RED_THREADS);
+      for (int t = 0; t < KERN_RED_THREADS; t++) part[t] = kern_chunk_partial(v.data(), L.ntot, 0, first, end, t, KERN_RED_THREADS);
+      tot += kern_sum_in_order(part.data(), KERN_RED_THREADS);
+      if (first + KERN_CHUNK >= L.off[s + 1]) break;
+    }
+    out[s] = tot;
+  }
+  return out;
+}
+
+bool integrate_begin(const integ_params &p, std::vector<integ_sys> &is, Layout &L, const double *x0, gpu_status &st) {
+  const int nt = L.ntot;
+  for (int s = 0; s < L.nsys && !st.halt; s++) integ_begin_body(s, &p, is.data());  // k_integ_begin
+  bool moved_any = false;
+  for (int i = 0; i < nt && !st.halt; i++) {  // k_integ_kick_drift (every thread sees the halt of earlier ones)
+    int moved = 0;
+    unsigned why = integ_kick_drift_body(i, nt, &p, is.data(), L.atom_sys.data(), L.type.data(), L.pos.data(), L.vel.data(),
+                                         L.force.data(), x0, &moved);
+    if (moved) moved_any = true;
+    if (why) {
+      const int s = L.atom_sys[i];
+      kern_status_raise(&st, why, s, is[s].step, i, 1);  // the CPU stops here, before the forces
+    }
+  }
+  return moved_any;
+}
+
+void integrate_end(const integ_params &p, std::vector<integ_sys> &is, Layout &L, gpu_status &st) {
+  if (st.halt) return;
+  const int nt = L.ntot;
+  std::vector<double> mv2(nt);
+  for (int i = 0; i < nt; i++) mv2[i] = integ_kick_mv2_body(i, nt, &p, L.type.data(), L.vel.data(), L.force.data());
+  const std::vector<double> sums = chunk_sums(L, mv2);
+  for (int s = 0; s < L.nsys; s++) {  // k_integ_finish
+    unsigned why = integ_finish_body(s, &p, is.data(), sums[s]);
+    if (why) kern_status_raise(&st, why, s, is[s].step, -1, 0);
+  }
+  for (int i = 0; i < nt; i++) {  // k_integ_scale_check
+    unsigned why = integ_scale_check_body(i, nt, &p, is.data(), L.atom_sys.data(), L.pos.data(), L.vel.data(), L.force.data());
+    if (why) {
+      const int s = L.atom_sys[i];
+      kern_status_raise(&st, why, s, is[s].step, i, 0);
+    }
+  }
+}
+
 namespace {
 
 struct Rep {
@@ -702,26 +754,10 @@ struct EmuBackend {
     lists_dirty = true;
     return MD_OK;
   }
-  // Σ m v² of each system: per-atom values, chunks of KERN_CHUNK summed by KERN_RED_THREADS threads in order
-  std::vector<double> sum_mv2(const std::vector<double> &v) const {
-    std::vector<double> out(L->nsys);
-    for (int s = 0; s < L->nsys; s++) {
-      double tot = 0.0;
-      for (int first = L->off[s];; first += KERN_CHUNK) {
-        const int end = std::min(first + KERN_CHUNK, L->off[s + 1]);
-        std::vector<double> part(KERN_RED_THREADS);
-        for (int t = 0; t < KERN_RED_THREADS; t++) part[t] = kern_chunk_partial(v.data(), L->ntot, 0, first, end, t, KERN_RED_THREADS);
-        tot += kern_sum_in_order(part.data(), KERN_RED_THREADS);
-        if (first + KERN_CHUNK >= L->off[s + 1]) break;
-      }
-      out[s] = tot;
-    }
-    return out;
-  }
   std::vector<double> temperatures() const {
     std::vector<double> mv2(L->ntot);
     for (int i = 0; i < L->ntot; i++) mv2[i] = integ_mv2_body(i, L->ntot, &ip, L->type.data(), L->vel.data());
-    std::vector<double> t = sum_mv2(mv2);
+    std::vector<double> t = chunk_sums(*L, mv2);
     for (int s = 0; s < L->nsys; s++) t[s] = thermo_temperature(t[s], is[s].dof);
     return t;
   }
@@ -831,39 +867,12 @@ struct EmuBackend {
   // One step: kernels/backend_gpu_step.cu one_step (begin, guarded rebuild, force stages, end).
   void one_step() {
     const int nt = L->ntot;
-    for (int s = 0; s < nrep && !hs.halt; s++) integ_begin_body(s, &ip, is.data());  // k_integ_begin
     const std::vector<double> x0 = F->x0();
-    bool rebuild = false;
-    for (int i = 0; i < nt && !hs.halt; i++) {  // k_integ_kick_drift (every thread sees the halt of earlier ones)
-      int moved = 0;
-      unsigned why = integ_kick_drift_body(i, nt, &ip, is.data(), L->atom_sys.data(), L->type.data(), L->pos.data(),
-                                           L->vel.data(), L->force.data(), x0.empty() ? nullptr : x0.data(), &moved);
-      if (moved) rebuild = true;
-      if (why) {
-        const int s = L->atom_sys[i];
-        kern_status_raise(&hs, why, s, is[s].step, i, 1);
-      }
-    }
+    const bool rebuild = integrate_begin(ip, is, *L, x0.empty() ? nullptr : x0.data(), hs);
     if (hs.halt) return;
-    if (rebuild) {  // nbr_gpu_build_guarded: wrap, cells, lists
-      F->build(*L, true);
-    }
+    if (rebuild) F->build(*L, true);  // nbr_gpu_build_guarded: wrap, cells, lists
     forces();
-    std::vector<double> mv2(nt);
-    for (int i = 0; i < nt; i++) mv2[i] = integ_kick_mv2_body(i, nt, &ip, L->type.data(), L->vel.data(), L->force.data());
-    std::vector<double> sums = sum_mv2(mv2);
-    for (int s = 0; s < nrep; s++) {  // k_integ_finish
-      unsigned why = integ_finish_body(s, &ip, is.data(), sums[s]);
-      if (why) kern_status_raise(&hs, why, s, is[s].step, -1, 0);
-    }
-    for (int i = 0; i < nt; i++) {  // k_integ_scale_check
-      unsigned why = integ_scale_check_body(i, nt, &ip, is.data(), L->atom_sys.data(), L->pos.data(), L->vel.data(),
-                                            L->force.data());
-      if (why) {
-        const int s = L->atom_sys[i];
-        kern_status_raise(&hs, why, s, is[s].step, i, 0);
-      }
-    }
+    integrate_end(ip, is, *L, hs);
     const List *cl = F->check_list();
     if (cl && ip.min_dist > 0.0 && ip.min_dist_every > 0) {  // k_integ_min_dist
       for (int i = 0; i < nt; i++) {

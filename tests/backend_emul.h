@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "test_emul_util.h"
+#include "integrate_kern.h"
 
 extern "C" {
 #include "backend.h"
@@ -85,6 +86,17 @@ struct Ewald {
   std::vector<int> kbase, ksys, kn;
   std::vector<double> km, w, alpha;
 };
+
+// The integrator kernels of kernels/integrate_gpu.cu over every system of L (is[s]: system s's state).
+//  integrate_begin: k_integ_begin, k_integ_kick_drift (x0: positions at the last list build, or nullptr);
+//                   returns true when an atom moved beyond p.moved2 (a rebuild is due);
+//  integrate_end:   k_integ_kick_mv2, the chunked per-system sums, k_integ_finish, k_integ_scale_check.
+// Stop reasons are raised in st (kern_status_raise) as the kernels do; nothing runs once st.halt is set.
+bool integrate_begin(const integ_params &p, std::vector<integ_sys> &is, Layout &L, const double *x0, gpu_status &st);
+void integrate_end(const integ_params &p, std::vector<integ_sys> &is, Layout &L, gpu_status &st);
+// Per-system sums of per-atom values by the device's two passes (chunks of KERN_CHUNK atoms, KERN_RED_THREADS
+// threads each, in order).
+std::vector<double> chunk_sums(const Layout &L, const std::vector<double> &v);
 
 // Per-system energies of one evaluation, as kernels/gpu_forces.cu gpu_forces_energies composes them.
 struct Energy {
