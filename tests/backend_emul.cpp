@@ -677,6 +677,29 @@ std::vector<double> chunk_sums(const Layout &L, const std::vector<double> &v) {
   return out;
 }
 
+integ_params integ_params_of(const md_backend_options &o, const md_model &m) {
+  integ_params p;
+  std::memset(&p, 0, sizeof p);
+  p.ensemble = o.integ.ensemble;
+  p.nvt = o.integ.ensemble == MD_ENS_NVT;
+  p.dt = o.integ.dt;
+  p.t_start = o.integ.t_start;
+  p.t_stop = o.integ.t_stop;
+  p.ramp_begin = o.integ.ramp_begin;
+  p.ramp_end = o.integ.ramp_end;
+  const double dtf = vv_dtf(o.integ.dt);
+  for (int e = 0; e < m.nelem; e++) {
+    p.mass[e] = m.mass[e];
+    p.dtfm[e] = dtf / m.mass[e];
+  }
+  p.t_max = o.safety.t_max;
+  p.max_disp2 = o.safety.max_disp > 0.0 ? o.safety.max_disp * o.safety.max_disp : 0.0;
+  p.min_dist = o.safety.min_dist;
+  p.min_dist_every = o.safety.min_dist_every;
+  p.moved2 = -1.0;
+  return p;
+}
+
 bool integrate_begin(const integ_params &p, std::vector<integ_sys> &is, Layout &L, const double *x0, gpu_status &st) {
   const int nt = L.ntot;
   for (int s = 0; s < L.nsys && !st.halt; s++) integ_begin_body(s, &p, is.data());  // k_integ_begin
@@ -900,24 +923,7 @@ md_status e_create(md_backend **out, const md_model *model, const md_backend_opt
   b->nrep = nrep;
   b->rep.resize(nrep);
   b->is.assign(nrep, integ_sys{});
-  integ_params &p = b->ip;
-  std::memset(&p, 0, sizeof p);
-  p.ensemble = opt->integ.ensemble;
-  p.nvt = opt->integ.ensemble == MD_ENS_NVT;
-  p.dt = opt->integ.dt;
-  p.t_start = opt->integ.t_start;
-  p.t_stop = opt->integ.t_stop;
-  p.ramp_begin = opt->integ.ramp_begin;
-  p.ramp_end = opt->integ.ramp_end;
-  const double dtf = vv_dtf(opt->integ.dt);
-  for (int e = 0; e < model->nelem; e++) {
-    p.mass[e] = model->mass[e];
-    p.dtfm[e] = dtf / model->mass[e];
-  }
-  p.t_max = opt->safety.t_max;
-  p.max_disp2 = opt->safety.max_disp > 0.0 ? opt->safety.max_disp * opt->safety.max_disp : 0.0;
-  p.min_dist = opt->safety.min_dist;
-  p.min_dist_every = opt->safety.min_dist_every;
+  b->ip = integ_params_of(*opt, *model);
   for (int r = 0; r < nrep; r++) {
     Rep &h = b->rep[r];
     MD_TRY(system_copy(&h.sys, reps[r].sys));

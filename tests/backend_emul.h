@@ -92,6 +92,9 @@ struct Ewald {
 //                   returns true when an atom moved beyond p.moved2 (a rebuild is due);
 //  integrate_end:   k_integ_kick_mv2, the chunked per-system sums, k_integ_finish, k_integ_scale_check.
 // Stop reasons are raised in st (kern_status_raise) as the kernels do; nothing runs once st.halt is set.
+// The integrator's run-wide parameters from the backend options, as kernels/backend_gpu.cu sets them (no list:
+// moved2 = -1).
+integ_params integ_params_of(const md_backend_options &o, const md_model &m);
 bool integrate_begin(const integ_params &p, std::vector<integ_sys> &is, Layout &L, const double *x0, gpu_status &st);
 void integrate_end(const integ_params &p, std::vector<integ_sys> &is, Layout &L, gpu_status &st);
 // Per-system sums of per-atom values by the device's two passes (chunks of KERN_CHUNK atoms, KERN_RED_THREADS

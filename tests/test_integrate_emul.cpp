@@ -39,27 +39,7 @@ md_backend_options options(int ensemble, double t0, double t1, int tloop, double
   return o;
 }
 
-integ_params device_params(const md_backend_options &o, const md_model &m) {
-  integ_params p{};
-  p.ensemble = o.integ.ensemble;
-  p.nvt = o.integ.ensemble == MD_ENS_NVT;
-  p.dt = o.integ.dt;
-  p.t_start = o.integ.t_start;
-  p.t_stop = o.integ.t_stop;
-  p.ramp_begin = o.integ.ramp_begin;
-  p.ramp_end = o.integ.ramp_end;
-  for (int e = 0; e < m.nelem; e++) {
-    p.mass[e] = m.mass[e];
-    p.dtfm[e] = vv_dtf(o.integ.dt) / m.mass[e];
-  }
-  p.t_max = o.safety.t_max;
-  p.max_disp2 = o.safety.max_disp * o.safety.max_disp;
-  p.min_dist = o.safety.min_dist;
-  p.min_dist_every = o.safety.min_dist_every;
-  p.moved2 = -1.0;
-  return p;
-}
-
+integ_params device_params(const md_backend_options &o, const md_model &m) { return emul::integ_params_of(o, m); }
 // t_fixed > 0: the replica's own constant NVT target (backend option rep_temperature), which replaces the ramp.
 void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag, double t_fixed = 0.0) {
   const md_model &m = emul::model();
