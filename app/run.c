@@ -212,10 +212,15 @@ static md_status bind_device(run_ctx *c) {
   return MD_OK;
 }
 
+static const md_backend_ops *g_backend; /* run_set_backend */
+
+void run_set_backend(const md_backend_ops *ops) { g_backend = ops; }
+
 /* --device: cpu; gpu (error without a CUDA build or device); auto = the CUDA backend when built and a device
- * is present, else the CPU. */
+ * is present, else the CPU. run_set_backend overrides the choice. */
 static md_status select_backend(run_ctx *c) {
-  c->ops = md_backend_cpu();
+  c->ops = g_backend ? g_backend : md_backend_cpu();
+  if (g_backend) return MD_OK;
   if (c->o->device == RUN_DEVICE_CPU) return MD_OK;
 #if ESNAP_HAVE_CUDA
   int ndev = 0;

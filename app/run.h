@@ -70,6 +70,10 @@ typedef struct run_options {
   md_analysis_hook *hooks;
 } run_options;
 
+/* Run every later run of this process on `ops` instead of the --device choice (NULL: the --device choice again).
+ * For the tests, which run decks on a backend of their own (tests/backend_emul.cpp). */
+void run_set_backend(const md_backend_ops *ops);
+
 /* Run a parsed deck. On a safety stop the message names the step, the atoms and the last good checkpoint. */
 md_status run_deck(const md_deck *d, const run_options *o);
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "test_util.h"
+#include "backend_cases.h"
 
 extern "C" {
 #include "io_xyz.h"
@@ -180,15 +180,7 @@ inline md_system *load(const std::string &name, const md_model *m) {
   return s;
 }
 
-inline const md_model &model() {
-  static md_model m;
-  static bool ok = false;
-  if (!ok) {
-    REQUIRE(model_read(&m, esnap_test::source("potentials/li3n_esnap.model").c_str()) == MD_OK);
-    ok = true;
-  }
-  return m;
-}
+inline const md_model &model() { return esnap_test::li3n_model(); }
 
 inline double max_abs_diff(const double *a, const double *b, size_t n) {
   double d = 0;

@@ -1,15 +1,17 @@
 // The whole eSNAP model (SNAP + Coulomb + ZBL through host/forcefield.h) against the LAMMPS references:
-// every shared configuration with converged Ewald (tolerance 1e-10 and tighter), PME at its default accuracy
+// every shared configuration with converged Ewald (tolerance 1e-10 and tighter) on every backend
+// (tests/backend_cases.h: the LAMMPS tolerances on each, and the backend against the CPU), PME at its default accuracy
 // against converged Ewald, forces = -dE/dr by central differences and virial = -dE/dε on a randomly
 // distorted 2x2x2 cell. Run time: a few seconds.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "test_util.h"
+#include "backend_cases.h"
 
 extern "C" {
 #include "box.h"
@@ -22,15 +24,7 @@ extern "C" {
 
 namespace {
 
-const md_model &model() {
-  static md_model m;
-  static bool ok = false;
-  if (!ok) {
-    REQUIRE(model_read(&m, esnap_test::source("potentials/li3n_esnap.model").c_str()) == MD_OK);
-    ok = true;
-  }
-  return m;
-}
+const md_model &model() { return esnap_test::li3n_model(); }
 
 struct Ref {
   xyz_frame f{};
@@ -73,40 +67,66 @@ const char *kConfigs[] = {"unitcell.xyz", "snap222_300K.xyz", "snap333_1000K.xyz
 
 }  // namespace
 
-TEST_CASE("eSNAP energies forces and virial of every reference configuration match LAMMPS", "[forcefield]") {
+BACKEND_TEST_CASE("eSNAP energies forces and virial of every reference configuration match LAMMPS", "[forcefield]") {
   for (double tol : {1e-10, 1e-12}) {
     for (const char *name : kConfigs) {
-      INFO(name << " Ewald tolerance " << tol);
+      INFO(B.name << " " << name << " Ewald tolerance " << tol);
       Ref ref(name);
       md_system *s = ref.f.sys;
-      Eval ev(MD_COUL_EWALD, tol, s->n, true);
-      ev.run(s);
+      Eval cpu(MD_COUL_EWALD, tol, s->n, true);
+      cpu.run(s);
+      ff_options o;
+      ff_options_default(&o);
+      o.coulomb = MD_COUL_EWALD;
+      o.accuracy = tol;
+      o.quiet = 1;
+      ff_result r;
+      REQUIRE(ff_result_alloc(&r, s->n, cpu.r.nbisp) == MD_OK);
+      md_status st = esnap_test::evaluate(B.backend, model(), o, s, &r);
+      INFO(md_errmsg());
+      REQUIRE(st == MD_OK);
+      // against LAMMPS: the same tolerances on every backend
       const double n = s->n;
-      CHECK(std::fabs(ev.r.energy - ref.key("energy")) / n < 1e-6);
-      CHECK(std::fabs(ev.r.e_snap - ref.key("energy_snap")) / n < 1e-6);
-      CHECK(std::fabs(ev.r.e_coul - ref.key("energy_coulomb")) / n < 1e-6);
-      CHECK(std::fabs(ev.r.e_zbl - ref.key("energy_zbl")) / n < 1e-6);
+      CHECK(std::fabs(r.energy - ref.key("energy")) / n < 1e-6);
+      CHECK(std::fabs(r.e_snap - ref.key("energy_snap")) / n < 1e-6);
+      CHECK(std::fabs(r.e_coul - ref.key("energy_coulomb")) / n < 1e-6);
+      CHECK(std::fabs(r.e_zbl - ref.key("energy_zbl")) / n < 1e-6);
       int nc = 0;
       const double *F = xyz_frame_prop(&ref.f, "forces", &nc);
       REQUIRE(F != nullptr);
       REQUIRE(nc == 3);
-      double fmax = 0.0;
+      double fmax = 0.0, dfc = 0.0;
       for (int i = 0; i < s->n; i++) {
-        fmax = std::max(fmax, std::fabs(ev.r.fx[i] - F[3 * i]));
-        fmax = std::max(fmax, std::fabs(ev.r.fy[i] - F[3 * i + 1]));
-        fmax = std::max(fmax, std::fabs(ev.r.fz[i] - F[3 * i + 2]));
+        fmax = std::max({fmax, std::fabs(r.fx[i] - F[3 * i]), std::fabs(r.fy[i] - F[3 * i + 1]), std::fabs(r.fz[i] - F[3 * i + 2])});
+        dfc = std::max({dfc, std::fabs(r.fx[i] - cpu.r.fx[i]), std::fabs(r.fy[i] - cpu.r.fy[i]), std::fabs(r.fz[i] - cpu.r.fz[i])});
       }
       CHECK(fmax < 1e-5);
-      double W[9];
+      double W[9], wmax = 0.0, dwc = 0.0;
       REQUIRE(xyz_frame_get_reals(&ref.f, "virial", W, 9) == MD_OK);
-      for (int k = 0; k < 9; k++) CHECK(std::fabs(ev.r.virial[k] - W[k]) < 1e-4);
-      const double *B = xyz_frame_prop(&ref.f, "bispectrum", &nc);
-      REQUIRE(B != nullptr);
-      REQUIRE(nc == ev.r.nbisp);
-      double brel = 0.0;
-      for (int i = 0; i < s->n * nc; i++)
-        brel = std::max(brel, std::fabs(ev.r.bispectrum[i] - B[i]) / std::max(1e-300, std::fabs(B[i])));
+      for (int k = 0; k < 9; k++) {
+        CHECK(std::fabs(r.virial[k] - W[k]) < 1e-4);
+        wmax = std::max(wmax, std::fabs(cpu.r.virial[k]));
+      }
+      for (int k = 0; k < 9; k++) dwc = std::max(dwc, std::fabs(r.virial[k] - cpu.r.virial[k]) / wmax);
+      const double *Bs = xyz_frame_prop(&ref.f, "bispectrum", &nc);
+      REQUIRE(Bs != nullptr);
+      REQUIRE(nc == r.nbisp);
+      double brel = 0.0, bcpu = 0.0;
+      for (int i = 0; i < s->n * nc; i++) {
+        brel = std::max(brel, std::fabs(r.bispectrum[i] - Bs[i]) / std::max(1e-300, std::fabs(Bs[i])));
+        bcpu = std::max(bcpu, std::fabs(r.bispectrum[i] - cpu.r.bispectrum[i]) / std::max(1.0, std::fabs(cpu.r.bispectrum[i])));
+      }
       CHECK(brel < 1e-8);
+      // against the CPU: the backend's row of the tolerance table (the CPU: the same bits again)
+      const double dec = std::fabs(r.energy - cpu.r.energy) / std::fabs(cpu.r.energy);
+      std::printf("%s vs LAMMPS %s (Ewald %g): |dE|/atom %.2g eV, max |dF| %.2g eV/A, max rel dB %.2g; vs cpu: |dE|/E %.2g, "
+                  "max |dF| %.2g eV/A, |dW|/W %.2g, dB %.2g\n", B.name, name, tol, std::fabs(r.energy - ref.key("energy")) / n,
+                  fmax, brel, dec, dfc, dwc, bcpu);
+      CHECK(dec <= B.tol.e_rel);
+      CHECK(dfc <= B.tol.f_abs);
+      CHECK(dwc <= B.tol.w_rel);
+      CHECK(bcpu <= B.tol.snap_b_rel);
+      ff_result_free(&r);
     }
   }
 }

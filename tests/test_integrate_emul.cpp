@@ -1,12 +1,12 @@
 // CPU emulation of the device integrator (kernels/integrate_kern.h bodies in the launch order of
-// kernels/integrate_gpu.cu, Σ m v² by the chunked reduction of gpu_kern.h) with forces from the CPU force
+// kernels/integrate_gpu.cu, Σ m v² by the chunked reduction of gpu_kern.h; tests/backend_emul.cpp) with forces from the CPU force
 // field, against the CPU backend (host/backend_cpu.c): 20 steps of NVE, NVT (fix nvt, chain 3) and NVT with a
 // ramped target, tloop 2 and drag, and a replica's own fixed target give the same positions and velocities to the last bit here (108 atoms: the
 // chunked kinetic-energy sum adds in atom order) and the chain state to 1e-12. Also the per-system sums for several systems and > 2048
 // atoms, and the safety bodies (lost atom, non-finite, temperature). Run time ~5 s.
 #include <catch2/catch.hpp>
 
-#include "test_emul_util.h"
+#include "backend_emul.h"
 
 extern "C" {
 #include "forcefield.h"
@@ -39,45 +39,7 @@ md_backend_options options(int ensemble, double t0, double t1, int tloop, double
   return o;
 }
 
-integ_params device_params(const md_backend_options &o, const md_model &m) {
-  integ_params p{};
-  p.ensemble = o.integ.ensemble;
-  p.nvt = o.integ.ensemble == MD_ENS_NVT;
-  p.dt = o.integ.dt;
-  p.t_start = o.integ.t_start;
-  p.t_stop = o.integ.t_stop;
-  p.ramp_begin = o.integ.ramp_begin;
-  p.ramp_end = o.integ.ramp_end;
-  for (int e = 0; e < m.nelem; e++) {
-    p.mass[e] = m.mass[e];
-    p.dtfm[e] = vv_dtf(o.integ.dt) / m.mass[e];
-  }
-  p.t_max = o.safety.t_max;
-  p.max_disp2 = o.safety.max_disp * o.safety.max_disp;
-  p.min_dist = o.safety.min_dist;
-  p.min_dist_every = o.safety.min_dist_every;
-  p.moved2 = -1.0;
-  return p;
-}
-
-// Σ m v² of each system by the device's two passes (chunks of KERN_CHUNK, KERN_RED_THREADS threads).
-std::vector<double> chunk_sums(const emul::Layout &L, const std::vector<double> &v) {
-  std::vector<double> out(L.nsys);
-  for (int s = 0; s < L.nsys; s++) {
-    double tot = 0.0;
-    for (int first = L.off[s]; first < L.off[s + 1] || (first == L.off[s] && L.off[s] == L.off[s + 1]);
-         first += KERN_CHUNK) {
-      int end = std::min(first + KERN_CHUNK, L.off[s + 1]);
-      std::vector<double> part(KERN_RED_THREADS);
-      for (int t = 0; t < KERN_RED_THREADS; t++) part[t] = kern_chunk_partial(v.data(), L.ntot, 0, first, end, t, KERN_RED_THREADS);
-      tot += kern_sum_in_order(part.data(), KERN_RED_THREADS);
-      if (first + KERN_CHUNK >= L.off[s + 1]) break;
-    }
-    out[s] = tot;
-  }
-  return out;
-}
-
+integ_params device_params(const md_backend_options &o, const md_model &m) { return emul::integ_params_of(o, m); }
 // t_fixed > 0: the replica's own constant NVT target (backend option rep_temperature), which replaces the ramp.
 void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag, double t_fixed = 0.0) {
   const md_model &m = emul::model();
@@ -111,13 +73,16 @@ void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag
     L.force[2 * n + i] = rep.fz[i];
   }
   integ_params p = device_params(o, m);
-  integ_sys sys{};
+  std::vector<integ_sys> is(1);
+  integ_sys &sys = is[0];
   sys.nhc = rep.nhc;
   sys.np = np;
   sys.dof = thermo_dof(n);
   sys.scale = 1.0;
   sys.step = 0;
   sys.t_fixed = t_fixed;
+  gpu_status hs;
+  kern_status_init(&hs);
   ff_options fo;
   ff_options_default(&fo);
   fo.skin = 1.0;
@@ -129,15 +94,10 @@ void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag
   md_system *work = nullptr;
   REQUIRE(system_copy(&work, s) == MD_OK);
   REQUIRE(ff_compute(ff, work, &res) == MD_OK);  // the same list history as the backend's force field
-  std::vector<double> mv2(n);
   const int nsteps = 20;
   for (int step = 0; step < nsteps; step++) {
-    integ_begin_body(0, &p, &sys);  // k_integ_begin
-    for (int i = 0; i < n; i++) {   // k_integ_kick_drift
-      int moved;
-      REQUIRE(integ_kick_drift_body(i, n, &p, &sys, L.atom_sys.data(), L.type.data(), L.pos.data(), L.vel.data(),
-                                    L.force.data(), nullptr, &moved) == 0);
-    }
+    emul::integrate_begin(p, is, L, nullptr, hs);
+    REQUIRE(hs.flags == 0);
     for (int i = 0; i < n; i++) {  // forces (CPU)
       work->x[i] = L.pos[i];
       work->y[i] = L.pos[n + i];
@@ -149,11 +109,8 @@ void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag
       L.force[n + i] = res.fy[i];
       L.force[2 * n + i] = res.fz[i];
     }
-    for (int i = 0; i < n; i++) mv2[i] = integ_kick_mv2_body(i, n, &p, L.type.data(), L.vel.data(), L.force.data());
-    double sum = chunk_sums(L, mv2)[0];                                     // k_reduce_chunks + k_integ_finish
-    REQUIRE(integ_finish_body(0, &p, &sys, sum) == 0);
-    for (int i = 0; i < n; i++)
-      REQUIRE(integ_scale_check_body(i, n, &p, &sys, L.atom_sys.data(), L.pos.data(), L.vel.data(), L.force.data()) == 0);
+    emul::integrate_end(p, is, L, hs);
+    REQUIRE(hs.flags == 0);
   }
   REQUIRE(ops->run_steps(b, nsteps) == MD_OK);
   REQUIRE(ops->get_state(b, 0, &rep, MD_STATE_ALL) == MD_OK);
@@ -217,7 +174,7 @@ TEST_CASE("emulated per-system kinetic sums over several systems and chunks", "[
   for (int e = 0; e < m.nelem; e++) p.mass[e] = m.mass[e];
   std::vector<double> mv2(L.ntot);
   for (int i = 0; i < L.ntot; i++) mv2[i] = integ_mv2_body(i, L.ntot, &p, L.type.data(), L.vel.data());
-  auto sums = chunk_sums(L, mv2);
+  auto sums = emul::chunk_sums(L, mv2);
   int k = 0;
   for (md_system *s : {a, u, big}) {
     double ref = integ_sum_mv2(s, m.mass, nullptr);

@@ -20,6 +20,8 @@
 //    error, 1.4e-7 eV/atom (1.5e-5 eV here, the same for a static evaluation of the step-0 structure), so PE
 //    and Etot are held to 3e-5 eV there; temperature, kinetic energy and positions to the same 1e-4 K, 1e-6 eV
 //    and 1e-5 Å.
+// The exact-erfc comparisons run on every backend (tests/backend_cases.h: cpu, emulated, gpu) with the same
+// tolerances; the `lammps` Coulomb runs on the CPU only.
 // The measured deviations are printed (run the test binary with the test name to see them).
 #include <catch2/catch.hpp>
 
@@ -28,6 +30,7 @@
 #include <map>
 #include <string>
 
+#include "backend_cases.h"
 #include "test_md_util.h"
 
 extern "C" {
@@ -40,14 +43,15 @@ struct tolerances {
   double temp, ke, pe, econs, press;
 };
 
-std::string run_like_lammps(const std::string &name, const std::string &ensemble, const std::string &coul_extra = "") {
+std::string run_like_lammps(const std::string &name, const std::string &ensemble, const std::string &coul_extra = "",
+                            esnap_test::Backend be = esnap_test::Backend::cpu) {
   std::string d = md_test::deck(name, "structure read " + esnap_test::data("snap333_1000K.data") +
                                           "\ncoulomb ewald 1e-12 rcut 8" + coul_extra +
                                           "\nneighbor 1.0\ntimestep 0.001\nensemble " +
                                           ensemble + "\nthermo 10\ndump 100 final.dump format lammps velocities yes\n"
                                                      "progress 0\nrun 100\n");
   std::string out;
-  int rc = md_test::run("run " + d + " --quiet", &out);
+  int rc = esnap_test::run_esnapmd(be, "run " + d + " --quiet", &out);
   INFO(out);
   REQUIRE(rc == 0);
   return "scratch/" + name + "/out/";
@@ -115,16 +119,16 @@ const tolerances tables12 = {1e-4, 1e-6, 3e-5, 3e-5, 0.05};
 
 }  // namespace
 
-TEST_CASE("md nve matches lammps", "[md][reference][cli]") {
-  std::string dir = run_like_lammps("md_ref_nve", "nve");
-  compare(dir, "NVE vs LAMMPS (16-bit tables)", "nve100_t16_thermo.txt", "nve100_t16.dump", exact);
-  compare(dir, "NVE vs LAMMPS (shared, 12-bit tables)", "nve100_thermo.txt", "nve100.dump", tables12);
+BACKEND_TEST_CASE("md nve matches lammps", "[md][reference][cli]") {
+  std::string dir = run_like_lammps(std::string("md_ref_nve_") + B.name, "nve", "", B.backend);
+  compare(dir, std::string(B.name) + " NVE vs LAMMPS (16-bit tables)", "nve100_t16_thermo.txt", "nve100_t16.dump", exact);
+  compare(dir, std::string(B.name) + " NVE vs LAMMPS (shared, 12-bit tables)", "nve100_thermo.txt", "nve100.dump", tables12);
 }
 
-TEST_CASE("md nvt matches lammps", "[md][reference][cli]") {
-  std::string dir = run_like_lammps("md_ref_nvt", "nvt 1000 0.1");
-  compare(dir, "NVT vs LAMMPS (16-bit tables)", "nvt100_t16_thermo.txt", "nvt100_t16.dump", exact);
-  compare(dir, "NVT vs LAMMPS (shared, 12-bit tables)", "nvt100_thermo.txt", "nvt100.dump", tables12);
+BACKEND_TEST_CASE("md nvt matches lammps", "[md][reference][cli]") {
+  std::string dir = run_like_lammps(std::string("md_ref_nvt_") + B.name, "nvt 1000 0.1", "", B.backend);
+  compare(dir, std::string(B.name) + " NVT vs LAMMPS (16-bit tables)", "nvt100_t16_thermo.txt", "nvt100_t16.dump", exact);
+  compare(dir, std::string(B.name) + " NVT vs LAMMPS (shared, 12-bit tables)", "nvt100_thermo.txt", "nvt100.dump", tables12);
 }
 
 // The acceptance test: esnapmd with LAMMPS's Coulomb conventions reproduces the shared LAMMPS trajectories

@@ -1,6 +1,7 @@
 // Safety stops: overlapping atoms, a temperature above the limit, an atom moving too far in one step, a
 // non-finite velocity, and a run that explodes: each stops with one line naming the step and the atoms, a
-// non-zero exit, and the last good checkpoint left intact and loadable.
+// non-zero exit, and the last good checkpoint left intact and loadable. Every check on every backend
+// (tests/backend_cases.h): the messages are the same words on each.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "backend_cases.h"
 #include "test_md_util.h"
 
 extern "C" {
@@ -63,42 +65,42 @@ void expect_stop(const std::string &out, const std::vector<std::string> &fragmen
 
 }  // namespace
 
-TEST_CASE("safety overlapping atoms", "[md][safety][cli]") {
+BACKEND_TEST_CASE("safety overlapping atoms", "[md][safety][cli]") {
   md_system *s = li3n(2, 2, 2);
   s->x[1] = s->x[0] + 0.3; /* atom 2 (Li) 0.3 Å from atom 1 (Li) */
   s->y[1] = s->y[0];
   s->z[1] = s->z[0];
-  std::string dir = esnap_test::scratch("safety_overlap");
+  std::string dir = esnap_test::scratch(std::string("safety_overlap_") + B.name);
   md_test::write_file(dir + "/close.xyz", extxyz(s));
   system_destroy(&s);
   md_test::write_file(dir + "/deck.in", "structure read close.xyz\nrun 10\noutput " + dir + "/out\n");
   std::string out;
-  CHECK(md_test::run("run " + dir + "/deck.in --quiet", &out) != 0);
+  CHECK(esnap_test::run_esnapmd(B.backend, "run " + dir + "/deck.in --quiet", &out) != 0);
   expect_stop(out, {"step 0: atoms 1 (Li) and 2 (Li) are 0.3000 Å apart (limit 0.5 Å)", "no checkpoint written"});
 }
 
-TEST_CASE("safety temperature limit", "[md][safety][cli]") {
-  std::string d = md_test::deck("safety_tmax", "structure li3n 2 2 2\nvelocity 4000 seed 3\nsafety tmax 3000\nrun 10\n");
+BACKEND_TEST_CASE("safety temperature limit", "[md][safety][cli]") {
+  std::string d = md_test::deck(std::string("safety_tmax_") + B.name, "structure li3n 2 2 2\nvelocity 4000 seed 3\nsafety tmax 3000\nrun 10\n");
   std::string out;
-  CHECK(md_test::run("run " + d + " --quiet", &out) != 0);
+  CHECK(esnap_test::run_esnapmd(B.backend, "run " + d + " --quiet", &out) != 0);
   expect_stop(out, {"step 0: temperature 4000 K exceeds the limit 3000 K (hottest atom"});
 }
 
-TEST_CASE("safety lost atom", "[md][safety][cli]") {
-  std::string d = md_test::deck("safety_maxdisp", "structure li3n 2 2 2\nvelocity 1000 seed 3\n"
+BACKEND_TEST_CASE("safety lost atom", "[md][safety][cli]") {
+  std::string d = md_test::deck(std::string("safety_maxdisp_") + B.name, "structure li3n 2 2 2\nvelocity 1000 seed 3\n"
                                                   "checkpoint 1 run.chk\nsafety maxdisp 0.02\nrun 100\n");
   std::string out;
-  CHECK(md_test::run("run " + d + " --quiet", &out) != 0);
+  CHECK(esnap_test::run_esnapmd(B.backend, "run " + d + " --quiet", &out) != 0);
   expect_stop(out, {"step 1: atom ", "moved", "in one step (limit 0.02 Å): lost atom", "no checkpoint written"});
 }
 
-TEST_CASE("safety stop keeps the last good checkpoint", "[md][safety][cli]") {
+BACKEND_TEST_CASE("safety stop keeps the last good checkpoint", "[md][safety][cli]") {
   // a thermostat ramp to 100000 K heats the crystal until it passes the 3000 K limit, hundreds of steps in
-  std::string d = md_test::deck("safety_explode", "structure li3n 2 2 2\nvelocity 300 seed 5\n"
+  std::string d = md_test::deck(std::string("safety_explode_") + B.name, "structure li3n 2 2 2\nvelocity 300 seed 5\n"
                                                   "ensemble nvt 300 0.05 tstop 100000\nsafety tmax 3000\n"
                                                   "thermo 1\ncheckpoint 5 run.chk\nrun 2000\n");
   std::string out;
-  int rc = md_test::run("run " + d + " --quiet", &out);
+  int rc = esnap_test::run_esnapmd(B.backend, "run " + d + " --quiet", &out);
   INFO("output: " << out);
   REQUIRE(rc != 0);
   CHECK(md_test::count_lines(out) == 1);
@@ -108,20 +110,21 @@ TEST_CASE("safety stop keeps the last good checkpoint", "[md][safety][cli]") {
   step = std::atol(out.c_str() + at + 5);
   CHECK(out.find("exceeds the limit 3000 K (hottest atom") != std::string::npos);
   CHECK(step > 20);
-  CHECK(out.find("last good checkpoint: scratch/safety_explode/out/run.chk (step ") != std::string::npos);
+  const std::string dir = std::string("scratch/safety_explode_") + B.name + "/out/";
+  CHECK(out.find("last good checkpoint: " + dir + "run.chk (step ") != std::string::npos);
   md_checkpoint c;
-  REQUIRE(ckpt_read("scratch/safety_explode/out/run.chk", &c) == MD_OK);
+  REQUIRE(ckpt_read((dir + "run.chk").c_str(), &c) == MD_OK);
   long good = c.rep[0].sys->step;
   CHECK(good < step);
   CHECK(good >= step - 5);
   for (int i = 0; i < c.rep[0].sys->n; i++) CHECK(std::isfinite(c.rep[0].sys->x[i] + c.rep[0].sys->vx[i] + c.rep[0].fx[i]));
   ckpt_free(&c);
   // the thermo file holds complete lines only
-  std::string th = md_test::read_file("scratch/safety_explode/out/thermo.dat");
+  std::string th = md_test::read_file(dir + "thermo.dat");
   CHECK(th.back() == '\n');
 }
 
-TEST_CASE("backend api and non-finite velocity", "[md][safety]") {
+BACKEND_TEST_CASE("backend api and non-finite velocity", "[md][safety]") {
   md_model m;
   REQUIRE(model_read(&m, model_default_path()) == MD_OK);
   md_system *s = li3n(2, 2, 2);
@@ -140,7 +143,7 @@ TEST_CASE("backend api and non-finite velocity", "[md][safety]") {
   o.safety.max_disp = 1.0;
   o.coulomb = -1;
   o.skin = 1.0;
-  const md_backend_ops *ops = md_backend_cpu();
+  const md_backend_ops *ops = esnap_test::md_ops(B.backend);
   md_backend *b = nullptr;
   REQUIRE(ops->create(&b, &m, &o, &rep, 1) == MD_OK);
   REQUIRE(ops->set_state(b, 0, &rep, MD_STATE_ALL) == MD_OK);

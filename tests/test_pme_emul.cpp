@@ -1,5 +1,5 @@
 // CPU emulation of the device Coulomb kernels (kernels/pair_kern.h coul_real_body, kernels/pme_kern.h,
-// kernels/ewald_kern.h, tables of kernels/pme_tables.h) against the CPU code with the SAME parameters (one
+// kernels/ewald_kern.h, tables of kernels/pme_tables.h; driven by tests/backend_emul.cpp) against the CPU code with the SAME parameters (one
 // host/coulomb.h object chooses α, cutoff, mesh, order and k-space cutoff, as kernels/coulomb_gpu.cu does):
 //  - real space over the full device list vs ewald_real_compute over the host half list;
 //  - PME: fixed-point spreading, FFT (FFTW r2c/c2r stand in for cuFFT D2Z/Z2D: the same unnormalised
@@ -10,8 +10,7 @@
 // Energies within 1e-12 relative, forces within 1e-10 eV/Å. Run time ~1 s.
 #include <catch2/catch.hpp>
 
-#include <fftw3.h>
-
+#include "backend_emul.h"
 
 extern "C" {
 #include "coulomb.h"
@@ -19,7 +18,7 @@ extern "C" {
 #include "pme_cpu.h"
 }
 #include "pair_kern.h"
-#include "test_coul_emul.h"
+#include "pme_kern.h"
 
 namespace {
 
@@ -36,51 +35,6 @@ struct Setup {
   }
   ~Setup() { coulomb_destroy(&c); }
 };
-
-// Emulated PME of systems sys0 … sys0+nb−1 (all with the same mesh): forces added to L.force, per-system
-// energies/virials (correction included) into ev[k * 7 + c].
-void emulate_pme(emul::Layout &L, int sys0, int nb, const int K[3], int order, double alpha, const md_box *box,
-                 std::vector<double> &ev) {
-  const md_model &m = emul::model();
-  pme_kargs A = emul::pme_args(L, sys0, nb, K, order, alpha);
-  std::vector<unsigned long long> qfix(nb * A.nreal, 0ull);
-  std::vector<double> mesh(nb * A.nreal), cm(2 * nb * A.ncomplex), psi(A.ncomplex);
-  double self_e, self_w[6];
-  REQUIRE(pme_tables_compute(K, order, box, alpha, psi.data(), &self_e, self_w) == 0);
-  A.qfix = qfix.data();
-  A.mesh = mesh.data();
-  A.cmesh = cm.data();
-  A.psi = psi.data();
-  A.psi_stride = 0;
-  A.force = L.force.data();
-  for (long t = 0; t < (long)A.natoms * order * order; t++) pme_spread_body(t, &A, order);  // k_pme_spread
-  for (long k = 0; k < nb * A.nreal; k++) pme_convert_body(k, &A);                          // k_pme_convert
-  for (int b = 0; b < nb; b++) {                                                             // cufftExecD2Z
-    fftw_plan p = fftw_plan_dft_r2c_3d(K[0], K[1], K[2], mesh.data() + b * A.nreal,
-                                       (fftw_complex *)(cm.data() + 2 * b * A.ncomplex), FFTW_ESTIMATE);
-    fftw_execute(p);
-    fftw_destroy_plan(p);
-  }
-  ev.assign(7 * (size_t)nb, 0.0);
-  for (long k = 0; k < nb * A.ncomplex; k++) {  // k_pme_kspace (sums per system)
-    double e7[7];
-    pme_kspace_body(k, &A, e7);
-    for (int c = 0; c < 7; c++) ev[7 * (k / A.ncomplex) + c] += e7[c];
-  }
-  for (int b = 0; b < nb; b++) {  // cufftExecZ2D
-    fftw_plan p = fftw_plan_dft_c2r_3d(K[0], K[1], K[2], (fftw_complex *)(cm.data() + 2 * b * A.ncomplex),
-                                       mesh.data() + b * A.nreal, FFTW_ESTIMATE);
-    fftw_execute(p);
-    fftw_destroy_plan(p);
-  }
-  for (int t = 0; t < A.natoms; t++) pme_gather_body(t, &A, order);  // k_pme_gather
-  for (int b = 0; b < nb; b++) {  // correction, as k_pme_energy
-    double s2 = 0.0;
-    for (int i = L.off[sys0 + b]; i < L.off[sys0 + b + 1]; i++) s2 += m.charge[L.type[i]] * m.charge[L.type[i]];
-    ev[7 * b] -= s2 * self_e;
-    for (int c = 0; c < 6; c++) ev[7 * b + 1 + c] -= s2 * self_w[c];
-  }
-}
 
 double rel(double a, double b) { return std::fabs(a - b) / std::max(1e-300, std::fabs(b)); }
 
@@ -117,7 +71,7 @@ TEST_CASE("emulated PME kernels equal pme_cpu_compute", "[coulomb][pme][emul]") 
       if (nb == 2) sys.push_back(s2);
       emul::Layout L(sys);
       std::vector<double> ev;
-      emulate_pme(L, 0, nb, S.info.grid, S.info.order, S.info.alpha, &s->box, ev);
+      emul::pme(L, 0, nb, S.info.grid, S.info.order, S.info.alpha, &s->box, emul::model().charge, ev);
       double w6[6];
       w6_of(W, w6);
       for (int b = 0; b < nb; b++) {
@@ -143,7 +97,17 @@ TEST_CASE("emulated fixed-point PME mesh matches the double-precision spread", "
   md_system *s = emul::load("snap333_1000K.xyz", &emul::model());
   Setup S(MD_COUL_PME, 1e-5, 0.0, s);
   emul::Layout L({s});
-  pme_kargs A = emul::pme_args(L, 0, 1, S.info.grid, S.info.order, S.info.alpha);
+  pme_kargs A{};
+  A.ntot = L.ntot;
+  A.natoms = L.ntot;
+  for (int d = 0; d < 3; d++) A.K[d] = S.info.grid[d];
+  A.order = S.info.order;
+  A.nreal = (long)A.K[0] * A.K[1] * A.K[2];
+  A.pos = L.pos.data();
+  A.type = L.type.data();
+  A.atom_sys = L.atom_sys.data();
+  A.box = L.box.data();
+  A.qelem = emul::model().charge;
   A.fix_scale = pme_fixed_scale(50.0);
   std::vector<unsigned long long> qfix(A.nreal, 0ull);
   std::vector<double> mesh(A.nreal);
@@ -195,15 +159,10 @@ TEST_CASE("emulated Coulomb real space over the full device list equals the host
     lists[0].rl2 = (rc + 1.0) * (rc + 1.0);
     emul::Builder B;
     B.build(L, {&s->box}, lists, 1.0, false, false);
-    std::vector<double> acc(PAIR_NACC * (size_t)n, 0.0), alpha = {S.info.alpha};
-    pair_args A{n, L.pos.data(), L.type.data(), L.atom_sys.data(), L.box.data(), lists[0].num.data(), lists[0].j.data(),
-                lists[0].img.data(), L.force.data(), acc.data()};
-    for (int i = 0; i < n; i++) coul_real_body(i, &A, emul::model().charge, S.info.alpha, rc * rc);
-    double eg = 0, w[6] = {0};
-    for (int i = 0; i < n; i++) {
-      eg += acc[PAIR_E_COUL * n + i];
-      for (int c = 0; c < 6; c++) w[c] += acc[(PAIR_W + c) * n + i];
-    }
+    std::vector<double> acc, alpha = {S.info.alpha}, rc2 = {rc * rc};
+    emul::coul_real(L, lists[0], emul::model().charge, alpha.data(), rc2.data(), acc);
+    const std::vector<double> sums = emul::sum_atoms(L, acc, PAIR_NACC);
+    const double eg = sums[PAIR_E_COUL], *w = &sums[PAIR_W];
     INFO("rc " << rc);
     std::printf("real space emul rc %g: |dE|/E %.2g, max |dF| %.2g eV/A\n", rc, rel(eg, e),
                 emul::max_abs_diff(L.force.data(), f.data(), 3 * (size_t)n));
@@ -240,23 +199,12 @@ TEST_CASE("emulated Ewald kernels and the composed Coulomb energy equal the CPU"
   ewald_kspace_destroy(&ks);
   // the device's vector list and bodies
   emul::Layout L({s});
-  const emul::EwaldVectors V(&s->box, S.info.alpha, S.info.gcut);
-  const long nk = V.nk;
+  emul::Ewald ew({&s->box}, {S.info.alpha}, {S.info.gcut});
+  const long nk = ew.nk;
   CHECK(nk == nk_cpu);
-  std::vector<double> sre(nk), sim(nk), e7(7 * nk);
-  ewald_kargs A = emul::ewald_args(L, V, sre.data(), sim.data(), e7.data(), L.force.data());
-  const int T = 128;  // k_ewald_sf: one block of 128 per vector
-  for (long k = 0; k < nk; k++) {
-    std::vector<double> pr(T), pi(T);
-    for (int t = 0; t < T; t++) ewald_sf_partial(&A, k, t, T, &pr[t], &pi[t]);
-    ewald_sf_finish(&A, k, kern_sum_in_order(pr.data(), T), kern_sum_in_order(pi.data(), T));
-  }
-  for (int i = 0; i < n; i++) ewald_force_body(i, &A);
-  double eg = 0, w[6] = {0};
-  for (long k = 0; k < nk; k++) {
-    eg += e7[k];
-    for (int c = 0; c < 6; c++) w[c] += e7[(c + 1) * nk + k];
-  }
+  std::vector<double> e7;
+  ew.compute(L, emul::model().charge, e7);
+  const double eg = e7[0], *w = &e7[1];
   std::printf("Ewald emul: %ld vectors, |dE|/E %.2g, max |dF| %.2g eV/A\n", nk, rel(eg, ek),
               emul::max_abs_diff(L.force.data(), fk.data(), 3 * (size_t)n));
   CHECK(rel(eg, ek) < 1e-12);
@@ -270,10 +218,8 @@ TEST_CASE("emulated Ewald kernels and the composed Coulomb energy equal the CPU"
   lists[0].rl2 = (rc + 1.0) * (rc + 1.0);
   emul::Builder B;
   B.build(L, {&s->box}, lists, 1.0, false, false);
-  std::vector<double> acc(PAIR_NACC * (size_t)n, 0.0);
-  pair_args P{n, L.pos.data(), L.type.data(), L.atom_sys.data(), L.box.data(), lists[0].num.data(), lists[0].j.data(),
-              lists[0].img.data(), L.force.data(), acc.data()};
-  for (int i = 0; i < n; i++) coul_real_body(i, &P, emul::model().charge, S.info.alpha, rc * rc);
+  std::vector<double> acc, alpha = {S.info.alpha}, rc2 = {rc * rc};
+  emul::coul_real(L, lists[0], emul::model().charge, alpha.data(), rc2.data(), acc);
   double q1 = 0, q2 = 0;
   for (double q : S.q) {
     q1 += q;

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "test_util.h"
+#include "test_snap_util.h"
 
 extern "C" {
 #include "box.h"
@@ -31,22 +31,8 @@ extern "C" {
 
 namespace {
 
-struct Model {
-  snap_params p;
-  snap_cpu *s = nullptr;
-  explicit Model(const std::string &name) {
-    std::string dir = name == "li3n" ? esnap_test::source("potentials/li3n_esnap") : esnap_test::data("snap_" + name);
-    REQUIRE(snap_read(&p, (dir + ".snapcoeff").c_str(), (dir + ".snapparam").c_str()) == MD_OK);
-    REQUIRE(snap_cpu_create(&s, &p) == MD_OK);
-  }
-  ~Model() { snap_cpu_destroy(&s); }
-  io_elements elements() const {
-    io_elements e;
-    e.n = p.nelem;
-    for (int k = 0; k < p.nelem; k++) std::snprintf(e.name[k], MD_NAME_LEN, "%s", p.elem[k]);
-    return e;
-  }
-};
+using snap_test::Frame;
+using snap_test::Model;
 
 struct Result {
   double e = 0.0;
@@ -56,26 +42,17 @@ struct Result {
 
 Result compute(const Model &m, const md_system *sys, double skin = 0.7, bool want_b = true) {
   nbr_list *nl = nullptr;
-  REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.s), skin, 0) == MD_OK);
+  REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.cpu), skin, 0) == MD_OK);
   REQUIRE(nbr_build(nl, sys) == MD_OK);
   Result r;
   r.f.assign(3 * sys->n, 0.0);
   r.eatom.assign(sys->n, 0.0);
-  r.b.assign((size_t)sys->n * snap_cpu_nbispectrum(m.s), 0.0);
-  REQUIRE(snap_cpu_compute(m.s, sys, nl, r.f.data(), r.f.data() + sys->n, r.f.data() + 2 * sys->n, &r.e, r.vir,
+  r.b.assign((size_t)sys->n * snap_cpu_nbispectrum(m.cpu), 0.0);
+  REQUIRE(snap_cpu_compute(m.cpu, sys, nl, r.f.data(), r.f.data() + sys->n, r.f.data() + 2 * sys->n, &r.e, r.vir,
                            r.eatom.data(), want_b ? r.b.data() : nullptr) == MD_OK);
   nbr_destroy(&nl);
   return r;
 }
-
-struct Frame {
-  xyz_frame f = {};
-  Frame(const std::string &file, const io_elements &el) {
-    REQUIRE(xyz_read_first(esnap_test::data(file).c_str(), &el, &f) == MD_OK);
-  }
-  ~Frame() { xyz_frame_free(&f); }
-  md_system *sys() const { return f.sys; }
-};
 
 struct Ref {
   int n = 0, nb = 0;
@@ -124,7 +101,7 @@ void check_against_lammps(const Model &m, const std::string &model, const std::s
   Ref ref = read_ref("snap_ref_" + model + "_" + structure + ".txt");
   const md_system *s = fr.sys();
   REQUIRE(s->n == ref.n);
-  REQUIRE(snap_cpu_nbispectrum(m.s) == ref.nb);
+  REQUIRE(snap_cpu_nbispectrum(m.cpu) == ref.nb);
   Result r = compute(m, s);
   double df = 0.0, db = 0.0, dv = 0.0, fsum[3] = {0, 0, 0};
   for (int i = 0; i < s->n; i++)
@@ -196,7 +173,7 @@ struct OneThread {
 double energy_only(const Model &m, const md_system *s, const nbr_list *nl) {
   std::vector<double> f(3 * s->n, 0.0);
   double e, vir[9] = {0};
-  REQUIRE(snap_cpu_compute(m.s, s, nl, f.data(), f.data() + s->n, f.data() + 2 * s->n, &e, vir, nullptr, nullptr) ==
+  REQUIRE(snap_cpu_compute(m.cpu, s, nl, f.data(), f.data() + s->n, f.data() + 2 * s->n, &e, vir, nullptr, nullptr) ==
           MD_OK);
   return e;
 }
@@ -208,7 +185,7 @@ void check_fd_forces(const std::string &model, int natoms) {
   md_system *s = distorted_cell(m.elements(), 11);
   Result r = compute(m, s);
   nbr_list *nl = nullptr;
-  REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.s), 1.0, 0) == MD_OK);
+  REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.cpu), 1.0, 0) == MD_OK);
   REQUIRE(nbr_build(nl, s) == MD_OK);
   const double h = 1e-5;
   double maxd = 0.0, maxf = 0.0;
@@ -269,7 +246,7 @@ void check_fd_virial(const std::string &model) {
 
 TEST_CASE("SNAP bispectrum and energy of the shared reference configurations match LAMMPS", "[snap]") {
   Model m("li3n");
-  REQUIRE(snap_cpu_nbispectrum(m.s) == 30);
+  REQUIRE(snap_cpu_nbispectrum(m.cpu) == 30);
   for (const char *file : {"unitcell.xyz", "snap222_300K.xyz", "snap333_1000K.xyz", "zbl222_close.xyz"}) {
     Frame fr(file, m.elements());
     Result r = compute(m, fr.sys());
@@ -354,7 +331,7 @@ TEST_CASE("SNAP per-pair leaf functions reproduce the CPU backend", "[snap]") {
     snap_tables *t = nullptr;
     REQUIRE(snap_tables_create(&t, &m.p) == MD_OK);
     nbr_list *nl = nullptr;
-    REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.s), 0.3, 0) == MD_OK);
+    REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.cpu), 0.3, 0) == MD_OK);
     REQUIRE(nbr_build(nl, s) == MD_OK);
     const int tj = t->twojmax;
     std::vector<double> f(3 * s->n, 0.0), hr(t->idxuh_max), hi(t->idxuh_max), fr_(t->idxu_max), fi(t->idxu_max);
@@ -440,12 +417,12 @@ TEST_CASE("SNAP adds forces and virial sets the energy and rejects unusable neig
   const md_system *s = fr.sys();
   Result r = compute(m, s);
   nbr_list *nl = nullptr;
-  REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.s), 0.0, 0) == MD_OK);
+  REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.cpu), 0.0, 0) == MD_OK);
   REQUIRE(nbr_build(nl, s) == MD_OK);
   std::vector<double> f(3 * s->n, 1.0);
   double e = 123.0, vir[9];
   for (double &v : vir) v = 2.0;
-  REQUIRE(snap_cpu_compute(m.s, s, nl, f.data(), f.data() + s->n, f.data() + 2 * s->n, &e, vir, nullptr, nullptr) ==
+  REQUIRE(snap_cpu_compute(m.cpu, s, nl, f.data(), f.data() + s->n, f.data() + 2 * s->n, &e, vir, nullptr, nullptr) ==
           MD_OK);
   CHECK(e == Approx(r.e).epsilon(1e-13));
   for (size_t k = 0; k < f.size(); k++) CHECK(f[k] - 1.0 == Approx(r.f[k]).margin(1e-12));
@@ -453,27 +430,27 @@ TEST_CASE("SNAP adds forces and virial sets the energy and rejects unusable neig
   nbr_destroy(&nl);
 
   // half list, too short a cutoff, wrong atom count: errors, no crash
-  REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.s), 0.0, 1) == MD_OK);
+  REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.cpu), 0.0, 1) == MD_OK);
   REQUIRE(nbr_build(nl, s) == MD_OK);
-  CHECK(snap_cpu_compute(m.s, s, nl, f.data(), f.data() + s->n, f.data() + 2 * s->n, &e, vir, nullptr, nullptr) !=
+  CHECK(snap_cpu_compute(m.cpu, s, nl, f.data(), f.data() + s->n, f.data() + 2 * s->n, &e, vir, nullptr, nullptr) !=
         MD_OK);
   CHECK(std::string(md_errmsg()).find("full") != std::string::npos);
   nbr_destroy(&nl);
   REQUIRE(nbr_create(&nl, 4.0, 0.5, 0) == MD_OK);
   REQUIRE(nbr_build(nl, s) == MD_OK);
-  CHECK(snap_cpu_compute(m.s, s, nl, f.data(), f.data() + s->n, f.data() + 2 * s->n, &e, vir, nullptr, nullptr) !=
+  CHECK(snap_cpu_compute(m.cpu, s, nl, f.data(), f.data() + s->n, f.data() + 2 * s->n, &e, vir, nullptr, nullptr) !=
         MD_OK);
   CHECK(std::string(md_errmsg()).find("cutoff") != std::string::npos);
   nbr_destroy(&nl);
-  CHECK(snap_cpu_cutoff(m.s) == Approx(5.6).epsilon(1e-14));
+  CHECK(snap_cpu_cutoff(m.cpu) == Approx(5.6).epsilon(1e-14));
 
   // an atom type the model does not have
   md_system *bad = nullptr;
   REQUIRE(system_copy(&bad, s) == MD_OK);
   bad->type[5] = 2;
-  REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.s), 0.0, 0) == MD_OK);
+  REQUIRE(nbr_create(&nl, snap_cpu_cutoff(m.cpu), 0.0, 0) == MD_OK);
   REQUIRE(nbr_build(nl, bad) == MD_OK);
-  CHECK(snap_cpu_compute(m.s, bad, nl, f.data(), f.data() + s->n, f.data() + 2 * s->n, &e, vir, nullptr, nullptr) ==
+  CHECK(snap_cpu_compute(m.cpu, bad, nl, f.data(), f.data() + s->n, f.data() + 2 * s->n, &e, vir, nullptr, nullptr) ==
         MD_ERR_VALUE);
   CHECK(std::string(md_errmsg()).find("atom 6") != std::string::npos);
   nbr_destroy(&nl);
@@ -493,7 +470,7 @@ TEST_CASE("SNAP isolated atoms have the bzero bispectrum and energy beta0", "[sn
     Result r = compute(m, s);
     snap_tables *t = nullptr;
     REQUIRE(snap_tables_create(&t, &m.p) == MD_OK);
-    const int nb = snap_cpu_nbispectrum(m.s);
+    const int nb = snap_cpu_nbispectrum(m.cpu);
     for (int i = 0; i < 2; i++) {
       const double *beta = m.p.beta + s->type[i] * m.p.ncoeff;
       double e = beta[0];

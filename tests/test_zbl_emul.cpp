@@ -1,10 +1,10 @@
 // CPU emulation of the device ZBL kernel (kernels/pair_kern.h zbl_body over the full device list, pair
-// table from zbl_pair_init as kernels/zbl_gpu.cu builds it) against host/zbl_cpu.c on the dense cell (6 pairs
+// table from zbl_pair_init as kernels/zbl_gpu.cu builds it; driven by tests/backend_emul.cpp) against host/zbl_cpu.c on the dense cell (6 pairs
 // below 1 Å, 71 in the switching zone) and the 2x2x2 cell with two Li 1.2 Å apart; and the closest-pair
 // safety body against system_min_distance. Energies within 1e-13 relative, forces 1e-12 eV/Å. Run time < 1 s.
 #include <catch2/catch.hpp>
 
-#include "test_emul_util.h"
+#include "backend_emul.h"
 
 extern "C" {
 #include "zbl_cpu.h"
@@ -31,18 +31,10 @@ TEST_CASE("emulated ZBL kernel equals zbl_cpu_compute", "[zbl][emul]") {
     lists[0].rl2 = (m.zbl_outer + skin) * (m.zbl_outer + skin);
     emul::Builder B;
     B.build(L, {&s->box}, lists, skin, false, false);
-    zbl_pair pairs[MD_MAX_ELEM * MD_MAX_ELEM];
-    for (int a = 0; a < m.nelem; a++)
-      for (int b = 0; b < m.nelem; b++) zbl_pair_init(&pairs[a * m.nelem + b], m.zbl_z[a], m.zbl_z[b], m.zbl_inner, m.zbl_outer);
-    std::vector<double> acc(PAIR_NACC * (size_t)n, 0.0);
-    pair_args A{n, L.pos.data(), L.type.data(), L.atom_sys.data(), L.box.data(), lists[0].num.data(), lists[0].j.data(),
-                lists[0].img.data(), L.force.data(), acc.data()};
-    for (int i = 0; i < n; i++) zbl_body(i, &A, pairs, m.nelem, m.zbl_outer * m.zbl_outer);
-    double eg = 0, w[6] = {0};
-    for (int i = 0; i < n; i++) {
-      eg += acc[PAIR_E_ZBL * n + i];
-      for (int c = 0; c < 6; c++) w[c] += acc[(PAIR_W + c) * n + i];
-    }
+    std::vector<double> acc;
+    emul::zbl(L, lists[0], m, acc);
+    const std::vector<double> sums = emul::sum_atoms(L, acc, PAIR_NACC);
+    const double eg = sums[PAIR_E_ZBL], *w = &sums[PAIR_W];
     const double w6[6] = {W[0], W[4], W[8], W[1], W[2], W[5]};
     double df = emul::max_abs_diff(L.force.data(), f.data(), 3 * (size_t)n);
     std::printf("ZBL emul %s: E %.10g eV, |dE| %.2g eV, max |dF| %.2g eV/A\n", name, e, std::fabs(eg - e), df);
@@ -53,10 +45,7 @@ TEST_CASE("emulated ZBL kernel equals zbl_cpu_compute", "[zbl][emul]") {
     // the closest listed pair (safety check body) equals the brute-force closest pair
     double best = INFINITY, dmin;
     int ia, ib;
-    for (int i = 0; i < n; i++) {
-      int j;
-      best = std::min(best, pair_min_distance(&A, i, &j));
-    }
+    for (int i = 0; i < n; i++) best = std::min(best, emul::min_distance(L, lists[0], i));
     REQUIRE(system_min_distance(s, m.zbl_outer + skin, &dmin, &ia, &ib) == MD_OK);
     CHECK(best == dmin);
     system_destroy(&s);
