@@ -14,7 +14,7 @@
  * The last line on stdout reports the throughput of the force evaluations alone (reading and writing excluded;
  * neighbour lists and Coulomb setup included, as in LAMMPS's rerun): "timing: F frames, A atom-evaluations in T s
  * of force evaluation (first frame T1 s), R atom-evaluations/s (R2 after the first frame), N OpenMP threads",
- * prefixed "# " after a table and "esnapmd eval: " after -o. tools/bench_forces.sh reads it.
+ * prefixed "# " after a table and "esnapmd eval: " after -o. tools/bench_forces.py reads it.
  */
 #include <math.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  *
  * Temperature T (index i in the order given) replaces the deck's nvt target, velocity temperature and
  * diffusion temperature; its outputs go to <output>/T<T>K/ (e.g. out/sweep/T800K/diffusion/summary.json); its
- * ensemble seed is replica_seed(S ^ REPLICA_SWEEP_SALT, i) (host/replica.h), S = the deck's seed, so the
+ * ensemble seed is replica_seed(S ^ REPLICA_SWEEP_SALT, i) (host/md/replica.h), S = the deck's seed, so the
  * temperatures are independent and any one can be re-run alone. Then `esnapmd arrhenius` (in process) writes
  * <output>/arrhenius/arrhenius.json and arrhenius.txt: Ea and prefactor with uncertainties, σ extrapolated to
  * `at` (300 K), and the two-regime fit (break given, or chosen by the data with `break auto`; default auto

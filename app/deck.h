@@ -3,7 +3,7 @@
  *
  *   structure  li3n NX NY NZ [a A] [c C]         α-Li3N supercell (Å; defaults a 3.65069, c 3.888635)
  *   structure  read FILE [frame K]                LAMMPS data file or extended XYZ (told apart by content, see
- *                                                 host/structure.h); K: 0-based XYZ frame, -1 = last (default 0)
+ *                                                 host/io/structure.h); K: 0-based XYZ frame, -1 = last (default 0)
  *   model      FILE                               default: the bundled Li3N eSNAP model
  *   coulomb    pme ACC | ewald ACC | none [rcut R]   override the model's Coulomb method (ACC: LAMMPS kspace
  *                                                 relative accuracy; R: real-space cutoff, Å)
@@ -48,7 +48,7 @@
  *                                                 replica index: {replica} in a name, else _rK before the extension
  *   diffusion  SPECIES every N [block B] [fit T0 T1] [dir NAME] [temperature T]
  *                                                 on-the-fly tracer and charge MSD of SPECIES every N steps
- *                                                 (host/replica_diffusion.h), written to DIR/NAME (default
+ *                                                 (app/replica_diffusion.h), written to DIR/NAME (default
  *                                                 diffusion) at checkpoints and at the end; fit window T0..T1
  *                                                 (ps, default 0.1-0.5 x run length); T: temperature for the
  *                                                 conductivity (default: the nvt target, else the mean kinetic T)
@@ -141,7 +141,7 @@ typedef struct md_deck {
   long nsteps;
   int run_line;
 
-  /* replicas (host/replica.h) */
+  /* replicas (host/md/replica.h) */
   int nrep;                            /* R; 0 = no replicas line: one system, file names as written */
   int has_rep_seed;
   uint64_t rep_seed;                   /* ensemble seed S given on the replicas line */
@@ -150,7 +150,7 @@ typedef struct md_deck {
   real_t rep_temps[DECK_MAX_TEMPS];    /* K */
   int replicas_line;
 
-  /* on-the-fly diffusion (host/replica_diffusion.h) */
+  /* on-the-fly diffusion (app/replica_diffusion.h) */
   int has_diffusion;
   char diff_species[MD_NAME_LEN];
   long diff_every;                     /* steps between samples */

@@ -39,7 +39,7 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], commands[k].name) == 0) {
       md_status st = commands[k].fn(argc - 1, argv + 1);
       if (st != MD_OK) {
-        /* MPI runs agree on errors (host/mpi_ens.h): rank 0 prints the one message */
+        /* MPI runs agree on errors (app/mpi_ens.h): rank 0 prints the one message */
         const char *msg = md_errmsg();
         if (ens_rank() == 0) fprintf(stderr, "esnapmd: %s\n", msg[0] ? msg : md_status_name(st));
         return 1;

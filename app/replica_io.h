@@ -1,10 +1,10 @@
 /* replica_io.h — the per-replica outputs of a run (thermo file, trajectories) and the checkpoint of a replica
- * ensemble spread over MPI ranks (host/run.c's helpers).
+ * ensemble spread over MPI ranks (app/run.c's helpers).
  *
- * Outputs: every replica has its own thermo file and dump files, named by replica_file_name (host/replica.h),
+ * Outputs: every replica has its own thermo file and dump files, named by replica_file_name (host/md/replica.h),
  * opened, written and fsync'ed by the rank that owns the replica (an output directory on a shared file system
  * for runs over several nodes, as LAMMPS partitions). The checkpoint is ONE file: each rank serialises its
- * replicas, output lengths and analysis blobs, rank 0 gathers and writes them (host/checkpoint.h). */
+ * replicas, output lengths and analysis blobs, rank 0 gathers and writes them (host/io/checkpoint.h). */
 #ifndef ESNAP_REPLICA_IO_H
 #define ESNAP_REPLICA_IO_H
 

@@ -48,7 +48,7 @@ static void fmt_duration(char *buf, size_t n, double s) {
 
 /* The run's mutable pieces, so error paths can clean up in one place. A run advances `nrun` replicas (one for a
  * plain deck; R, or 1 with `only K`, for a deck with a replicas line); this rank holds run replicas
- * first .. first+nloc-1 (host/replica.h). */
+ * first .. first+nloc-1 (host/md/replica.h). */
 typedef struct run_ctx {
   const md_deck *d;
   const run_options *o;
@@ -203,7 +203,7 @@ static void describe(run_ctx *c, char *hdr, size_t n, int j) {
            base, s->n, comp, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], d->model, ens, d->dt, d->nsteps, rline);
 }
 
-/* A GPU backend over MPI ranks: one device per rank, local rank mod the node's devices (host/mpi_ens.h). */
+/* A GPU backend over MPI ranks: one device per rank, local rank mod the node's devices (app/mpi_ens.h). */
 static md_status bind_device(run_ctx *c) {
   if (ens_size() <= 1) return MD_OK;
   int dev = -1;
@@ -436,7 +436,7 @@ static void print_header(run_ctx *c) {
       fprintf(c->out, "# replica %d alone of a set of %d (ensemble seed %llu)\n", c->gidx[0], c->R,
               (unsigned long long)deck_ensemble_seed(d));
     else
-      fprintf(c->out, "# %d replicas, ensemble seed %llu: replica k draws from seed replica_seed(S, k) (host/replica.h)%s; each "
+      fprintf(c->out, "# %d replicas, ensemble seed %llu: replica k draws from seed replica_seed(S, k) (host/md/replica.h)%s; each "
               "advances on one thread; thermo on the screen: replica 0\n", c->R, (unsigned long long)deck_ensemble_seed(d),
               ens_size() > 1 ? ", contiguous blocks per MPI rank" : "");
     for (int j = 0; j < c->nrun && j < 8; j++)

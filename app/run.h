@@ -12,10 +12,10 @@
  * output file to the length recorded at that step and appends; on the CPU its thermo, trajectories and
  * final checkpoint are byte-identical to those of an uninterrupted run (same binary and thread count).
  *
- * Replica ensembles (deck `replicas`, host/replica.h): the run advances R systems through one backend (CPU: one
+ * Replica ensembles (deck `replicas`, host/md/replica.h): the run advances R systems through one backend (CPU: one
  * OpenMP thread per replica, so replica k is bit for bit the run of that replica alone); each replica has its
  * own thermo and dump files; the checkpoint holds them all. Under mpirun the replicas are split into contiguous
- * blocks over the ranks (host/mpi_ens.h): each rank advances and writes its replicas, rank 0 writes the
+ * blocks over the ranks (app/mpi_ens.h): each rank advances and writes its replicas, rank 0 writes the
  * checkpoint (gathered), the screen and the analysis results; errors and signals are agreed on by all ranks at
  * every chunk of steps, so all stop together with one message. The end of a run prints the aggregate
  * throughput (R × N atom-steps/s) and the share of the run spent in on-the-fly analysis.
@@ -32,7 +32,7 @@
 
 MD_EXTERN_C_BEGIN
 
-/* An on-the-fly analysis riding along with the run (e.g. the diffusion of host/replica_diffusion.h). Its state
+/* An on-the-fly analysis riding along with the run (e.g. the diffusion of app/replica_diffusion.h). Its state
  * lives in the checkpoint's BLOB section, so a continued run resumes it exactly: under `name` (save/load), or,
  * when save_rep/load_rep are given, one blob per replica under "name#K" (K = ensemble index), which is what
  * lets an ensemble spread over MPI ranks be checkpointed into one file and continued with any rank count.

@@ -34,7 +34,7 @@ md_status run_parse_arg(const char *cmd, int argc, char **argv, int *k, run_opti
 }
 
 md_status run_with_deck(const char *deck_path, md_status (*fn)(md_deck *d, void *ctx), void *ctx) {
-  /* mpirun -np P: the replicas are spread over the ranks (host/replica.h); each rank reads the deck */
+  /* mpirun -np P: the replicas are spread over the ranks (host/md/replica.h); each rank reads the deck */
   MD_TRY(ens_init(NULL, NULL));
   md_deck *d = (md_deck *)malloc(sizeof *d);
   md_status st = d ? deck_read(d, deck_path) : md_error(MD_ERR_MEMORY, "out of memory");

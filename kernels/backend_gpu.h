@@ -1,6 +1,6 @@
 /* backend_gpu.h — the CUDA MD backend (src/backend.h): the whole step of R replicas resident on the device.
  *
- * One step (LAMMPS order, host/backend_cpu.c step_once): NHC half step (one thread per system) → velocity
+ * One step (LAMMPS order, host/md/backend_cpu.c step_once): NHC half step (one thread per system) → velocity
  * scaling, half kick, drift and the displacement check (one kernel) → guarded neighbour rebuild (runs only
  * when an atom moved more than skin/2; positions wrapped first) → forces (SNAP, Coulomb real space + PME or
  * Ewald, ZBL) → half kick and per-system Σ m v² → NHC half step → velocity scaling and checks. No host

@@ -1,10 +1,10 @@
 /* coulomb_gpu.h — point-charge electrostatics of R systems on the device: the real-space erfc term over a
  * FULL neighbour list (kernels/pair_kern.h), the reciprocal space by smooth PME (kernels/pme_gpu.h, cuFFT) or
  * the classic Ewald sum (kernels/ewald_kern.h), and the self and background energies, exactly as
- * host/coulomb.c composes them.
+ * host/ff/coulomb.c composes them.
  *
  * Parameters (α, real-space cutoff, PME mesh and order, Ewald k-space cutoff) are chosen on the host by the
- * CPU code itself — one host/coulomb.h object per system, coulomb_setup on that system — so the GPU and the
+ * CPU code itself — one host/ff/coulomb.h object per system, coulomb_setup on that system — so the GPU and the
  * CPU evaluate the same sum and agree to round-off (~1e-12 relative).
  *
  * Per-atom real-space energies and virials are ADDED to the per-atom accumulators of pair_kern.h

@@ -1,5 +1,5 @@
 /* ewald_kern.h — per-thread bodies of the classic reciprocal-space Ewald sum on the device
- * (kernels/ewald_gpu.cu), the reference method of host/ewald.c with src/math/ewald.h:
+ * (kernels/coulomb_gpu.cu), the reference method of host/ff/ewald.c with src/math/ewald.h:
  *   structure factor  block per (vector k): S(m) = Σ_j q_j exp(2πi m·r_j) over the atoms of k's system, each
  *                     thread a strided partial sum, then the partials added in thread order (deterministic);
  *                     then the vector's energy 2 w |S|² (it stands for ±m) and virial

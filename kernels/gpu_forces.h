@@ -7,7 +7,7 @@
  * gpu_forces_energies asks for them (thermo, eval), and are then added up in a fixed order.
  *
  * Model options (Coulomb method, accuracy, cutoff, skin) override the model file exactly as ff_create does
- * (host/forcefield.c). Units: eV, Å. */
+ * (host/ff/forcefield.c). Units: eV, Å. */
 #ifndef ESNAP_GPU_FORCES_H
 #define ESNAP_GPU_FORCES_H
 
@@ -61,7 +61,7 @@ const char *gpu_forces_describe(const gpu_forces *g);
 /* Neighbour-list builds so far (direct + guarded). Synchronises. */
 long gpu_forces_builds(gpu_forces *g);
 
-/* ---- eval: one system at a time, with host/forcefield.h's result struct ---- */
+/* ---- eval: one system at a time, with host/ff/forcefield.h's result struct ---- */
 typedef struct gpu_ff gpu_ff;
 md_status gpu_ff_create(gpu_ff **out, const md_model *m, const ff_options *o);
 void gpu_ff_destroy(gpu_ff **g);

@@ -1,5 +1,5 @@
 /* integrate_kern.h — per-thread bodies of the device integrator (kernels/integrate_gpu.cu): velocity Verlet
- * in LAMMPS order with the fix-nvt Nosé–Hoover chain, exactly the sequence of host/backend_cpu.c step_once,
+ * in LAMMPS order with the fix-nvt Nosé–Hoover chain, exactly the sequence of host/md/backend_cpu.c step_once,
  * with the leaf math of src/math/nhc.h:
  *
  *   begin       (thread per system)  step += 1; NVT: T_target(step), factor = nhc_half_step

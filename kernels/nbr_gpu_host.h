@@ -1,4 +1,4 @@
-/* nbr_gpu_host.h — CPU-built neighbour lists (host/neighbor.h) of R systems in the device layout of
+/* nbr_gpu_host.h — CPU-built neighbour lists (host/ff/neighbor.h) of R systems in the device layout of
  * nbr_list_gpu (kernels/gpu_types.h): padded, column-major (entry k of atom i at [k * ntot + i]), global atom
  * indices (atom i of system s is sys_offset[s] + i), packed image shifts unchanged. For tests and for feeding
  * a GPU kernel a list built on the host.

@@ -1,5 +1,5 @@
 /* neighbor_gpu.h — Verlet neighbour lists on the device for R systems in one launch (kernels/neighbor_kern.h
- * has the algorithm; it is host/neighbor.c's: any triclinic cell, any cutoff, packed image shifts, the same
+ * has the algorithm; it is host/ff/neighbor.c's: any triclinic cell, any cutoff, packed image shifts, the same
  * full/half rule and the same per-atom order). One builder makes up to two lists from one stencil walk over
  * one cell grid (sized for the larger range), e.g. the full short-range list (SNAP, ZBL) and the Coulomb
  * real-space list. Lists are nbr_list_gpu (gpu_types.h): padded, column-major.

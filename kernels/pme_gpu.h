@@ -1,8 +1,8 @@
 /* pme_gpu.h — smooth PME reciprocal space on the device with cuFFT (D2Z / Z2D), batched over the systems of
  * a batch (consecutive systems with the same mesh and order: one cufftPlanMany transform for all of them).
  * Per-thread bodies: kernels/pme_kern.h; the influence function ψ and the mean mesh self-energy correction
- * are computed on the host exactly as host/pme_cpu.c does (src/math/pme.h), once per cell, and uploaded.
- * Mesh, order and α come from the CPU's parameter choice (host/coulomb.c), so GPU and CPU PME agree to
+ * are computed on the host exactly as host/ff/pme_cpu.c does (src/math/pme.h), once per cell, and uploaded.
+ * Mesh, order and α come from the CPU's parameter choice (host/ff/coulomb.c), so GPU and CPU PME agree to
  * round-off. The real-space term, self and background energies are not here (kernels/coulomb_gpu.h).
  *
  * Energies: pme_gpu_compute leaves per-block partial sums; pme_gpu_energy adds them up per system (in a fixed

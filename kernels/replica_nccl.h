@@ -1,9 +1,9 @@
 /* replica_nccl.h — collectives on DEVICE buffers across the MPI ranks of a replica run (one GPU per rank): the
  * ensemble accumulators of a GPU run (e.g. MSD sums kept on the device) reduced or gathered without a trip
  * through the host. NCCL when esnapmd is built with CUDA, MPI and NCCL (ESNAP_HAVE_NCCL); otherwise every call
- * returns MD_ERR_UNSUPPORTED and the CPU MPI path (host/mpi_ens.h: packed trackers gathered to rank 0) is used.
+ * returns MD_ERR_UNSUPPORTED and the CPU MPI path (app/mpi_ens.h: packed trackers gathered to rank 0) is used.
  *
- * Setup (collective, host/mpi_ens.c ens_nccl_create does it): rank 0 makes a unique id
+ * Setup (collective, app/mpi_ens.c ens_nccl_create does it): rank 0 makes a unique id
  * (replica_nccl_unique_id), MPI broadcasts its REPLICA_NCCL_ID_BYTES bytes, every rank calls
  * replica_nccl_create with its rank and device (ens_nccl_create first fails on every rank when a node runs
  * more ranks than it has devices: NCCL needs one device per rank). Each call below is collective over the

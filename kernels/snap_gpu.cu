@@ -116,7 +116,7 @@ namespace {
 
 const char *const kStageName[SNAP_GPU_NSTAGES] = {"pairs", "ui", "yi", "deidrj", "finish", "bi"};
 
-struct Tables {  // device copies of host/snap_tables.h and the GPU extras
+struct Tables {  // device copies of host/ff/snap_tables.h and the GPU extras
   int *idxz = nullptr, *idxb = nullptr, *ufw_src = nullptr, *uadj_src = nullptr;
   int *y_off = nullptr, *y_jjz = nullptr, *y_order = nullptr, *h2f = nullptr;
   real_t *cglist = nullptr, *zw = nullptr, *bzero_b = nullptr, *betaz = nullptr, *ufw_coef = nullptr,

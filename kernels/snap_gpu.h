@@ -1,6 +1,6 @@
 /* snap_gpu.h — linear SNAP on a CUDA GPU for all R systems of a gpu_atoms (kernels/gpu_types.h) in one set of
  * launches: energy, forces and virial per system, per-atom energy and bispectrum on request. Same maths and
- * the same results (to round-off) as host/snap_cpu.h; kernels and their design: kernels/snap_gpu.cu,
+ * the same results (to round-off) as host/ff/snap_cpu.h; kernels and their design: kernels/snap_gpu.cu,
  * kernels/snap_gpu_body.h, kernels/NOTES.md (section SNAP). C-callable; no CUDA types (a stream is passed
  * as void *, a cudaStream_t).
  *
@@ -31,7 +31,7 @@ MD_EXTERN_C_BEGIN
 
 typedef struct snap_gpu snap_gpu;
 
-/* Build the tables on the host (host/snap_tables.h) and upload them; allocate scratch for ntot_capacity atoms
+/* Build the tables on the host (host/ff/snap_tables.h) and upload them; allocate scratch for ntot_capacity atoms
  * with maxnbr_capacity list entries each (0: allocate on first use). */
 md_status snap_gpu_create(snap_gpu **out, const snap_params *p, int ntot_capacity, int maxnbr_capacity);
 void snap_gpu_destroy(snap_gpu **s);

@@ -42,7 +42,7 @@
 #include "snap_gpu_layout.h"
 
 /* ---------------------------------------------------------------------------------------------------------
- * pairs: thread per atom i. Same test and the same arithmetic as the CPU backend (host/snap_cpu.c). */
+ * pairs: thread per atom i. Same test and the same arithmetic as the CPU backend (host/ff/snap_cpu.c). */
 MD_HD void snap_kern_pairs(const snap_gpu_tab &T, const snap_gpu_work &W, int i) {
   if (kern_halted(W.halt)) return;
   if (i >= W.ntot) return;
@@ -422,7 +422,7 @@ inline snap_gpu_plan snap_gpu_make_plan(int ntot, int maxnbr, int twojmax, int i
   return p;
 }
 
-/* Tables the GPU adds to host/snap_tables.h. */
+/* Tables the GPU adds to host/ff/snap_tables.h. */
 typedef struct snap_gpu_extra {
   std::vector<int> y_off, y_jjz, y_order;
 } snap_gpu_extra;

@@ -58,7 +58,7 @@ typedef struct snap_gpu_tab {
   real_t rcutsq[MD_MAX_ELEM * MD_MAX_ELEM]; /* Å² */
   real_t weight[MD_MAX_ELEM];               /* neighbour weight w_elem */
   real_t e0[MD_MAX_ELEM];                   /* β0 - sum_k β_k bzero_k per central element (eV) */
-  /* host/snap_tables.h, as built */
+  /* host/ff/snap_tables.h, as built */
   const int *idxz, *idxb;
   const real_t *cglist, *zw, *bzero_b, *betaz;
   const int *ufw_src, *uadj_src;             /* reference path */
@@ -67,7 +67,7 @@ typedef struct snap_gpu_tab {
   const int *y_off;   /* [idxuh_max + 1]: Z entries of half entry h are y_jjz[y_off[h] .. y_off[h+1]-1] */
   const int *y_jjz;   /* [idxz_max] ascending in each h */
   const int *y_order; /* [idxuh_max] half entries by decreasing Z work (load balance of yi) */
-  const int *h2f;     /* [idxuh_max] full-layout index of half entry h (host/snap_tables.h) */
+  const int *h2f;     /* [idxuh_max] full-layout index of half entry h (host/ff/snap_tables.h) */
 } snap_gpu_tab;
 
 typedef struct snap_gpu_work {

@@ -1,6 +1,6 @@
 /* zbl_gpu.h — ZBL screened nuclear repulsion with LAMMPS `pair zbl` switching on the device, for R systems
  * over a FULL neighbour list (one thread per atom, kernels/pair_kern.h: zbl_body; formulas src/math/zbl.h,
- * as host/zbl_cpu.c). Forces ADDED to a->d_force; per-atom energies and virials ADDED to the accumulators
+ * as host/ff/zbl_cpu.c). Forces ADDED to a->d_force; per-atom energies and virials ADDED to the accumulators
  * of pair_kern.h (PAIR_E_ZBL, PAIR_W…). Units: eV, Å. */
 #ifndef ESNAP_ZBL_GPU_H
 #define ESNAP_ZBL_GPU_H

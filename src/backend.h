@@ -58,7 +58,7 @@ typedef struct md_backend_options {
   md_coulomb_lammps coulomb_lammps; /* LAMMPS-compatible Ewald (types.h); used when coulomb >= 0 or on */
   real_t skin;            /* neighbour-list skin (Å) */
   int quiet;              /* no parameter summary on stdout */
-  /* Replica ensembles (deck `replicas`, host/replica.h). All zero/NULL for a single system, as before. */
+  /* Replica ensembles (deck `replicas`, host/md/replica.h). All zero/NULL for a single system, as before. */
   const real_t *rep_temperature; /* [nrep] NVT target of each replica (K), constant over the run, replacing
                                   * integ.t_start/t_stop; NULL: the integ values for every replica. create copies it */
   int rep_offset;         /* ensemble index of this backend's replica 0 (an MPI rank holds a block of replicas) */
@@ -157,7 +157,7 @@ typedef struct md_backend_ops {
   const char *(*describe)(const md_backend *b);
 } md_backend_ops;
 
-/* The CPU reference backend (host/backend_cpu.c). */
+/* The CPU reference backend (host/md/backend_cpu.c). */
 const md_backend_ops *md_backend_cpu(void);
 
 MD_EXTERN_C_END

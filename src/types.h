@@ -25,7 +25,7 @@ typedef double real_t;
 #define MD_SNAP_MAX_TWOJ 14     /* largest twojmax supported */
 #define MD_SNAP_MAX_COEFF 256   /* β per element incl. β0: 205 at twojmax 14 */
 
-/* The simulation cell. Fill h[] and call box_update() (host/box.h) to derive the rest. */
+/* The simulation cell. Fill h[] and call box_update() (host/md/box.h) to derive the rest. */
 typedef struct md_box {
   real_t h[9];      /* rows a = h[0..2], b = h[3..5], c = h[6..8] (Å) */
   real_t hinv[9];   /* H⁻¹, so that s_k = Σ_d r_d hinv[3d+k] */
@@ -71,7 +71,7 @@ enum md_coulomb_method { MD_COUL_NONE = 0, MD_COUL_EWALD = 1, MD_COUL_PME = 2 };
 
 /* `coulomb ewald ACC rcut R lammps [table N] [tabinner R] [tabsqrt float|double]`: evaluate the Ewald sum exactly as LAMMPS's
  * pair_style coul/long + kspace_style ewald does (its g_ewald and k-vector rules, its bitmapped erfc table and
- * polynomial erfc; host/coulomb.h), for comparisons with LAMMPS runs. All zero = off. */
+ * polynomial erfc; host/ff/coulomb.h), for comparisons with LAMMPS runs. All zero = off. */
 typedef struct md_coulomb_lammps {
   int on;               /* 1: LAMMPS conventions */
   int table_bits;       /* LAMMPS pair_modify table N (default 12; 0 = polynomial erfc for every pair) */

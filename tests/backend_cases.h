@@ -33,11 +33,11 @@ namespace esnap_test {
 enum class Backend { cpu, emulated, gpu };
 
 struct Tolerances {
-  // a force evaluation against the CPU's (host/forcefield.h) on the same structure
+  // a force evaluation against the CPU's (host/ff/forcefield.h) on the same structure
   double e_rel;      // energies (total and each term): |dE| / |E_cpu|
   double f_abs;      // forces: max |dF| (eV/Å)
   double w_rel;      // virial: max |dW_ab| / max |W_cpu|
-  // SNAP kernels against host/snap_cpu.c with the same lists
+  // SNAP kernels against host/ff/snap_cpu.c with the same lists
   double snap_f_rel; // forces relative to max |F| (added to f_abs)
   double snap_w_rel; // virial relative to max |W|
   double snap_b_rel; // per-atom energies and bispectrum, relative

@@ -28,7 +28,7 @@ extern "C" {
 namespace emul {
 
 // ---------------------------------------------------------------------------------------------------------
-// SNAP: tables from host/snap_tables.h plus the GPU extras, work arrays in the device layout.
+// SNAP: tables from host/ff/snap_tables.h plus the GPU extras, work arrays in the device layout.
 
 void snap_ui(int tj, const snap_gpu_tab &T, const snap_gpu_work &W, const real_t *rpq, int i, int mb) {
   switch (tj) {

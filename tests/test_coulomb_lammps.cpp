@@ -1,5 +1,5 @@
 // `coulomb ewald ACC rcut R lammps`: the Ewald sum exactly as LAMMPS's pair coul/long + kspace_style ewald
-// evaluates it (host/coulomb.h, host/coul_table.h, src/math/ewald_lammps.h), against LAMMPS itself:
+// evaluates it (host/ff/coulomb.h, host/ff/coul_table.h, src/math/ewald_lammps.h), against LAMMPS itself:
 //  - Coulomb-only LAMMPS references (tests/data/coul_lmp_*, lammps-inputs/make_coul_lammps_refs.py, LAMMPS
 //    22 Jul 2025): 12-bit tables and `table 0` (polynomial erfc) at ewald 1e-12 on six cells (triclinic and
 //    orthogonal; zbl_dense has pairs below tabinner), and ewald 1e-5 where LAMMPS's g_ewald and k-vector choice

@@ -1,4 +1,4 @@
-// The whole eSNAP model (SNAP + Coulomb + ZBL through host/forcefield.h) against the LAMMPS references:
+// The whole eSNAP model (SNAP + Coulomb + ZBL through host/ff/forcefield.h) against the LAMMPS references:
 // every shared configuration with converged Ewald (tolerance 1e-10 and tighter) on every backend
 // (tests/backend_cases.h: the LAMMPS tolerances on each, and the backend against the CPU), PME at its default accuracy
 // against converged Ewald, forces = -dE/dr by central differences and virial = -dE/dε on a randomly

@@ -1,6 +1,6 @@
 // CPU emulation of the device integrator (kernels/integrate_kern.h bodies in the launch order of
 // kernels/integrate_gpu.cu, Σ m v² by the chunked reduction of gpu_kern.h; tests/backend_emul.cpp) with forces from the CPU force
-// field, against the CPU backend (host/backend_cpu.c): 20 steps of NVE, NVT (fix nvt, chain 3) and NVT with a
+// field, against the CPU backend (host/md/backend_cpu.c): 20 steps of NVE, NVT (fix nvt, chain 3) and NVT with a
 // ramped target, tloop 2 and drag, and a replica's own fixed target give the same positions and velocities to the last bit here (108 atoms: the
 // chunked kinetic-energy sum adds in atom order) and the chain state to 1e-12. Also the per-system sums for several systems and > 2048
 // atoms, and the safety bodies (lost atom, non-finite, temperature). Run time ~5 s.

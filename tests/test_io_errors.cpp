@@ -300,7 +300,7 @@ TEST_CASE("eval rejects bad options cleanly", "[cli][errors]") {
     CHECK(lines[0].find(o.expect) != std::string::npos);
   }
   // --device gpu: a clean device error in a CPU-only build or on a machine without a GPU (with a device the
-  // GPU evaluates the frame: tests/test_gpu_eval.cpp)
+  // GPU evaluates the frame: tests/test_backend_md.cpp)
   int ndev = 0;
 #if ESNAP_HAVE_CUDA
   gpu_device_count(&ndev);

@@ -4,7 +4,7 @@
 //
 // Three comparisons:
 //  - with `coulomb ewald 1e-12 rcut 8 lammps tabsqrt float` (LAMMPS's g_ewald, k-vectors and 12-bit coul/long
-//    tables as LAMMPS 2022-01-06 builds them, host/coulomb.h) against the shared set made with in.traj itself:
+//    tables as LAMMPS 2022-01-06 builds them, host/ff/coulomb.h) against the shared set made with in.traj itself:
 //    the acceptance test of the MD engine. Every thermo line within 1e-6 eV (PE, KE, Etot), 1e-4 K and 0.01 bar,
 //    positions at step 100 within 1e-5 Å. Measured: PE and Etot agree to the 1e-9 eV the thermo file prints,
 //    KE to 5e-10 eV, T to 5e-7 K (printed to 1e-6 K), P to 5e-5 bar (printed to 1e-4 bar), positions 8e-9 Å.

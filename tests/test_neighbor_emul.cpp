@@ -1,5 +1,5 @@
 // CPU emulation of the device neighbour-list build (kernels/neighbor_kern.h, launched by
-// kernels/neighbor_gpu.cu) against host/neighbor.c: for the 4-atom cell with cutoffs beyond half the cell, a
+// kernels/neighbor_gpu.cu) against host/ff/neighbor.c: for the 4-atom cell with cutoffs beyond half the cell, a
 // distorted triclinic cell with unwrapped positions and three systems back to back, both build paths (the
 // graph path's counting sort + per-cell order, the host path's stable sort) give the CPU's lists entry by
 // entry, in the same order; two lists from one stencil walk give the CPU's sets; wrapping equals

@@ -1,6 +1,6 @@
 // CPU emulation of the device Coulomb kernels (kernels/pair_kern.h coul_real_body, kernels/pme_kern.h,
-// kernels/ewald_kern.h, tables of kernels/pme_tables.h; driven by tests/backend_emul.cpp) against the CPU code with the SAME parameters (one
-// host/coulomb.h object chooses α, cutoff, mesh, order and k-space cutoff, as kernels/coulomb_gpu.cu does):
+// kernels/ewald_kern.h, tables of src/pme_tables.h; driven by tests/backend_emul.cpp) against the CPU code with the SAME parameters (one
+// host/ff/coulomb.h object chooses α, cutoff, mesh, order and k-space cutoff, as kernels/coulomb_gpu.cu does):
 //  - real space over the full device list vs ewald_real_compute over the host half list;
 //  - PME: fixed-point spreading, FFT (FFTW r2c/c2r stand in for cuFFT D2Z/Z2D: the same unnormalised
 //    transforms), influence/energy/virial body, gather — vs pme_cpu_compute, for one system and for a batch

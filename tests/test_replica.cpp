@@ -27,7 +27,7 @@ const std::string kBody =
     "progress 0\n"
     "run 100\n";
 
-// The documented rule, written out independently of host/replica.c.
+// The documented rule, written out independently of host/md/replica.c.
 uint64_t doc_seed(uint64_t S, long k) {
   uint64_t z = S + (uint64_t)(k + 1) * 0x9E3779B97F4A7C15ULL;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;

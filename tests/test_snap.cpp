@@ -1,4 +1,4 @@
-// Linear SNAP on the CPU (host/snap_cpu.h): per-atom bispectrum, energy, forces and virial against LAMMPS
+// Linear SNAP on the CPU (host/ff/snap_cpu.h): per-atom bispectrum, energy, forces and virial against LAMMPS
 // (shared references and tests/data/snap_ref_*.txt made by tests/data/snap_make_refs.py), against finite
 // differences of the energy (positions and cell strain), thread-count independence, the per-pair MD_HD
 // drivers of src/math/snap_zy.h, and the API contract. Run time: about 3 s in Release on 2 cores (all cases).

@@ -1,4 +1,4 @@
-// SNAP kernels on every backend (tests/backend_cases.h) against the CPU backend (host/snap_cpu.h, itself checked
+// SNAP kernels on every backend (tests/backend_cases.h) against the CPU backend (host/ff/snap_cpu.h, itself checked
 // against LAMMPS in test_snap.cpp) with the same lists: every reference configuration for every test model and
 // a two-system batch, both kernel paths (chains and reference); a 4,000-atom perturbed cell; a 4-replica batch
 // against four single runs. Tolerances: the backend's row of the table (GPU: energy 1e-10 relative, forces

@@ -1,5 +1,5 @@
 // CPU emulation of the device ZBL kernel (kernels/pair_kern.h zbl_body over the full device list, pair
-// table from zbl_pair_init as kernels/zbl_gpu.cu builds it; driven by tests/backend_emul.cpp) against host/zbl_cpu.c on the dense cell (6 pairs
+// table from zbl_pair_init as kernels/zbl_gpu.cu builds it; driven by tests/backend_emul.cpp) against host/ff/zbl_cpu.c on the dense cell (6 pairs
 // below 1 Å, 71 in the switching zone) and the 2x2x2 cell with two Li 1.2 Å apart; and the closest-pair
 // safety body against system_min_distance. Energies within 1e-13 relative, forces 1e-12 eV/Å. Run time < 1 s.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-/* coul_table.c — LAMMPS's bitmapped Coulomb table (host/coul_table.h). Written from the description of LAMMPS's
+/* coul_table.c — LAMMPS's bitmapped Coulomb table (host/ff/coul_table.h). Written from the description of LAMMPS's
  * Pair::init_bitmap and Pair::init_tables (src/pair.cpp); every rounding step that decides a value is kept:
  * r² edges are floats, r at an edge is the float or double square root of the float r² (by LAMMPS version),
  * erfc is the C library's, the force term uses the full 2/√π, and the row below the table's lowest edge is

@@ -1,5 +1,5 @@
-/* coulomb.c — the electrostatics front (host/coulomb.h): parameter choice from the accuracy, then real space
- * (host/ewald.c) + reciprocal space (Ewald: host/ewald.c, PME: host/pme_cpu.c) + self + background.
+/* coulomb.c — the electrostatics front (host/ff/coulomb.h): parameter choice from the accuracy, then real space
+ * (host/ff/ewald.c) + reciprocal space (Ewald: host/ff/ewald.c, PME: host/ff/pme_cpu.c) + self + background.
  *
  * The accuracy knob: acc = accuracy × 14.399645 eV/Å (the force between two unit charges 1 Å apart, LAMMPS's
  * "relative" kspace accuracy) is the target for the TOTAL estimated RMS force error, real space and reciprocal

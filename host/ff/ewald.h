@@ -1,4 +1,4 @@
-/* ewald.h — pieces of the Ewald sum used by host/coulomb.c: the real-space erfc term over a half neighbour
+/* ewald.h — pieces of the Ewald sum used by host/ff/coulomb.c: the real-space erfc term over a half neighbour
  * list (shared by Ewald and PME) and the classic reciprocal-space sum over all |m| ≤ G (the reference
  * method). Leaf formulas: src/math/ewald.h. Forces and virial are ADDED; energies are returned.
  * q[i] is the charge of atom i (e). Threads: OpenMP, deterministic for a given thread count. */
@@ -31,7 +31,7 @@ void ewald_kspace_destroy(ewald_kspace **p);
 /* Build the vector list for the cell, α (1/Å) and gcut (1/Å). */
 md_status ewald_kspace_setup(ewald_kspace *k, const md_box *box, real_t alpha, real_t gcut);
 /* Number of vectors in the half space (each stands for ±m); per-direction maxima into kmax[3]. */
-/* LAMMPS's k-vector set (kspace_style ewald; host/coulomb.c): the vectors above restricted to |n_d| ≤ kcap[d] for
+/* LAMMPS's k-vector set (kspace_style ewald; host/ff/coulomb.c): the vectors above restricted to |n_d| ≤ kcap[d] for
  * the integer components n (m = Σ n_d a*_d), except that vectors along an axis run to max(kcap) — every axis for
  * an orthogonal cell (LAMMPS Ewald::coeffs), only (0, 0, n2) for a triclinic one (Ewald::coeffs_triclinic). */
 md_status ewald_kspace_setup_capped(ewald_kspace *k, const md_box *box, real_t alpha, real_t gcut, const int kcap[3],

@@ -10,7 +10,7 @@
  *             | none                        lammps: evaluate as LAMMPS coul/long + kspace ewald (rcut
  *                                           required; table N = pair_modify table, default 12, 0 = none;
  *                                           tabinner in Å, default √2; tabsqrt float for LAMMPS 2022 and
- *                                           older, double (default) for LAMMPS 2025), see host/coulomb.h
+ *                                           older, double (default) for LAMMPS 2025), see host/ff/coulomb.h
  *
  * '#' starts a comment. Every element named in `elements` needs a mass; SNAP and ZBL must cover all of them.
  */

@@ -1,6 +1,6 @@
 /* pme_cpu.h — smooth particle-mesh Ewald reciprocal space on the CPU with FFTW (real-to-complex), OpenMP
  * spreading (per-thread meshes, reduced in thread order) and gather. Leaf formulas: src/math/pme.h.
- * The real-space term and the self energy are not included (host/ewald.h, src/math/ewald.h).
+ * The real-space term and the self energy are not included (host/ff/ewald.h, src/math/ewald.h).
  *
  * Also the error estimate used to choose the mesh: the RMS force error of SPME (analytical differentiation,
  * Essmann influence function) for N randomly placed charges, from the Fourier-space error functional of

@@ -1,4 +1,4 @@
-/* snap_cpu.c — linear SNAP on the CPU in the adjoint (Y) formulation (see host/snap_cpu.h for the contract and
+/* snap_cpu.c — linear SNAP on the CPU in the adjoint (Y) formulation (see host/ff/snap_cpu.h for the contract and
  * src/math/snap.h for the maths and index conventions).
  *
  * Atoms are processed in batches of ALANES (one OpenMP work item per batch). For each atom i of a batch:

@@ -10,7 +10,7 @@
  *     "REP " one per replica: atoms (ids, types, element names), cell, positions, image counts, velocities,
  *            forces, energies and virial, Nosé–Hoover chain state, RNG state, step, time and time origin
  *     "RSET" replica set (runs with a `replicas` line only): ensemble size R, index of the first replica held,
- *            ensemble seed, and each held replica's seed and temperature (host/replica.h)
+ *            ensemble seed, and each held replica's seed and temperature (host/md/replica.h)
  *     "FILE" byte length of every output file at this step (thermo, dumps), so a restart truncates and
  *            appends and the outputs come out identical to an uninterrupted run's; there may be several FILE
  *            sections (one per MPI rank): their lists are concatenated

@@ -1,5 +1,5 @@
 /* backend_cpu.c — the CPU reference backend (src/backend.h): the whole MD step on the host, with the eSNAP
- * force field of host/forcefield.h and the integrator loops of host/integrate.h. One force-field object per
+ * force field of host/ff/forcefield.h and the integrator loops of host/md/integrate.h. One force-field object per
  * replica. Deterministic: the same input and thread count give the same bits. */
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* ewald.h — leaf formulas of the Ewald split of the Coulomb energy of point charges in a periodic cell,
- * shared by the CPU code (host/ewald.c, host/pme_cpu.c) and the CUDA kernels.
+ * shared by the CPU code (host/ff/ewald.c, host/ff/pme_cpu.c) and the CUDA kernels.
  *
  *   E = E_real + E_recip + E_self + E_background                       (eV, charges in e)
  *   E_real  = C Σ_{pairs i<j, images n} q_i q_j erfc(α r) / r,          r = |r_j + n − r_i| < r_c

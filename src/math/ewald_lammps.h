@@ -1,18 +1,18 @@
 /* ewald_lammps.h — LAMMPS's own way of evaluating the Ewald sum (pair_style coul/long + kspace_style ewald),
  * reproduced to round-off so that esnapmd can be compared with LAMMPS runs line by line (`coulomb ewald ACC
- * rcut R lammps`, host/coulomb.h). Shared by the CPU code (host/ewald.c, host/coul_table.c) and CUDA kernels.
+ * rcut R lammps`, host/ff/coulomb.h). Shared by the CPU code (host/ff/ewald.c, host/ff/coul_table.c) and CUDA kernels.
  *
  * What LAMMPS does differently from an exact Ewald sum:
  *  1. Real space. coul/long does not evaluate erfc(g r) exactly. For r² above the table's inner edge it
  *     interpolates linearly in r² in a bitmapped table of 2^N entries (pair_modify table N, default 12): the
  *     index is taken from the bits of r² rounded to FLOAT (low exponent bits + leading mantissa bits), the
- *     interpolation fraction from that float r², too; the table is built once (host/coul_table.c). For r² at or
+ *     interpolation fraction from that float r², too; the table is built once (host/ff/coul_table.c). For r² at or
  *     below the inner edge (pair_modify tabinner, default √2 Å), and everywhere with `table 0`, it uses the
  *     Abramowitz & Stegun 7.1.26 rational approximation of erfc (absolute error ≤ 1.5e-7) with a truncated
  *     2/√π (1.12837917). Both errors (~1e-7 relative on the pair energy) add up to ~1.4e-7 eV/atom for Li3N.
  *  2. The splitting parameter. g_ewald comes from the accuracy and the real-space cutoff alone
  *     (ewald_lammps_gewald), and the k-vectors from a per-direction estimate (ewald_lammps_rms) widened for
- *     triclinic cells (host/coulomb.c) — not from a split of the error budget as esnapmd's own rule does.
+ *     triclinic cells (host/ff/coulomb.c) — not from a split of the error budget as esnapmd's own rule does.
  *
  * Units: r² in Å², energies eV, g_ewald 1/Å, charges e; C = MD_QQR2E (eV Å / e²).
  */
@@ -41,7 +41,7 @@
  * per unit q_i q_j: f = C/r (erfc + 2/√π g r exp(−g²r²)) (eV Å / e², times q_i q_j / r² gives eV/Å²), e = C erfc/r. */
 #define EWL_ROW 6
 
-/* A read-only view of a LAMMPS Coulomb table (host/coul_table.h builds it). tab == NULL: no table (LAMMPS
+/* A read-only view of a LAMMPS Coulomb table (host/ff/coul_table.h builds it). tab == NULL: no table (LAMMPS
  * `pair_modify table 0`): every pair uses the polynomial. */
 typedef struct ewald_lammps_table {
   const real_t *tab;  /* [ntable * EWL_ROW] */

@@ -1,5 +1,5 @@
 /* pme.h — leaf formulas of smooth particle-mesh Ewald (Essmann et al., J. Chem. Phys. 103, 8577 (1995)),
- * shared by host/pme_cpu.c and the CUDA kernels.
+ * shared by host/ff/pme_cpu.c and the CUDA kernels.
  *
  * Conventions. Along cell vector d the mesh has K_d points; an atom with fractional coordinate s_d has the
  * scaled coordinate u_d = K_d s_d (wrapped into [0, K_d)). Its charge is spread with the cardinal B-spline

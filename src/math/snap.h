@@ -43,7 +43,7 @@
  *
  * Files (each includes what it needs; snap_zy.h pulls in all): snap_switch.h (cutoff function), snap_ck.h
  * (Cayley-Klein parameters), snap_u.h (U recursion and its adjoint), snap_zy.h (Z, B, Y contractions, per-pair
- * force driver). Tables: host/snap_tables.h.
+ * force driver). Tables: host/ff/snap_tables.h.
  */
 #ifndef ESNAP_MATH_SNAP_H
 #define ESNAP_MATH_SNAP_H

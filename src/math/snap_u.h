@@ -9,7 +9,7 @@
  * For j even, row mb = j/2 of layer j-1 is not stored; it is the mirror of row j/2 - 1:
  *   u_{j-1}(c, mb) = (-1)^(c+mb) conj(u_{j-1}(j-1-c, j-1-mb)).
  *
- * Recursion tables (host/snap_tables.c builds them from snap_u_source(); h = absolute half-layout index):
+ * Recursion tables (host/ff/snap_tables.c builds them from snap_u_source(); h = absolute half-layout index):
  *   forward, entry h of layer j >= 1:
  *     ufw_src[2h + 0/1]  half index of the stored entry read as u1 / u2, -1 when the term is absent
  *     ufw_coef[6h + 0..5] = ca, cb, m1r, m1i, m2r, m2i: u = ca conj(a) u1 - cb conj(b) u2 with

@@ -1,5 +1,5 @@
 /* zbl.h — Ziegler–Biersack–Littmark screened nuclear repulsion with the LAMMPS `pair zbl` switching, shared
- * by host/zbl_cpu.c and the CUDA kernels.
+ * by host/ff/zbl_cpu.c and the CUDA kernels.
  *
  *   e(r) = C Z_i Z_j / r · Σ_{k=1..4} c_k exp(−d_k r / a),   a = 0.46850 / (Z_i^0.23 + Z_j^0.23)  (Å)
  *   E(r) = e(r) + S(r) for r < r_o, 0 beyond, where
