@@ -1,5 +1,5 @@
 // backend_gpu_step.cu — the CUDA backend's step sequence, CUDA graphs, run loop, per-stage profile and the
-// safety messages (composed on the host from the state of the failing step, in the CPU backend's words).
+// safety messages (host/md/integrate.h integ_stop_error on the host copy of the failing step).
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -130,7 +130,7 @@ static md_status ensure_graphs(md_backend *b) {
   return MD_OK;
 }
 
-// ---- safety messages, in the CPU backend's words ----
+// ---- safety messages (host/md/integrate.h, the words of every backend) ----
 
 // Download replica r's positions, velocities and forces into its host copy (forces into f).
 static md_status download(md_backend *b, int r, std::vector<real_t> &f) {

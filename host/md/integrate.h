@@ -1,6 +1,7 @@
 /* integrate.h — per-replica MD state on the host (md_replica, src/backend.h) and the CPU loops of the
  * integrator: half kick, drift, velocity scaling, kinetic-energy sum. The formulas are the MD_HD functions of
- * src/math/nhc.h; these loops are what the CPU backend runs and what a CUDA kernel replaces.
+ * src/math/nhc.h; these loops are what the CPU backend runs and what a CUDA kernel replaces. Also the
+ * safety-stop messages of every backend (the CUDA and emulated backends redo the failing check on the host).
  *
  * Every loop is element-wise (OpenMP, static schedule) or a serial sum in atom order, so results do not
  * depend on the number of threads. */
