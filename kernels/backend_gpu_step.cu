@@ -183,9 +183,7 @@ md_status bgpu_compute_forces(md_backend *b) {
                                integ_stop_check(h.sys, fx, fy, fz, b->ip.mass, b->ip.dt, p, which, (long)h.is.step, temp),
                                NULL));
     if (!std::isfinite(e->pe))
-      return integ_label_replica(&b->opt, r,
-                                 md_error(MD_ERR_PHYSICS, "step %ld: the potential energy is not finite: the run is unstable "
-                                          "(overlapping atoms?)", (long)h.is.step), NULL);
+      return integ_label_replica(&b->opt, r, integ_error_energy((long)h.is.step), NULL);
   }
   return MD_OK;
 }

@@ -1004,9 +1004,7 @@ md_status e_compute_forces(md_backend *mb) {
     if (p->min_dist > 0.0 && p->min_dist_every > 0 && b->is[r].step % p->min_dist_every == 0) which |= KERN_STOP_MINDIST;
     MD_TRY(b->check(r, which, (long)b->is[r].step, temp[r]));
     if (!std::isfinite(b->e[r].pe))
-      return integ_label_replica(&b->opt, r,
-                                 md_error(MD_ERR_PHYSICS, "step %ld: the potential energy is not finite: the run is unstable "
-                                          "(overlapping atoms?)", (long)b->is[r].step), nullptr);
+      return integ_label_replica(&b->opt, r, integ_error_energy((long)b->is[r].step), nullptr);
   }
   return MD_OK;
 }

@@ -191,6 +191,11 @@ md_status integ_error_close(const md_system *s, long step, int ia, int ib, real_
                   elem_of(s, ia), s->id[ib], elem_of(s, ib), d, lim);
 }
 
+md_status integ_error_energy(long step) {
+  return md_error(MD_ERR_PHYSICS, "step %ld: the potential energy is not finite: the run is unstable (overlapping atoms?)",
+                  step);
+}
+
 md_status integ_stop_check(const md_system *s, const real_t *fx, const real_t *fy, const real_t *fz, const real_t *mass,
                            real_t dt, const md_safety_params *p, unsigned which, long step, real_t temp) {
   if (which & KERN_STOP_LOST) {

@@ -46,6 +46,8 @@ md_status integ_error_nonfinite(const md_system *s, long step, int i);
 md_status integ_error_hot(const md_system *s, long step, real_t temp, real_t t_max, int ihot);
 /* Atoms ia and ib are d Å apart, closer than lim. */
 md_status integ_error_close(const md_system *s, long step, int ia, int ib, real_t d, real_t lim);
+/* The potential energy is not finite. */
+md_status integ_error_energy(long step);
 /* The first failing check among `which` (KERN_STOP_* bits, src/backend.h) of a system that a device step
  * sequence stopped at `step`, redone on the host from its positions and velocities (s), forces, temperature
  * temp (K), masses mass[type], time step dt (ps) and limits p; MD_OK when none fails. */
