@@ -64,25 +64,7 @@ static md_status gpu_create(md_backend **out, const md_model *model, const md_ba
   ff_options_from_backend(&b->ffo, opt);
   b->nrep = nrep;
   b->rep.resize(nrep);
-  // integrator parameters
-  integ_params &p = b->ip;
-  memset(&p, 0, sizeof p);
-  p.ensemble = opt->integ.ensemble;
-  p.nvt = opt->integ.ensemble == MD_ENS_NVT;
-  p.dt = opt->integ.dt;
-  p.t_start = opt->integ.t_start;
-  p.t_stop = opt->integ.t_stop;
-  p.ramp_begin = opt->integ.ramp_begin;
-  p.ramp_end = opt->integ.ramp_end;
-  const real_t dtf = vv_dtf(opt->integ.dt);
-  for (int e = 0; e < model->nelem; e++) {
-    p.mass[e] = model->mass[e];
-    p.dtfm[e] = dtf / model->mass[e];
-  }
-  p.t_max = opt->safety.t_max;
-  p.max_disp2 = opt->safety.max_disp > 0.0 ? opt->safety.max_disp * opt->safety.max_disp : 0.0;
-  p.min_dist = opt->safety.min_dist;
-  p.min_dist_every = opt->safety.min_dist_every;
+  integ_params_from_options(&b->ip, opt, model);
   const char *ge = getenv("ESNAPMD_GPU_GRAPH");
   b->graphs_wanted = !(ge && strcmp(ge, "0") == 0);
   const char *gk = getenv("ESNAPMD_GPU_GRAPH_STEPS");
@@ -97,13 +79,7 @@ static md_status gpu_create(md_backend **out, const md_model *model, const md_ba
     h.step0 = reps[r].step0;
     h.time0 = reps[r].time0;
     h.rng = reps[r].rng;
-    memset(&h.is, 0, sizeof h.is);
-    integ_nhc_params(&opt->integ, h.sys->n, &h.is.np);
-    h.is.dof = thermo_dof(h.sys->n);
-    h.is.scale = 1.0;
-    h.is.step = reps[r].sys->step;
-    h.is.nhc = reps[r].nhc;
-    h.is.t_fixed = opt->rep_temperature ? opt->rep_temperature[r] : 0.0;
+    integ_sys_from_replica(&h.is, opt, &reps[r], r);
   }
   // a BLOCKING stream on purpose: the set/get/create paths use synchronous cudaMemcpy/cudaMemset on the legacy
   // default stream (a pageable H2D cudaMemcpy may return before its DMA lands, and cudaMemset is asynchronous);

@@ -1,5 +1,5 @@
 // backend_gpu_step.cu — the CUDA backend's step sequence, CUDA graphs, run loop, per-stage profile and the
-// safety messages (composed on the host from the state of the failing step, in the CPU backend's words).
+// safety messages (host/md/integrate.h integ_stop_error on the host copy of the failing step).
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -130,9 +130,7 @@ static md_status ensure_graphs(md_backend *b) {
   return MD_OK;
 }
 
-// ---- safety messages, in the CPU backend's words ----
-
-static const char *elem_of(const md_system *s, int i) { return s->elem[s->type[i]]; }
+// ---- safety messages (host/md/integrate.h, the words of every backend) ----
 
 // Download replica r's positions, velocities and forces into its host copy (forces into f).
 static md_status download(md_backend *b, int r, std::vector<real_t> &f) {
@@ -147,83 +145,16 @@ static md_status download(md_backend *b, int r, std::vector<real_t> &f) {
   return MD_OK;
 }
 
-// The first failing check among `which` (KERN_STOP_* bits) for replica r at `step`, or MD_OK.
-static md_status host_checks(md_backend *b, int r, unsigned which, long step, real_t temp) {
-  std::vector<real_t> f;
-  MD_TRY(download(b, r, f));
-  md_system *s = b->rep[r].sys;
-  const long n = s->n;
-  const real_t *fx = f.data(), *fy = fx + n, *fz = fy + n;
-  if (which & KERN_STOP_LOST) {
-    real_t best = 0.0;
-    int ib = -1;
-    for (int i = 0; i < s->n; i++) {
-      real_t v2 = s->vx[i] * s->vx[i] + s->vy[i] * s->vy[i] + s->vz[i] * s->vz[i];
-      if (!(v2 <= best)) {
-        best = v2;
-        ib = i;
-        if (std::isnan(v2)) break;
-      }
-    }
-    if (ib >= 0) {
-      if (std::isnan(best))
-        return md_error(MD_ERR_PHYSICS, "step %ld: atom %d (%s) has a non-finite velocity: the run is unstable", step, s->id[ib],
-                        elem_of(s, ib));
-      return md_error(MD_ERR_PHYSICS, "step %ld: atom %d (%s) moved %.3g Å in one step (limit %g Å): lost atom, the run is "
-                      "unstable", step, s->id[ib], elem_of(s, ib), sqrt(best) * b->ip.dt, b->opt.safety.max_disp);
-    }
-  }
-  if (which & KERN_STOP_NONFINITE) {
-    int bad = integ_first_nonfinite(s, fx, fy, fz);
-    if (bad >= 0) {
-      const char *what = !std::isfinite(s->x[bad] + s->y[bad] + s->z[bad])     ? "position"
-                         : !std::isfinite(s->vx[bad] + s->vy[bad] + s->vz[bad]) ? "velocity"
-                                                                                 : "force";
-      return md_error(MD_ERR_PHYSICS, "step %ld: atom %d (%s) has a non-finite %s: the run is unstable (time step too large, "
-                      "or overlapping atoms?)", step, s->id[bad], elem_of(s, bad), what);
-    }
-  }
-  if ((which & KERN_STOP_TEMP) && b->opt.safety.t_max > 0.0 && temp > b->opt.safety.t_max) {
-    int ihot = 0;
-    integ_sum_mv2(s, b->ip.mass, &ihot);
-    real_t v = sqrt(s->vx[ihot] * s->vx[ihot] + s->vy[ihot] * s->vy[ihot] + s->vz[ihot] * s->vz[ihot]);
-    return md_error(MD_ERR_PHYSICS, "step %ld: temperature %.6g K exceeds the limit %.6g K (hottest atom %d (%s), %.4g Å/ps): "
-                    "the run is exploding", step, temp, b->opt.safety.t_max, s->id[ihot], elem_of(s, ihot), v);
-  }
-  if ((which & KERN_STOP_MINDIST) && b->opt.safety.min_dist > 0.0) {
-    real_t d;
-    int ia, ib;
-    md_status st = system_min_distance(s, b->opt.safety.min_dist, &d, &ia, &ib);
-    if (st != MD_OK) return md_error(MD_ERR_PHYSICS, "step %ld: %s", step, md_errmsg());
-    if (ia >= 0 && d < b->opt.safety.min_dist)
-      return md_error(MD_ERR_PHYSICS, "step %ld: atoms %d (%s) and %d (%s) are %.4f Å apart (limit %g Å)", step, s->id[ia],
-                      elem_of(s, ia), s->id[ib], elem_of(s, ib), d, b->opt.safety.min_dist);
-  }
-  if (which & KERN_STOP_FAR)
-    return md_error(MD_ERR_PHYSICS, "step %ld: an atom has a non-finite position or is hundreds of cells away from the box "
-                    "(lost atom): the run is unstable", step);
-  return MD_OK;
-}
-
-// "replica K: " before a replica's error when the run labels them (backend option rep_label).
-static md_status labelled(md_backend *b, int r, md_status st) {
-  if (st == MD_OK || !b->opt.rep_label) return st;
-  char msg[1024];
-  snprintf(msg, sizeof msg, "%s", md_errmsg());
-  return md_error(st, "replica %d: %s", b->opt.rep_offset + r, msg);
-}
-
 static md_status stop_message(md_backend *b, const gpu_status &hs) {
   const int r = (hs.sys >= 0 && hs.sys < b->nrep) ? hs.sys : 0;
   MD_TRY(integ_gpu_get_sys(b->ig, r, &b->rep[r].is));
-  const long step = (long)b->rep[r].is.step;
-  // the halting reason first, then anything else seen in the same step
-  md_status st = host_checks(b, r, (unsigned)hs.halt, step, b->rep[r].is.temp);
-  if (st == MD_OK) st = host_checks(b, r, hs.flags, step, b->rep[r].is.temp);
-  if (st == MD_OK)
-    st = md_error(MD_ERR_PHYSICS, "step %ld: the device stopped the run (reason %#x, atom %d) but the host could not confirm "
-                  "it", step, (unsigned)hs.halt, hs.atom == INT_MAX ? -1 : hs.atom + 1);
-  return labelled(b, r, st);
+  std::vector<real_t> f;
+  MD_TRY(download(b, r, f));
+  const md_system *s = b->rep[r].sys;
+  const real_t *fx = f.data(), *fy = fx + s->n, *fz = fy + s->n;
+  md_status st = integ_stop_error(s, fx, fy, fz, b->ip.mass, b->ip.dt, &b->opt.safety, (unsigned)hs.halt, hs.flags,
+                                  hs.atom == INT_MAX ? -1 : hs.atom + 1, (long)b->rep[r].is.step, b->rep[r].is.temp);
+  return integ_label_replica(&b->opt, r, st, NULL);
 }
 
 // ---- ops ----
@@ -247,11 +178,12 @@ md_status bgpu_compute_forces(md_backend *b) {
     unsigned which = KERN_STOP_NONFINITE | KERN_STOP_TEMP;
     const md_safety_params *p = &b->opt.safety;
     if (p->min_dist > 0.0 && p->min_dist_every > 0 && h.is.step % p->min_dist_every == 0) which |= KERN_STOP_MINDIST;
-    MD_TRY(labelled(b, r, host_checks(b, r, which, (long)h.is.step, temp)));
+    const real_t *fx = f.data(), *fy = fx + h.sys->n, *fz = fy + h.sys->n;
+    MD_TRY(integ_label_replica(&b->opt, r,
+                               integ_stop_check(h.sys, fx, fy, fz, b->ip.mass, b->ip.dt, p, which, (long)h.is.step, temp),
+                               NULL));
     if (!std::isfinite(e->pe))
-      return labelled(b, r,
-                      md_error(MD_ERR_PHYSICS, "step %ld: the potential energy is not finite: the run is unstable (overlapping atoms?)",
-                               (long)h.is.step));
+      return integ_label_replica(&b->opt, r, integ_error_energy((long)h.is.step), NULL);
   }
   return MD_OK;
 }

@@ -12,6 +12,7 @@
 #ifndef ESNAP_GPU_KERN_H
 #define ESNAP_GPU_KERN_H
 
+#include "backend.h"
 #include "md_hd.h"
 #include "types.h"
 
@@ -62,15 +63,7 @@ MD_HD void kern_atomic_add_u64(unsigned long long *p, unsigned long long v) {
 
 /* ---- the device status word: safety checks and capacity overflows ---- */
 
-/* Reasons a step sequence stops (bits of gpu_status.flags). */
-enum {
-  KERN_STOP_LOST = 1,      /* an atom moved further than the limit in one step (or its velocity is NaN) */
-  KERN_STOP_NONFINITE = 2, /* a non-finite position, velocity or force */
-  KERN_STOP_TEMP = 4,      /* temperature above the limit */
-  KERN_STOP_MINDIST = 8,   /* two atoms closer than the limit */
-  KERN_STOP_OVERFLOW = 16, /* a neighbour list needs more than its capacity: grow and rebuild */
-  KERN_STOP_FAR = 32       /* an atom is hundreds of cells away from the box (or not finite) at a rebuild */
-};
+/* Reasons a step sequence stops (bits of gpu_status.flags): KERN_STOP_* of src/backend.h. */
 
 /* One small struct in device memory, read back at output events (and after every chunk of steps). Once
  * `halt` is set every later kernel of the step sequence returns at once, so the state stays that of the

@@ -19,8 +19,10 @@
 #define ESNAP_INTEGRATE_KERN_H
 
 #include <math.h>
+#include <string.h>
 
 #include "gpu_kern.h"
+#include "integrate.h"
 #include "math/nhc.h"
 #include "nbr_cells.h"
 
@@ -50,6 +52,36 @@ typedef struct integ_params {
   int min_dist_every;       /* steps */
   real_t moved2;            /* (skin/2)² (Å²); < 0: no neighbour lists */
 } integ_params;
+
+/* Host side: the run-wide parameters from the backend options and the model (no neighbour lists: moved2 = -1). */
+static inline void integ_params_from_options(integ_params *p, const md_backend_options *opt, const md_model *m) {
+  memset(p, 0, sizeof *p);
+  p->ensemble = opt->integ.ensemble;
+  p->nvt = opt->integ.ensemble == MD_ENS_NVT;
+  p->dt = opt->integ.dt;
+  p->t_start = opt->integ.t_start;
+  p->t_stop = opt->integ.t_stop;
+  p->ramp_begin = opt->integ.ramp_begin;
+  p->ramp_end = opt->integ.ramp_end;
+  integ_masses(m, opt->integ.dt, p->mass, p->dtfm);
+  p->t_max = opt->safety.t_max;
+  p->max_disp2 = opt->safety.max_disp > 0.0 ? opt->safety.max_disp * opt->safety.max_disp : 0.0;
+  p->min_dist = opt->safety.min_dist;
+  p->min_dist_every = opt->safety.min_dist_every;
+  p->moved2 = -1.0;
+}
+
+/* Host side: replica r's state at the start of a run from its host copy rep (step, chain state) and the options
+ * (chain parameters, rep_temperature). */
+static inline void integ_sys_from_replica(integ_sys *q, const md_backend_options *opt, const md_replica *rep, int r) {
+  memset(q, 0, sizeof *q);
+  integ_nhc_params(&opt->integ, rep->sys->n, &q->np);
+  q->dof = thermo_dof(rep->sys->n);
+  q->scale = 1.0;
+  q->step = rep->sys->step;
+  q->nhc = rep->nhc;
+  q->t_fixed = opt->rep_temperature ? opt->rep_temperature[r] : 0.0;
+}
 
 MD_HD void integ_begin_body(int s, const integ_params *MD_RESTRICT p, integ_sys *MD_RESTRICT sys) {
   integ_sys *q = &sys[s];

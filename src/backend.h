@@ -49,6 +49,17 @@ typedef struct md_safety_params {
   real_t max_disp;       /* Å: stop when an atom moves further than this in one step (lost atom); <= 0 disables */
 } md_safety_params;
 
+/* Reasons a step sequence stops: the bits of the device status word (kernels/gpu_kern.h gpu_status) and the
+ * checks of integ_stop_check (host/md/integrate.h). */
+enum {
+  KERN_STOP_LOST = 1,      /* an atom moved further than the limit in one step (or its velocity is NaN) */
+  KERN_STOP_NONFINITE = 2, /* a non-finite position, velocity or force */
+  KERN_STOP_TEMP = 4,      /* temperature above the limit */
+  KERN_STOP_MINDIST = 8,   /* two atoms closer than the limit */
+  KERN_STOP_OVERFLOW = 16, /* a neighbour list needs more than its capacity: grow and rebuild */
+  KERN_STOP_FAR = 32       /* an atom is hundreds of cells away from the box (or not finite) at a rebuild */
+};
+
 typedef struct md_backend_options {
   md_integrator_params integ;
   md_safety_params safety;

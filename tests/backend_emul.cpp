@@ -244,8 +244,7 @@ SnapOut Snap::run(Layout &L, int maxnbr, const int *num, const int *j, const int
 // ---------------------------------------------------------------------------------------------------------
 // PME (kernels/pme_gpu.cu): fixed-point spread, FFT, influence/energy/virial, gather, correction.
 
-void pme(Layout &L, int sys0, int nb, const int K[3], int order, double alpha, const md_box *box, const double *qelem,
-         std::vector<double> &ev) {
+pme_kargs pme_args(const Layout &L, int sys0, int nb, const int K[3], int order, double alpha, const double *qelem) {
   pme_kargs A{};
   A.ntot = L.ntot;
   A.first_atom = L.off[sys0];
@@ -263,6 +262,13 @@ void pme(Layout &L, int sys0, int nb, const int K[3], int order, double alpha, c
   double sa = 0.0;
   for (int i = A.first_atom; i < A.first_atom + A.natoms; i++) sa += std::fabs(qelem[L.type[i]]);
   A.fix_scale = pme_fixed_scale(sa);
+  A.alpha = alpha;
+  return A;
+}
+
+void pme(Layout &L, int sys0, int nb, const int K[3], int order, double alpha, const md_box *box, const double *qelem,
+         std::vector<double> &ev) {
+  pme_kargs A = pme_args(L, sys0, nb, K, order, alpha, qelem);
   std::vector<unsigned long long> qfix(nb * A.nreal, 0ull);
   std::vector<double> mesh(nb * A.nreal), cm(2 * nb * A.ncomplex), psi(A.ncomplex);
   double self_e, self_w[6];
@@ -272,7 +278,6 @@ void pme(Layout &L, int sys0, int nb, const int K[3], int order, double alpha, c
   A.cmesh = cm.data();
   A.psi = psi.data();
   A.psi_stride = 0;
-  A.alpha = alpha;
   A.force = L.force.data();
   for (long t = 0; t < (long)A.natoms * order * order; t++) pme_spread_body(t, &A, order);  // k_pme_spread
   for (long k = 0; k < nb * A.nreal; k++) pme_convert_body(k, &A);                          // k_pme_convert
@@ -373,10 +378,8 @@ Ewald::Ewald(const std::vector<const md_box *> &boxes, const std::vector<double>
     }
 }
 
-void Ewald::compute(Layout &L, const double *qelem, std::vector<double> &e7) {
-  e7.assign(7 * (size_t)L.nsys, 0.0);
-  if (nk == 0) return;
-  std::vector<double> sre(nk), sim(nk), ek(7 * nk);
+ewald_kargs ewald_args(const Layout &L, const Ewald &V, const double *qelem, double *sre, double *sim, double *ek,
+                       double *force) {
   ewald_kargs E{};
   E.ntot = L.ntot;
   E.sys_offset = L.off.data();
@@ -385,17 +388,25 @@ void Ewald::compute(Layout &L, const double *qelem, std::vector<double> &e7) {
   E.qelem = qelem;
   E.pos = L.pos.data();
   E.box = L.box.data();
-  E.kbase = kbase.data();
-  E.ksys = ksys.data();
-  E.n = kn.data();
-  E.m = km.data();
-  E.w = w.data();
-  E.nk = nk;
-  E.sre = sre.data();
-  E.sim = sim.data();
-  E.ek = ek.data();
-  E.alpha = alpha.data();
-  E.force = L.force.data();
+  E.kbase = V.kbase.data();
+  E.ksys = V.ksys.data();
+  E.n = V.kn.data();
+  E.m = V.km.data();
+  E.w = V.w.data();
+  E.nk = V.nk;
+  E.sre = sre;
+  E.sim = sim;
+  E.ek = ek;
+  E.alpha = V.alpha.data();
+  E.force = force;
+  return E;
+}
+
+void Ewald::compute(Layout &L, const double *qelem, std::vector<double> &e7) {
+  e7.assign(7 * (size_t)L.nsys, 0.0);
+  if (nk == 0) return;
+  std::vector<double> sre(nk), sim(nk), ek(7 * nk);
+  ewald_kargs E = ewald_args(L, *this, qelem, sre.data(), sim.data(), ek.data(), L.force.data());
   const int T = 128;  // k_ewald_sf: one block of 128 per vector
   std::vector<double> pr(T), pi(T);
   for (long k = 0; k < nk; k++) {
@@ -680,29 +691,6 @@ std::vector<double> chunk_sums(const Layout &L, const std::vector<double> &v) {
   return out;
 }
 
-integ_params integ_params_of(const md_backend_options &o, const md_model &m) {
-  integ_params p;
-  std::memset(&p, 0, sizeof p);
-  p.ensemble = o.integ.ensemble;
-  p.nvt = o.integ.ensemble == MD_ENS_NVT;
-  p.dt = o.integ.dt;
-  p.t_start = o.integ.t_start;
-  p.t_stop = o.integ.t_stop;
-  p.ramp_begin = o.integ.ramp_begin;
-  p.ramp_end = o.integ.ramp_end;
-  const double dtf = vv_dtf(o.integ.dt);
-  for (int e = 0; e < m.nelem; e++) {
-    p.mass[e] = m.mass[e];
-    p.dtfm[e] = dtf / m.mass[e];
-  }
-  p.t_max = o.safety.t_max;
-  p.max_disp2 = o.safety.max_disp > 0.0 ? o.safety.max_disp * o.safety.max_disp : 0.0;
-  p.min_dist = o.safety.min_dist;
-  p.min_dist_every = o.safety.min_dist_every;
-  p.moved2 = -1.0;
-  return p;
-}
-
 bool integrate_begin(const integ_params &p, std::vector<integ_sys> &is, Layout &L, const double *x0, gpu_status &st) {
   const int nt = L.ntot;
   for (int s = 0; s < L.nsys && !st.halt; s++) integ_begin_body(s, &p, is.data());  // k_integ_begin
@@ -802,81 +790,25 @@ struct EmuBackend {
       for (int d = 0; d < 3; d++) f[(size_t)d * n + i] = L->force[(size_t)d * nt + off + i];
     }
   }
-  static const char *elem_of(const md_system *s, int i) { return s->elem[s->type[i]]; }
-
-  // The first failing check among `which` (KERN_STOP_* bits) for replica r at `step`, in the words of
-  // kernels/backend_gpu_step.cu host_checks.
-  md_status host_checks(int r, unsigned which, long step, double temp) {
+  // The checks `which` (KERN_STOP_* bits) of replica r at `step` (integ_stop_check), labelled by replica.
+  md_status check(int r, unsigned which, long step, double temp) {
     std::vector<double> f;
     download(r, f);
-    md_system *s = rep[r].sys;
-    const long n = s->n;
-    const double *fx = f.data(), *fy = fx + n, *fz = fy + n;
-    if (which & KERN_STOP_LOST) {
-      double best = 0.0;
-      int ib = -1;
-      for (int i = 0; i < s->n; i++) {
-        double v2 = s->vx[i] * s->vx[i] + s->vy[i] * s->vy[i] + s->vz[i] * s->vz[i];
-        if (!(v2 <= best)) {
-          best = v2;
-          ib = i;
-          if (std::isnan(v2)) break;
-        }
-      }
-      if (ib >= 0) {
-        if (std::isnan(best))
-          return md_error(MD_ERR_PHYSICS, "step %ld: atom %d (%s) has a non-finite velocity: the run is unstable", step, s->id[ib],
-                          elem_of(s, ib));
-        return md_error(MD_ERR_PHYSICS, "step %ld: atom %d (%s) moved %.3g Å in one step (limit %g Å): lost atom, the run is "
-                        "unstable", step, s->id[ib], elem_of(s, ib), std::sqrt(best) * ip.dt, opt.safety.max_disp);
-      }
-    }
-    if (which & KERN_STOP_NONFINITE) {
-      int bad = integ_first_nonfinite(s, fx, fy, fz);
-      if (bad >= 0) {
-        const char *what = !std::isfinite(s->x[bad] + s->y[bad] + s->z[bad])     ? "position"
-                           : !std::isfinite(s->vx[bad] + s->vy[bad] + s->vz[bad]) ? "velocity"
-                                                                                   : "force";
-        return md_error(MD_ERR_PHYSICS, "step %ld: atom %d (%s) has a non-finite %s: the run is unstable (time step too large, "
-                        "or overlapping atoms?)", step, s->id[bad], elem_of(s, bad), what);
-      }
-    }
-    if ((which & KERN_STOP_TEMP) && opt.safety.t_max > 0.0 && temp > opt.safety.t_max) {
-      int ihot = 0;
-      integ_sum_mv2(s, ip.mass, &ihot);
-      double v = std::sqrt(s->vx[ihot] * s->vx[ihot] + s->vy[ihot] * s->vy[ihot] + s->vz[ihot] * s->vz[ihot]);
-      return md_error(MD_ERR_PHYSICS, "step %ld: temperature %.6g K exceeds the limit %.6g K (hottest atom %d (%s), %.4g Å/ps): "
-                      "the run is exploding", step, temp, opt.safety.t_max, s->id[ihot], elem_of(s, ihot), v);
-    }
-    if ((which & KERN_STOP_MINDIST) && opt.safety.min_dist > 0.0) {
-      double d;
-      int ia, ib;
-      md_status st = system_min_distance(s, opt.safety.min_dist, &d, &ia, &ib);
-      if (st != MD_OK) return md_error(MD_ERR_PHYSICS, "step %ld: %s", step, md_errmsg());
-      if (ia >= 0 && d < opt.safety.min_dist)
-        return md_error(MD_ERR_PHYSICS, "step %ld: atoms %d (%s) and %d (%s) are %.4f Å apart (limit %g Å)", step, s->id[ia],
-                        elem_of(s, ia), s->id[ib], elem_of(s, ib), d, opt.safety.min_dist);
-    }
-    if (which & KERN_STOP_FAR)
-      return md_error(MD_ERR_PHYSICS, "step %ld: an atom has a non-finite position or is hundreds of cells away from the box "
-                      "(lost atom): the run is unstable", step);
-    return MD_OK;
+    const md_system *s = rep[r].sys;
+    const double *fx = f.data(), *fy = fx + s->n, *fz = fy + s->n;
+    return integ_label_replica(&opt, r, integ_stop_check(s, fx, fy, fz, ip.mass, ip.dt, &opt.safety, which, step, temp),
+                               nullptr);
   }
-  md_status labelled(int r, md_status st) {
-    if (st == MD_OK || !opt.rep_label) return st;
-    char msg[1024];
-    snprintf(msg, sizeof msg, "%s", md_errmsg());
-    return md_error(st, "replica %d: %s", opt.rep_offset + r, msg);
-  }
+  // The error of the halted step sequence (kernels/backend_gpu_step.cu stop_message).
   md_status stop_message() {
     const int r = (hs.sys >= 0 && hs.sys < nrep) ? hs.sys : 0;
-    const long step = (long)is[r].step;
-    md_status st = host_checks(r, (unsigned)hs.halt, step, is[r].temp);
-    if (st == MD_OK) st = host_checks(r, hs.flags, step, is[r].temp);
-    if (st == MD_OK)
-      st = md_error(MD_ERR_PHYSICS, "step %ld: the device stopped the run (reason %#x, atom %d) but the host could not confirm "
-                    "it", step, (unsigned)hs.halt, hs.atom == INT_MAX ? -1 : hs.atom + 1);
-    return labelled(r, st);
+    std::vector<double> f;
+    download(r, f);
+    const md_system *s = rep[r].sys;
+    const double *fx = f.data(), *fy = fx + s->n, *fz = fy + s->n;
+    md_status st = integ_stop_error(s, fx, fy, fz, ip.mass, ip.dt, &opt.safety, (unsigned)hs.halt, hs.flags,
+                                    hs.atom == INT_MAX ? -1 : hs.atom + 1, (long)is[r].step, is[r].temp);
+    return integ_label_replica(&opt, r, st, nullptr);
   }
   void clear_status() { kern_status_init(&hs); }
   void ensure_lists() {
@@ -926,20 +858,14 @@ md_status e_create(md_backend **out, const md_model *model, const md_backend_opt
   b->nrep = nrep;
   b->rep.resize(nrep);
   b->is.assign(nrep, integ_sys{});
-  b->ip = integ_params_of(*opt, *model);
+  integ_params_from_options(&b->ip, opt, model);
   for (int r = 0; r < nrep; r++) {
     Rep &h = b->rep[r];
     MD_TRY(system_copy(&h.sys, reps[r].sys));
     h.step0 = reps[r].step0;
     h.time0 = reps[r].time0;
     h.rng = reps[r].rng;
-    integ_sys &s = b->is[r];
-    integ_nhc_params(&opt->integ, h.sys->n, &s.np);
-    s.dof = thermo_dof(h.sys->n);
-    s.scale = 1.0;
-    s.step = reps[r].sys->step;
-    s.nhc = reps[r].nhc;
-    s.t_fixed = opt->rep_temperature ? opt->rep_temperature[r] : 0.0;
+    integ_sys_from_replica(&b->is[r], opt, &reps[r], r);
   }
   b->L.reset(new Layout(b->systems()));
   MD_TRY(b->make_forces());
@@ -1076,10 +1002,9 @@ md_status e_compute_forces(md_backend *mb) {
     unsigned which = KERN_STOP_NONFINITE | KERN_STOP_TEMP;
     const md_safety_params *p = &b->opt.safety;
     if (p->min_dist > 0.0 && p->min_dist_every > 0 && b->is[r].step % p->min_dist_every == 0) which |= KERN_STOP_MINDIST;
-    MD_TRY(b->labelled(r, b->host_checks(r, which, (long)b->is[r].step, temp[r])));
+    MD_TRY(b->check(r, which, (long)b->is[r].step, temp[r]));
     if (!std::isfinite(b->e[r].pe))
-      return b->labelled(r, md_error(MD_ERR_PHYSICS, "step %ld: the potential energy is not finite: the run is unstable "
-                                                     "(overlapping atoms?)", (long)b->is[r].step));
+      return integ_label_replica(&b->opt, r, integ_error_energy((long)b->is[r].step), nullptr);
   }
   return MD_OK;
 }

@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "test_emul_util.h"
+#include "ewald_kern.h"
 #include "integrate_kern.h"
+#include "pme_kern.h"
 
 extern "C" {
 #include "backend.h"
@@ -68,6 +70,10 @@ void snap_chain(int twojmax, const snap_gpu_work &W, const double *rootpq, int a
 void pme(Layout &L, int sys0, int nb, const int K[3], int order, double alpha, const md_box *box, const double *qelem,
          std::vector<double> &ev);
 
+// The PME kernels' arguments for systems sys0 .. sys0+nb-1 of L, as kernels/pme_gpu.cu fills them (fixed-point
+// scale from the batch's charges); qfix, mesh, cmesh, psi, psi_stride, force and halt are the caller's.
+pme_kargs pme_args(const Layout &L, int sys0, int nb, const int K[3], int order, double alpha, const double *qelem);
+
 // Coulomb real space (k_coul_real) over a full device list, alpha and rc2 per system; ZBL (k_zbl, the pair
 // table as kernels/zbl_gpu.cu builds it) over the short list. Forces ADDED to L.force, per-atom energies and
 // virials ADDED to acc [PAIR_NACC ntot] (kernels/pair_kern.h; resized to that when smaller).
@@ -87,15 +93,16 @@ struct Ewald {
   std::vector<int> kbase, ksys, kn;
   std::vector<double> km, w, alpha;
 };
+// The Ewald kernels' arguments over L with the vectors of V, as kernels/coulomb_gpu.cu fills them: structure
+// factor sre, sim [nk], per-vector energy and virial ek [7 nk], forces ADDED to force; halt is the caller's.
+ewald_kargs ewald_args(const Layout &L, const Ewald &V, const double *qelem, double *sre, double *sim, double *ek,
+                       double *force);
 
 // The integrator kernels of kernels/integrate_gpu.cu over every system of L (is[s]: system s's state).
 //  integrate_begin: k_integ_begin, k_integ_kick_drift (x0: positions at the last list build, or nullptr);
 //                   returns true when an atom moved beyond p.moved2 (a rebuild is due);
 //  integrate_end:   k_integ_kick_mv2, the chunked per-system sums, k_integ_finish, k_integ_scale_check.
 // Stop reasons are raised in st (kern_status_raise) as the kernels do; nothing runs once st.halt is set.
-// The integrator's run-wide parameters from the backend options, as kernels/backend_gpu.cu sets them (no list:
-// moved2 = -1).
-integ_params integ_params_of(const md_backend_options &o, const md_model &m);
 bool integrate_begin(const integ_params &p, std::vector<integ_sys> &is, Layout &L, const double *x0, gpu_status &st);
 void integrate_end(const integ_params &p, std::vector<integ_sys> &is, Layout &L, gpu_status &st);
 // Per-system sums of per-atom values by the device's two passes (chunks of KERN_CHUNK atoms, KERN_RED_THREADS

@@ -9,7 +9,8 @@ extern "C" {
 #include "coulomb.h"
 }
 #include "pair_kern.h"
-#include "test_coul_emul.h"
+#include "backend_emul.h"
+#include "pme_tables.h"
 
 namespace {
 
@@ -59,7 +60,7 @@ TEST_CASE("emulated force kernels write nothing while the halt word is set", "[c
   coulomb_info ie, ip;
   coulomb_get_info(ce, &ie);
   coulomb_get_info(cp, &ip);
-  const emul::EwaldVectors V(&s->box, ie.alpha, ie.gcut);
+  const emul::Ewald V({&s->box}, {ie.alpha}, {ie.gcut});
   const long nk = V.nk;
   REQUIRE(nk > 0);
   const int P = ip.order;
@@ -82,7 +83,7 @@ TEST_CASE("emulated force kernels write nothing while the halt word is set", "[c
                 lists[0].img.data(), o.force.data(), o.acc.data(), halt};
     for (int i = 0; i < n; i++) coul_real_body(i, &A, m.charge, ip.alpha, rc * rc);
     for (int i = 0; i < n; i++) zbl_body(i, &A, pairs, m.nelem, m.zbl_outer * m.zbl_outer);
-    ewald_kargs E = emul::ewald_args(L, V, o.sre.data(), o.sim.data(), o.ek.data(), o.force.data());
+    ewald_kargs E = emul::ewald_args(L, V, m.charge, o.sre.data(), o.sim.data(), o.ek.data(), o.force.data());
     E.halt = halt;
     const int T = 128;
     for (long k = 0; k < nk; k++) {
@@ -91,7 +92,7 @@ TEST_CASE("emulated force kernels write nothing while the halt word is set", "[c
       ewald_sf_finish(&E, k, kern_sum_in_order(pr.data(), T), kern_sum_in_order(pi.data(), T));
     }
     for (int i = 0; i < n; i++) ewald_force_body(i, &E);
-    pme_kargs M = emul::pme_args(L, 0, 1, ip.grid, P, ip.alpha);
+    pme_kargs M = emul::pme_args(L, 0, 1, ip.grid, P, ip.alpha, m.charge);
     M.qfix = o.qfix.data();
     M.mesh = o.mesh.data();
     M.cmesh = o.cmesh.data();

@@ -39,7 +39,11 @@ md_backend_options options(int ensemble, double t0, double t1, int tloop, double
   return o;
 }
 
-integ_params device_params(const md_backend_options &o, const md_model &m) { return emul::integ_params_of(o, m); }
+integ_params device_params(const md_backend_options &o, const md_model &m) {
+  integ_params p;
+  integ_params_from_options(&p, &o, &m);
+  return p;
+}
 // t_fixed > 0: the replica's own constant NVT target (backend option rep_temperature), which replaces the ramp.
 void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag, double t_fixed = 0.0) {
   const md_model &m = emul::model();

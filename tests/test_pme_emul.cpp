@@ -97,17 +97,7 @@ TEST_CASE("emulated fixed-point PME mesh matches the double-precision spread", "
   md_system *s = emul::load("snap333_1000K.xyz", &emul::model());
   Setup S(MD_COUL_PME, 1e-5, 0.0, s);
   emul::Layout L({s});
-  pme_kargs A{};
-  A.ntot = L.ntot;
-  A.natoms = L.ntot;
-  for (int d = 0; d < 3; d++) A.K[d] = S.info.grid[d];
-  A.order = S.info.order;
-  A.nreal = (long)A.K[0] * A.K[1] * A.K[2];
-  A.pos = L.pos.data();
-  A.type = L.type.data();
-  A.atom_sys = L.atom_sys.data();
-  A.box = L.box.data();
-  A.qelem = emul::model().charge;
+  pme_kargs A = emul::pme_args(L, 0, 1, S.info.grid, S.info.order, S.info.alpha, emul::model().charge);
   A.fix_scale = pme_fixed_scale(50.0);
   std::vector<unsigned long long> qfix(A.nreal, 0ull);
   std::vector<double> mesh(A.nreal);

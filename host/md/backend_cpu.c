@@ -61,11 +61,7 @@ static md_status cpu_create(md_backend **out, const md_model *model, const md_ba
   b->model = *model;
   b->opt = *opt;
   ff_options_from_backend(&b->ffo, opt);
-  real_t dtf = vv_dtf(opt->integ.dt);
-  for (int e = 0; e < model->nelem; e++) {
-    b->mass[e] = model->mass[e];
-    b->dtfm[e] = dtf / model->mass[e];
-  }
+  integ_masses(model, opt->integ.dt, b->mass, b->dtfm);
   b->rep = (cpu_rep *)calloc((size_t)nrep, sizeof(cpu_rep));
   if (!b->rep) {
     free(b);
@@ -103,7 +99,6 @@ static md_status cpu_get_state(md_backend *b, int r, md_replica *dst, unsigned w
   return replica_copy(dst, &b->rep[r].st, what);
 }
 
-static const char *elem_of(const md_system *s, int i) { return s->elem[s->type[i]]; }
 
 /* Evaluate forces; failures are prefixed with the step. */
 static md_status forces(cpu_rep *c) {
@@ -127,18 +122,8 @@ static md_status check(md_backend *b, cpu_rep *c, real_t temp, int ihot) {
   const md_system *s = c->st.sys;
   const md_safety_params *p = &b->opt.safety;
   int bad = integ_first_nonfinite(s, c->st.fx, c->st.fy, c->st.fz);
-  if (bad >= 0 || !isfinite(c->st.pe)) {
-    if (bad < 0) bad = 0;
-    const char *what = !isfinite(s->x[bad] + s->y[bad] + s->z[bad]) ? "position"
-                       : !isfinite(s->vx[bad] + s->vy[bad] + s->vz[bad]) ? "velocity" : "force";
-    return md_error(MD_ERR_PHYSICS, "step %ld: atom %d (%s) has a non-finite %s: the run is unstable (time step too large, "
-                    "or overlapping atoms?)", s->step, s->id[bad], elem_of(s, bad), what);
-  }
-  if (p->t_max > 0.0 && temp > p->t_max) {
-    real_t v = sqrt(s->vx[ihot] * s->vx[ihot] + s->vy[ihot] * s->vy[ihot] + s->vz[ihot] * s->vz[ihot]);
-    return md_error(MD_ERR_PHYSICS, "step %ld: temperature %.6g K exceeds the limit %.6g K (hottest atom %d (%s), %.4g Å/ps): "
-                    "the run is exploding", s->step, temp, p->t_max, s->id[ihot], elem_of(s, ihot), v);
-  }
+  if (bad >= 0 || !isfinite(c->st.pe)) return integ_error_nonfinite(s, s->step, bad < 0 ? 0 : bad);
+  if (p->t_max > 0.0 && temp > p->t_max) return integ_error_hot(s, s->step, temp, p->t_max, ihot);
   if (c->close && p->min_dist_every > 0 && s->step % p->min_dist_every == 0) {
     md_status st = nbr_build(c->close, s);
     if (st != MD_OK) return md_error(MD_ERR_PHYSICS, "step %ld: %s", s->step, md_errmsg());
@@ -146,9 +131,7 @@ static md_status check(md_backend *b, cpu_rep *c, real_t temp, int ihot) {
       real_t best;
       int bi, bj;
       nbr_min_distance(c->close, s, &best, &bi, &bj);
-      if (best < p->min_dist)
-        return md_error(MD_ERR_PHYSICS, "step %ld: atoms %d (%s) and %d (%s) are %.4f Å apart (limit %g Å)", s->step, s->id[bi],
-                        elem_of(s, bi), s->id[bj], elem_of(s, bj), best, p->min_dist);
+      if (best < p->min_dist) return integ_error_close(s, s->step, bi, bj, best, p->min_dist);
     }
   }
   return MD_OK;
@@ -180,12 +163,7 @@ static md_status step_once(md_backend *b, cpu_rep *c) {
   s->step = step;
   s->time = c->st.time0 + (real_t)(step - c->st.step0) * ip->dt;
   const real_t lim = b->opt.safety.max_disp;
-  if (lim > 0.0 && !(d2 <= lim * lim) && imax >= 0) {
-    if (isnan(d2)) return md_error(MD_ERR_PHYSICS, "step %ld: atom %d (%s) has a non-finite velocity: the run is unstable", step,
-                                   s->id[imax], elem_of(s, imax));
-    return md_error(MD_ERR_PHYSICS, "step %ld: atom %d (%s) moved %.3g Å in one step (limit %g Å): lost atom, the run is "
-                    "unstable", step, s->id[imax], elem_of(s, imax), sqrt(d2), lim);
-  }
+  if (lim > 0.0 && !(d2 <= lim * lim) && imax >= 0) return integ_error_moved(s, step, imax, sqrt(d2), lim);
   /* forces */
   MD_TRY(forces(c));
   /* final_integrate */
@@ -212,12 +190,6 @@ static md_status advance(md_backend *b, cpu_rep *c, long n) {
   return MD_OK;
 }
 
-/* Prefix "replica K: " (ensembles) to the message of replica r's failure. */
-static md_status label(const md_backend *b, int r, md_status st, const char *msg) {
-  if (!b->opt.rep_label) return md_error(st, "%s", msg);
-  return md_error(st, "replica %d: %s", b->opt.rep_offset + r, msg);
-}
-
 /* n steps of every replica (n < 0: the initial forces). One thread per replica when asked: each replica's force
  * field then runs on one thread (its nested regions get one thread), so its bits do not depend on how many
  * replicas share the process. A failing replica stops; the others finish; the lowest failing one is reported. */
@@ -225,11 +197,7 @@ static md_status for_each_replica(md_backend *b, long n) {
   if (!b->opt.one_thread_per_replica) {
     for (int r = 0; r < b->nrep; r++) {
       md_status st = advance(b, &b->rep[r], n);
-      if (st != MD_OK) {
-        char msg[1024];
-        snprintf(msg, sizeof msg, "%s", md_errmsg());
-        return label(b, r, st, msg);
-      }
+      if (st != MD_OK) return integ_label_replica(&b->opt, r, st, NULL);
     }
     return MD_OK;
   }
@@ -255,7 +223,7 @@ static md_status for_each_replica(md_backend *b, long n) {
   }
   md_status st = MD_OK;
   for (int r = 0; r < b->nrep && st == MD_OK; r++)
-    if (sts[r] != MD_OK) st = label(b, r, sts[r], msgs[r]);
+    if (sts[r] != MD_OK) st = integ_label_replica(&b->opt, r, sts[r], msgs[r]);
   free(sts);
   free(msgs);
   return st;

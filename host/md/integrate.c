@@ -1,6 +1,7 @@
 #include "integrate.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,4 +150,104 @@ int integ_first_nonfinite(const md_system *s, const real_t *fx, const real_t *fy
     if (!isfinite(sum)) return i;
   }
   return -1;
+}
+
+void integ_masses(const md_model *m, real_t dt, real_t *mass, real_t *dtfm) {
+  const real_t dtf = vv_dtf(dt);
+  for (int e = 0; e < m->nelem; e++) {
+    mass[e] = m->mass[e];
+    dtfm[e] = dtf / m->mass[e];
+  }
+}
+
+/* ---- safety stops ---- */
+
+static const char *elem_of(const md_system *s, int i) { return s->elem[s->type[i]]; }
+
+md_status integ_error_moved(const md_system *s, long step, int i, real_t d, real_t lim) {
+  if (isnan(d))
+    return md_error(MD_ERR_PHYSICS, "step %ld: atom %d (%s) has a non-finite velocity: the run is unstable", step, s->id[i],
+                    elem_of(s, i));
+  return md_error(MD_ERR_PHYSICS, "step %ld: atom %d (%s) moved %.3g Å in one step (limit %g Å): lost atom, the run is "
+                  "unstable", step, s->id[i], elem_of(s, i), d, lim);
+}
+
+md_status integ_error_nonfinite(const md_system *s, long step, int i) {
+  const char *what = !isfinite(s->x[i] + s->y[i] + s->z[i])     ? "position"
+                     : !isfinite(s->vx[i] + s->vy[i] + s->vz[i]) ? "velocity"
+                                                                 : "force";
+  return md_error(MD_ERR_PHYSICS, "step %ld: atom %d (%s) has a non-finite %s: the run is unstable (time step too large, "
+                  "or overlapping atoms?)", step, s->id[i], elem_of(s, i), what);
+}
+
+md_status integ_error_hot(const md_system *s, long step, real_t temp, real_t t_max, int ihot) {
+  real_t v = sqrt(s->vx[ihot] * s->vx[ihot] + s->vy[ihot] * s->vy[ihot] + s->vz[ihot] * s->vz[ihot]);
+  return md_error(MD_ERR_PHYSICS, "step %ld: temperature %.6g K exceeds the limit %.6g K (hottest atom %d (%s), %.4g Å/ps): "
+                  "the run is exploding", step, temp, t_max, s->id[ihot], elem_of(s, ihot), v);
+}
+
+md_status integ_error_close(const md_system *s, long step, int ia, int ib, real_t d, real_t lim) {
+  return md_error(MD_ERR_PHYSICS, "step %ld: atoms %d (%s) and %d (%s) are %.4f Å apart (limit %g Å)", step, s->id[ia],
+                  elem_of(s, ia), s->id[ib], elem_of(s, ib), d, lim);
+}
+
+md_status integ_error_energy(long step) {
+  return md_error(MD_ERR_PHYSICS, "step %ld: the potential energy is not finite: the run is unstable (overlapping atoms?)",
+                  step);
+}
+
+md_status integ_stop_check(const md_system *s, const real_t *fx, const real_t *fy, const real_t *fz, const real_t *mass,
+                           real_t dt, const md_safety_params *p, unsigned which, long step, real_t temp) {
+  if (which & KERN_STOP_LOST) {
+    real_t best = 0.0;
+    int ib = -1;
+    for (int i = 0; i < s->n; i++) {
+      real_t v2 = s->vx[i] * s->vx[i] + s->vy[i] * s->vy[i] + s->vz[i] * s->vz[i];
+      if (!(v2 <= best)) {
+        best = v2;
+        ib = i;
+        if (isnan(v2)) break;
+      }
+    }
+    if (ib >= 0) return integ_error_moved(s, step, ib, sqrt(best) * dt, p->max_disp);
+  }
+  if (which & KERN_STOP_NONFINITE) {
+    int bad = integ_first_nonfinite(s, fx, fy, fz);
+    if (bad >= 0) return integ_error_nonfinite(s, step, bad);
+  }
+  if ((which & KERN_STOP_TEMP) && p->t_max > 0.0 && temp > p->t_max) {
+    int ihot = 0;
+    integ_sum_mv2(s, mass, &ihot);
+    return integ_error_hot(s, step, temp, p->t_max, ihot);
+  }
+  if ((which & KERN_STOP_MINDIST) && p->min_dist > 0.0) {
+    real_t d;
+    int ia, ib;
+    md_status st = system_min_distance(s, p->min_dist, &d, &ia, &ib);
+    if (st != MD_OK) return md_error(MD_ERR_PHYSICS, "step %ld: %s", step, md_errmsg());
+    if (ia >= 0 && d < p->min_dist) return integ_error_close(s, step, ia, ib, d, p->min_dist);
+  }
+  if (which & KERN_STOP_FAR)
+    return md_error(MD_ERR_PHYSICS, "step %ld: an atom has a non-finite position or is hundreds of cells away from the box "
+                    "(lost atom): the run is unstable", step);
+  return MD_OK;
+}
+
+md_status integ_stop_error(const md_system *s, const real_t *fx, const real_t *fy, const real_t *fz, const real_t *mass,
+                           real_t dt, const md_safety_params *p, unsigned halt, unsigned flags, int atom, long step,
+                           real_t temp) {
+  md_status st = integ_stop_check(s, fx, fy, fz, mass, dt, p, halt, step, temp);
+  if (st == MD_OK) st = integ_stop_check(s, fx, fy, fz, mass, dt, p, flags, step, temp);
+  if (st == MD_OK)
+    st = md_error(MD_ERR_PHYSICS, "step %ld: the device stopped the run (reason %#x, atom %d) but the host could not confirm "
+                  "it", step, halt, atom);
+  return st;
+}
+
+md_status integ_label_replica(const md_backend_options *opt, int r, md_status st, const char *msg) {
+  if (st == MD_OK) return st;
+  char buf[1024];
+  snprintf(buf, sizeof buf, "%s", msg ? msg : md_errmsg());
+  if (!opt->rep_label) return md_error(st, "%s", buf);
+  return md_error(st, "replica %d: %s", opt->rep_offset + r, buf);
 }
