@@ -147,8 +147,14 @@ static md_status write_checkpoint(run_ctx *c) {
   long step = sys0(c)->step;
   if (st != MD_OK) {
     c->ckpt_failures++;
-    if (ens_rank() == 0)
-      fprintf(stderr, "esnapmd: warning: step %ld: checkpoint not written (%s); the previous one is kept\n", step, md_errmsg());
+    if (ens_rank() == 0) {
+      if (c->last_ckpt_step >= 0)
+        fprintf(stderr, "esnapmd: warning: step %ld: checkpoint not written (%s); the previous one (step %ld) is kept\n", step,
+                md_errmsg(), c->last_ckpt_step);
+      else
+        fprintf(stderr, "esnapmd: warning: step %ld: checkpoint not written (%s); there is no earlier checkpoint\n", step,
+                md_errmsg());
+    }
   } else {
     c->ckpt_failures = 0;
     c->last_ckpt_step = step;
@@ -556,9 +562,12 @@ static md_status loop(run_ctx *c) {
             th.temp, c->nrun > 1 ? " (replica 0)" : "");
     if (c->last_ckpt_step >= 0) fprintf(c->out, "# checkpoint: %s (step %ld)\n", c->ckpt_path, c->last_ckpt_step);
   }
-  if (c->ckpt_failures)
+  if (c->ckpt_failures && c->last_ckpt_step >= 0)
     return md_error(MD_ERR_IO, "the last checkpoint could not be written (see the warnings); the newest good one is %s at step %ld",
                     c->ckpt_path, c->last_ckpt_step);
+  if (c->ckpt_failures)
+    return md_error(MD_ERR_IO, "no checkpoint could be written to %s (see the warnings): there is none to restart from",
+                    c->ckpt_path);
   return MD_OK;
 }
 

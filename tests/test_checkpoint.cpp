@@ -262,3 +262,23 @@ TEST_CASE("checkpoint of another system is refused", "[checkpoint][cli]") {
   CHECK(md_test::run("run " + d1 + " --restart " + chk, &out) == 0);
   CHECK(out.find("complete") != std::string::npos);
 }
+
+// A run whose checkpoints cannot be written (the checkpoint path is a directory) warns at every attempt, says
+// that there is no earlier checkpoint rather than claiming one is kept, and ends with an error that names none.
+TEST_CASE("run whose checkpoints all fail says there is none to restart from", "[checkpoint][cli]") {
+  std::string dir = esnap_test::scratch("ckpt_none");
+  REQUIRE(std::system(("mkdir -p " + dir + "/out/run.chk").c_str()) == 0);
+  std::string deck = md_test::deck("ckpt_none_deck",
+                                   "structure li3n 2 2 2\nvelocity 300 seed 1\noutput " + dir + "/out\nthermo 5\n"
+                                   "checkpoint 5 run.chk\nrun 10\n",
+                                   false);
+  std::string out;
+  int rc = md_test::run("run " + deck + " --quiet", &out);
+  INFO(out);
+  CHECK(rc != 0);
+  CHECK(out.find("step 5: checkpoint not written") != std::string::npos);
+  CHECK(out.find("there is no earlier checkpoint") != std::string::npos);
+  CHECK(out.find("is kept") == std::string::npos);
+  CHECK(out.find("there is none to restart from") != std::string::npos);
+  CHECK(out.find("step -1") == std::string::npos);
+}
