@@ -233,3 +233,15 @@ TEST_CASE("deck values outside their physical range are refused", "[deck][cli]")
   expect_error("deck_range_tmax", good_head + "safety tmax 1e300\nrun 10\n", {"deck.in:2:", "tmax must be between"});
   expect_error("deck_range_rep", good_head + "replicas 2 temperatures 300 1e7\nrun 10\n", {"deck.in:2:", "temperature '1e7'"});
 }
+
+TEST_CASE("structure with an atom far outside the cell names the file", "[deck][cli]") {
+  std::string deck = md_test::deck("deck_far_atom", "structure read far.xyz\nrun 10\n", false);
+  md_test::write_file("scratch/deck_far_atom/far.xyz",
+                      "2\nLattice=\"5 0 0 0 5 0 0 0 5\" Properties=species:S:1:pos:R:3\nLi 0 0 0\nN 1e12 1 1\n");
+  std::string out;
+  int rc = md_test::run("run " + deck, &out);
+  INFO(out);
+  CHECK(rc != 0);
+  CHECK(md_test::count_lines(out) == 1);
+  CHECK(out.find("far.xyz:1: atom 2 is 2e+11 cells away from the box") != std::string::npos);
+}

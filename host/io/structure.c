@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "math/pbc.h"
+#include "nbr_cells.h"
+
 #include "model.h"
 #include "system.h"
 
@@ -127,6 +130,14 @@ md_status structure_next(structure_reader *r, md_system **out, int *eof) {
 md_status structure_check(const md_system *s, const md_model *m, const char *where, real_t min_distance) {
   if (s->n < 1) return md_error(MD_ERR_VALUE, "%s: the structure has no atoms", where);
   MD_TRY(system_check_finite(s, where));
+  for (int i = 0; i < s->n; i++) {
+    real_t f[3];
+    pbc_to_frac(s->box.hinv, s->x[i], s->y[i], s->z[i], f);
+    for (int d = 0; d < 3; d++)
+      if (fabs(floor(f[d])) > (real_t)NBR_MAX_IMAGE)
+        return md_error(MD_ERR_VALUE, "%s: atom %d is %.3g cells away from the box (at most %d periodic images)", where,
+                        s->id[i], fabs(floor(f[d])), NBR_MAX_IMAGE);
+  }
   for (int i = 0; i < s->n; i++)
     if (s->type[i] < 0 || s->type[i] >= m->nelem)
       return md_error(MD_ERR_VALUE, "%s: atom %d has element index %d, outside the model's %d elements", where, s->id[i],
