@@ -41,7 +41,7 @@ int main(int argc, char **argv) {
       if (st != MD_OK) {
         /* MPI runs agree on errors (app/mpi_ens.h): rank 0 prints the one message */
         const char *msg = md_errmsg();
-        if (ens_rank() == 0) fprintf(stderr, "esnapmd: %s\n", msg[0] ? msg : md_status_name(st));
+        if (ens_rank() == 0 && !ens_error_reported()) fprintf(stderr, "esnapmd: %s\n", msg[0] ? msg : md_status_name(st));
         return 1;
       }
       return 0;

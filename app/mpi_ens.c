@@ -260,6 +260,25 @@ md_status ens_bcast_bytes(void *data, size_t len, int root) {
 #endif
 }
 
+static int g_error_reported = 0;
+
+void ens_report_error(md_status st) {
+#if ESNAP_HAVE_MPI
+  if (g_size <= 1) return;
+  if (g_rank == 0) {
+    const char *msg = md_errmsg();
+    fprintf(stderr, "esnapmd: %s\n", msg[0] ? msg : md_status_name(st));
+    fflush(stderr);
+  }
+  g_error_reported = 1;
+  MPI_Barrier(MPI_COMM_WORLD);
+#else
+  (void)st;
+#endif
+}
+
+int ens_error_reported(void) { return g_error_reported; }
+
 void ens_barrier(void) {
 #if ESNAP_HAVE_MPI
   if (g_size > 1) MPI_Barrier(MPI_COMM_WORLD);

@@ -43,6 +43,12 @@ md_status ens_gather_bytes(const void *data, size_t len, unsigned char **all, si
 /* Collective: broadcast len bytes from root. */
 md_status ens_bcast_bytes(void *data, size_t len, int root);
 void ens_barrier(void);
+/* Collective, for an error every rank agrees on (ens_agree) at the end of a run over several ranks: rank 0 prints
+ * "esnapmd: MESSAGE" and flushes, then every rank waits for it, so that no rank's exit can end the job before the
+ * message is out. Without MPI, or on one rank, it does nothing and main() prints. */
+void ens_report_error(md_status st);
+/* 1 when ens_report_error has printed this process's error. */
+int ens_error_reported(void);
 
 /* GPU runs (CUDA builds): bind this rank to device (local rank mod devices of the node); *device receives it. */
 md_status ens_select_gpu(int *device);

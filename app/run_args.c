@@ -40,6 +40,7 @@ md_status run_with_deck(const char *deck_path, md_status (*fn)(md_deck *d, void 
   md_status st = d ? deck_read(d, deck_path) : md_error(MD_ERR_MEMORY, "out of memory");
   if (st == MD_OK) st = fn(d, ctx);
   free(d);
+  if (st != MD_OK) ens_report_error(st); /* errors are agreed across ranks: printed before MPI ends */
   ens_finalize();
   return st;
 }
