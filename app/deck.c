@@ -105,7 +105,7 @@ static md_status parse_structure(const textfile *t, md_deck *d) {
       else return deck_extra_word(t, k);
       MD_TRY(deck_get_real(t, k + 1, t->word[k], usage, dst));
       if (!(*dst > 0.0)) return md_error(MD_ERR_VALUE, "%s:%d: lattice constant %s must be positive", t->path, t->line, t->word[k]);
-      MD_TRY(deck_get_real_in(t, k + 1, "lattice constant", usage, 1.0, 100.0, "Å", dst));
+      MD_TRY(deck_check_range(t, k + 1, "lattice constant", 1.0, 100.0, "Å", *dst));
     }
   } else if (strcmp(t->word[1], "read") == 0) {
     d->structure = DECK_STRUCT_FILE;
@@ -138,7 +138,7 @@ static md_status parse_coulomb(const textfile *t, md_deck *d) {
     MD_TRY(deck_get_real(t, 2, "accuracy", usage, &d->coulomb_accuracy));
     if (!(d->coulomb_accuracy > 0.0 && d->coulomb_accuracy < 1.0))
       return md_error(MD_ERR_VALUE, "%s:%d: coulomb accuracy must be between 0 and 1 (got %g)", t->path, t->line, d->coulomb_accuracy);
-    MD_TRY(deck_get_real_in(t, 2, "coulomb accuracy", usage, DECK_COUL_ACC_MIN, DECK_COUL_ACC_MAX, "", &d->coulomb_accuracy));
+    MD_TRY(deck_check_range(t, 2, "coulomb accuracy", DECK_COUL_ACC_MIN, DECK_COUL_ACC_MAX, "", d->coulomb_accuracy));
     k = 3;
   }
   while (k < t->nwords) {
@@ -149,7 +149,7 @@ static md_status parse_coulomb(const textfile *t, md_deck *d) {
     if (strcmp(t->word[k], "rcut") != 0) return deck_extra_word(t, k);
     MD_TRY(deck_get_real(t, k + 1, "rcut", usage, &d->coulomb_rcut));
     if (!(d->coulomb_rcut > 0.0)) return md_error(MD_ERR_VALUE, "%s:%d: rcut must be positive", t->path, t->line);
-    MD_TRY(deck_get_real_in(t, k + 1, "coulomb rcut", usage, DECK_COUL_RCUT_MIN, DECK_COUL_RCUT_MAX, "Å", &d->coulomb_rcut));
+    MD_TRY(deck_check_range(t, k + 1, "coulomb rcut", DECK_COUL_RCUT_MIN, DECK_COUL_RCUT_MAX, "Å", d->coulomb_rcut));
     k += 2;
   }
   if (d->coulomb_lammps.on && !(d->coulomb_rcut > 0.0))
@@ -162,7 +162,7 @@ static md_status parse_velocity(const textfile *t, md_deck *d) {
   const char *usage = "velocity T [seed S] [dist gaussian|uniform] [mom yes|no]";
   MD_TRY(deck_get_real(t, 1, "temperature", usage, &d->velocity_t));
   if (d->velocity_t < 0.0) return md_error(MD_ERR_VALUE, "%s:%d: velocity temperature must not be negative (got %g K)", t->path, t->line, d->velocity_t);
-  MD_TRY(deck_get_real_in(t, 1, "velocity temperature", usage, 0.0, DECK_T_MAX, "K", &d->velocity_t));
+  MD_TRY(deck_check_range(t, 1, "velocity temperature", 0.0, DECK_T_MAX, "K", d->velocity_t));
   d->has_velocity = 1;
   for (int k = 2; k < t->nwords; k += 2) {
     const char *w = t->word[k];
@@ -200,15 +200,15 @@ static md_status parse_ensemble(const textfile *t, md_deck *d) {
   MD_TRY(tf_real(t, 3, "damping time", &d->t_damp));
   if (!(d->t_start > 0.0)) return md_error(MD_ERR_VALUE, "%s:%d: nvt temperature must be positive (got %g K)", t->path, t->line, d->t_start);
   if (!(d->t_damp > 0.0)) return md_error(MD_ERR_VALUE, "%s:%d: nvt damping time must be positive (got %g ps)", t->path, t->line, d->t_damp);
-  MD_TRY(deck_get_real_in(t, 2, "nvt temperature", usage, 0.0, DECK_T_MAX, "K", &d->t_start));
-  MD_TRY(deck_get_real_in(t, 3, "nvt damping time", usage, 0.0, 1e6, "ps", &d->t_damp));
+  MD_TRY(deck_check_range(t, 2, "nvt temperature", 0.0, DECK_T_MAX, "K", d->t_start));
+  MD_TRY(deck_check_range(t, 3, "nvt damping time", 0.0, 1e6, "ps", d->t_damp));
   d->t_stop = d->t_start;
   for (int k = 4; k < t->nwords; k += 2) {
     const char *w = t->word[k];
     if (strcmp(w, "tstop") == 0) {
       MD_TRY(deck_get_real(t, k + 1, "tstop", usage, &d->t_stop));
       if (!(d->t_stop > 0.0)) return md_error(MD_ERR_VALUE, "%s:%d: tstop must be positive", t->path, t->line);
-      MD_TRY(deck_get_real_in(t, k + 1, "tstop", usage, 0.0, DECK_T_MAX, "K", &d->t_stop));
+      MD_TRY(deck_check_range(t, k + 1, "tstop", 0.0, DECK_T_MAX, "K", d->t_stop));
     } else if (strcmp(w, "chain") == 0 || strcmp(w, "tloop") == 0) {
       long v;
       MD_TRY(deck_get_positive_long(t, k + 1, w, usage, &v));
@@ -222,7 +222,7 @@ static md_status parse_ensemble(const textfile *t, md_deck *d) {
     } else if (strcmp(w, "drag") == 0) {
       MD_TRY(deck_get_real(t, k + 1, "drag", usage, &d->drag));
       if (d->drag < 0.0) return md_error(MD_ERR_VALUE, "%s:%d: drag must not be negative", t->path, t->line);
-      MD_TRY(deck_get_real_in(t, k + 1, "drag", usage, 0.0, 1.0, "", &d->drag));
+      MD_TRY(deck_check_range(t, k + 1, "drag", 0.0, 1.0, "", d->drag));
     } else {
       return deck_extra_word(t, k);
     }
@@ -296,8 +296,8 @@ static md_status parse_safety(const textfile *t, md_deck *d) {
     } else return deck_extra_word(t, k);
     MD_TRY(deck_get_real(t, k + 1, w, usage, dst));
     if (*dst < 0.0) return md_error(MD_ERR_VALUE, "%s:%d: safety %s must not be negative (0 disables it)", t->path, t->line, w);
-    MD_TRY(deck_get_real_in(t, k + 1, w, usage, 0.0, dst == &d->safety_tmax ? DECK_T_MAX : 100.0,
-                            dst == &d->safety_tmax ? "K" : "Å", dst));
+    MD_TRY(deck_check_range(t, k + 1, w, 0.0, dst == &d->safety_tmax ? DECK_T_MAX : 100.0,
+                            dst == &d->safety_tmax ? "K" : "Å", *dst));
   }
   return MD_OK;
 }
@@ -322,7 +322,7 @@ static md_status parse_line(textfile *t, md_deck *d, int *seen) {
   if (strcmp(w, "neighbor") == 0) {
     MD_TRY(deck_get_real(t, 1, "skin", "neighbor SKIN (Å)", &d->skin));
     if (d->skin < 0.0) return md_error(MD_ERR_VALUE, "%s:%d: neighbor skin must not be negative (got %g Å)", t->path, t->line, d->skin);
-    MD_TRY(deck_get_real_in(t, 1, "neighbor skin", "neighbor SKIN (Å)", 0.0, DECK_SKIN_MAX, "Å", &d->skin));
+    MD_TRY(deck_check_range(t, 1, "neighbor skin", 0.0, DECK_SKIN_MAX, "Å", d->skin));
     if (t->nwords > 2 && strcmp(t->word[2], "bin") != 0) return deck_extra_word(t, 2); /* LAMMPS habit: 'neighbor 1.0 bin' */
     return MD_OK;
   }
@@ -366,7 +366,7 @@ static md_status parse_line(textfile *t, md_deck *d, int *seen) {
   if (strcmp(w, "progress") == 0) {
     MD_TRY(deck_get_real(t, 1, "progress interval", "progress SECONDS", &d->progress_seconds));
     if (d->progress_seconds < 0.0) return md_error(MD_ERR_VALUE, "%s:%d: progress interval must not be negative", t->path, t->line);
-    MD_TRY(deck_get_real_in(t, 1, "progress interval", "progress SECONDS", 0.0, 1e7, "s", &d->progress_seconds));
+    MD_TRY(deck_check_range(t, 1, "progress interval", 0.0, 1e7, "s", d->progress_seconds));
     if (t->nwords > 2) return deck_extra_word(t, 2);
     return MD_OK;
   }

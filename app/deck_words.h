@@ -18,10 +18,10 @@ md_status deck_get_long(const textfile *t, int k, const char *what, const char *
 md_status deck_get_positive_long(const textfile *t, int k, const char *what, const char *usage, long *out);
 md_status deck_get_seed(const textfile *t, int k, uint64_t *out);
 md_status deck_extra_word(const textfile *t, int k);
-/* a real value in [lo, hi] (unit: for the message, e.g. "K"; "" for none); out of range is refused naming the
- * range, so that values outside any physically meaningful range never reach a search or a loop */
-md_status deck_get_real_in(const textfile *t, int k, const char *what, const char *usage, real_t lo, real_t hi,
-                           const char *unit, real_t *out);
+/* value (already read from word k) in [lo, hi] (unit: for the message, e.g. "K"; "" for none); out of range is
+ * refused naming the range, so that values outside any physically meaningful range never reach a search or a loop */
+md_status deck_check_range(const textfile *t, int k, const char *what, real_t lo, real_t hi, const char *unit,
+                           real_t value);
 /* an output file name (relative to the output directory) */
 md_status deck_out_name(const textfile *t, int k, char *dst, const char *usage);
 
