@@ -93,11 +93,12 @@ static void blob_name(const md_analysis_hook *h, int g, char *out) { snprintf(ou
 
 static double hook_timer_start(void) { return wall_now(); }
 
-/* Collective: write a checkpoint at the current step (the backend's sync point first). A failure to write keeps
- * the previous checkpoint (a warning, the same on every rank); a failing sync point stops the run. */
+/* Collective: write a checkpoint at the current step. It only reads the state (the trajectory does not depend
+ * on when checkpoints are written). A failure to write keeps the previous checkpoint (a warning, the same on
+ * every rank); a failure to read the state stops the run. */
 static md_status write_checkpoint(run_ctx *c) {
   const md_deck *d = c->d;
-  md_status st = c->ops->sync_point(c->b);
+  md_status st = MD_OK;
   for (int r = 0; r < c->nloc && st == MD_OK; r++) st = c->ops->get_state(c->b, r, &c->rep[r], MD_STATE_ALL);
   MD_TRY(ens_agree(st));
   md_checkpoint part;
@@ -491,6 +492,12 @@ static md_status loop(run_ctx *c) {
   const long first = step;
   const char *kill_env = getenv("ESNAPMD_DEBUG_KILL_AT_STEP"); /* tests only: SIGKILL after this step's outputs */
   long kill_at = kill_env ? atol(kill_env) : -1;
+  /* tests only: "STEP SIGNAL" raises SIGNAL (SIGTERM, SIGINT) on this process as the step STEP completes */
+  const char *sig_env = getenv("ESNAPMD_DEBUG_SIGNAL_AT_STEP");
+  long sig_at = -1;
+  int sig_no = 0;
+  if (sig_env && sscanf(sig_env, "%ld %d", &sig_at, &sig_no) != 2) sig_at = -1;
+  if (sig_no != SIGTERM && sig_no != SIGINT) sig_at = -1;
   md_thermo th_first, th;
   MD_TRY(ens_agree(c->ops->reduce_thermo(c->b, 0, &th_first)));
   if (c->out) thermo_screen_header(c->out);
@@ -508,10 +515,12 @@ static md_status loop(run_ctx *c) {
     for (int k = 0; k < d->ndump; k++) next = next_event(step, d->dump[k].every, next);
     for (int h = 0; h < c->nhooks; h++) next = next_event(step, c->hooks[h].every, next);
     if (kill_at > step && kill_at < next) next = kill_at;
+    if (sig_at > step && sig_at < next) next = sig_at;
     if (next - step > chunk) next = step + chunk;
     double t_chunk = wall_now();
     md_status st = ens_agree(c->ops->run_steps(c->b, next - step));
     if (st != MD_OK) return stop_message(c, st);
+    if (next == sig_at) raise(sig_no);
     double now = wall_now();
     /* chunks of about half a second keep progress lines and signals responsive; they do not change results.
      * Every rank must take the same chunks: the slowest rank's time and any rank's signal decide. */

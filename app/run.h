@@ -5,12 +5,14 @@
  * Events happen at fixed step numbers, so a continued run repeats an uninterrupted one exactly:
  *   thermo      steps that are multiples of N, and the last step
  *   dump        multiples of its N (step 0 included)
- *   checkpoint  multiples of N and the last step; at each one the backend's sync_point wraps the atoms and
- *               forces a neighbour rebuild, in every run, before the state is saved
+ *   checkpoint  multiples of N and the last step, and the step at which SIGTERM or SIGINT stops the run; a
+ *               checkpoint only reads the state (positions as they are, the neighbour-list reference), so
+ *               writing one, at any step, does not change the trajectory
  *   analysis    multiples of each hook's `every` (step 0 included in a fresh run)
  * A continued run (restart) reads the checkpoint, checks it belongs to the deck's system, truncates every
- * output file to the length recorded at that step and appends; on the CPU its thermo, trajectories and
- * final checkpoint are byte-identical to those of an uninterrupted run (same binary and thread count).
+ * output file to the length recorded at that step and appends; on the CPU its thermo, trajectories, analysis
+ * results and final checkpoint are byte-identical to those of an uninterrupted run (same binary and thread
+ * count), whether the checkpoint was a scheduled one or the one written on SIGTERM/SIGINT.
  *
  * Replica ensembles (deck `replicas`, host/md/replica.h): the run advances R systems through one backend (CPU: one
  * OpenMP thread per replica, so replica k is bit for bit the run of that replica alone); each replica has its

@@ -133,6 +133,12 @@ static md_status gpu_set_state(md_backend *b, int r, const md_replica *src, unsi
     }
     b->lists_dirty = 1;
     b->energy_gen++;
+    h.x0_valid = 0;
+  }
+  if (what & MD_STATE_NBR) {
+    h.x0_valid = src->nbr_valid && src->nbr_x0;
+    if (h.x0_valid) h.x0.assign(src->nbr_x0, src->nbr_x0 + 3 * n);
+    b->lists_dirty = 1;
   }
   if (what & MD_STATE_VEL) MD_TRY(copy3(b->a->d_vel, nt, off, n, s->vx, s->vy, s->vz, true));
   if (what & MD_STATE_FORCE) {
@@ -187,6 +193,14 @@ static md_status gpu_get_state(md_backend *b, int r, md_replica *dst, unsigned w
     s->box = h.sys->box;
   }
   if (what & MD_STATE_VEL) MD_TRY(copy3(b->a->d_vel, nt, off, n, s->vx, s->vy, s->vz, false));
+  if (what & MD_STATE_NBR) {
+    const nbr_gpu *nb = gpu_forces_neighbors(b->f);
+    dst->nbr_valid = dst->nbr_x0 && nb && !b->lists_dirty;
+    if (dst->nbr_valid) {
+      real_t *x0 = const_cast<real_t *>(nbr_gpu_x0(nb));
+      MD_TRY(copy3(x0, nt, off, n, dst->nbr_x0, dst->nbr_x0 + n, dst->nbr_x0 + 2 * n, false));
+    }
+  }
   if (what & MD_STATE_FORCE) {
     MD_TRY(copy3(b->a->d_force, nt, off, n, dst->fx, dst->fy, dst->fz, false));
     const gpu_energy *e = bgpu_energy_of(b, r);
@@ -227,14 +241,32 @@ static md_status gpu_reduce_thermo(md_backend *b, int r, md_thermo *o) {
   return MD_OK;
 }
 
-static md_status gpu_sync_point(md_backend *b) {
-  // wrap and rebuild from scratch now, so a run continued from the checkpoint written next starts from the
-  // same positions and lists (its set_state marks the lists dirty; that build does not wrap again)
-  MD_TRY(bgpu_clear_status(b));
-  MD_TRY(gpu_forces_build(b->f, 1, b->stream));
-  MD_TRY(bgpu_after_build(b));
-  b->lists_dirty = 0;
-  return MD_OK;
+// The host-decided build of dirty lists: at the references given with set_state(NBR) when every replica has one
+// (the lists of the run that saved them: positions = references, built without wrapping, positions put back),
+// else at the current positions.
+md_status bgpu_build_lists(md_backend *b) {
+  int at_x0 = 1;
+  for (const auto &h : b->rep) at_x0 = at_x0 && h.x0_valid;
+  for (auto &h : b->rep) h.x0_valid = 0;
+  if (!at_x0) return gpu_forces_build(b->f, 0, b->stream);
+  const long nt = b->a->ntot;
+  real_t *d_keep = nullptr;
+  MD_TRY(gpu_alloc(&d_keep, 3 * (size_t)nt, "positions kept during the neighbour-list restore"));
+  md_status st = MD_OK;
+  if (cudaMemcpy(d_keep, b->a->d_pos, 3 * nt * sizeof(real_t), cudaMemcpyDeviceToDevice) != cudaSuccess)
+    st = md_error(MD_ERR_DEVICE, "CUDA: cannot copy positions (%s)", cudaGetErrorString(cudaGetLastError()));
+  for (int r = 0; r < b->nrep && st == MD_OK; r++) {
+    const long n = b->rep[r].sys->n;
+    real_t *x0 = b->rep[r].x0.data();
+    st = copy3(b->a->d_pos, nt, bgpu_offset(b, r), n, x0, x0 + n, x0 + 2 * n, true);
+  }
+  if (st == MD_OK) st = gpu_forces_build(b->f, 0, b->stream);
+  if (st == MD_OK && cudaStreamSynchronize(b->stream) != cudaSuccess)
+    st = md_error(MD_ERR_DEVICE, "CUDA: neighbour-list restore failed (%s)", cudaGetErrorString(cudaGetLastError()));
+  if (cudaMemcpy(b->a->d_pos, d_keep, 3 * nt * sizeof(real_t), cudaMemcpyDeviceToDevice) != cudaSuccess && st == MD_OK)
+    st = md_error(MD_ERR_DEVICE, "CUDA: cannot copy positions (%s)", cudaGetErrorString(cudaGetLastError()));
+  gpu_free(&d_keep);
+  return st;
 }
 
 static const char *gpu_describe(const md_backend *b) {
@@ -247,7 +279,7 @@ static const char *gpu_describe(const md_backend *b) {
 
 static const md_backend_ops cuda_ops = {"cuda",           gpu_create,        gpu_destroy,        gpu_set_state,
                                         gpu_get_state,    bgpu_compute_forces, bgpu_run_steps, gpu_reduce_thermo,
-                                        gpu_sync_point,   gpu_describe};
+                                        gpu_describe};
 
 extern "C" const md_backend_ops *md_backend_cuda(void) { return &cuda_ops; }
 extern "C" int backend_cuda_uses_graphs(const md_backend *b) { return b->graphs_wanted && !b->graph_failed; }

@@ -25,6 +25,8 @@ struct bgpu_rep {
   gpu_energy e_host;    // energies given with set_state(FORCE)
   long e_host_gen;      // valid while energy_gen equals this
   gpu_energy e_dev;     // last energies read from the device
+  std::vector<real_t> x0; // neighbour-list reference given with set_state(NBR), [3 n] x, y, z blocks
+  int x0_valid = 0;
 };
 
 struct md_backend {
@@ -60,6 +62,7 @@ const gpu_energy *bgpu_energy_of(md_backend *b, int r);
 void bgpu_drop_graphs(md_backend *b);
 md_status bgpu_clear_status(md_backend *b);
 md_status bgpu_after_build(md_backend *b);
+md_status bgpu_build_lists(md_backend *b);
 md_status bgpu_compute_forces(md_backend *b);
 md_status bgpu_run_steps(md_backend *b, long n);
 

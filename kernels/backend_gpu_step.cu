@@ -83,7 +83,7 @@ md_status bgpu_clear_status(md_backend *b) {
 static md_status ensure_lists(md_backend *b) {
   if (!b->lists_dirty) return MD_OK;
   MD_TRY(bgpu_clear_status(b));
-  MD_TRY(gpu_forces_build(b->f, 0, b->stream));
+  MD_TRY(bgpu_build_lists(b));
   MD_TRY(bgpu_after_build(b));
   b->lists_dirty = 0;
   return MD_OK;

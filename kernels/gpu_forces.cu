@@ -80,19 +80,10 @@ extern "C" void gpu_forces_destroy(gpu_forces **pg) {
   *pg = nullptr;
 }
 
-// The model after the options, as ff_create applies them.
+// The model after the options (ff_model_in_effect, as ff_create applies them), for what the device evaluates.
 static md_status apply_options(md_model *mm, const ff_options *o) {
-  if (o->coulomb >= 0 && o->coulomb != mm->coulomb) {
-    int charged = 0;
-    for (int e = 0; e < mm->nelem; e++) charged |= (mm->charge[e] != 0.0);
-    if (o->coulomb != MD_COUL_NONE && !charged)
-      return md_error(MD_ERR_VALUE, "%s: the model has no charges, so no Coulomb method applies", mm->path);
-    mm->coulomb = o->coulomb;
-    mm->coulomb_accuracy = (mm->coulomb == MD_COUL_EWALD) ? 1e-10 : 1e-5;
-  }
-  if (o->accuracy > 0.0) mm->coulomb_accuracy = o->accuracy;
-  if (o->rcut > 0.0) mm->coulomb_rcut = o->rcut;
-  if (o->coulomb >= 0 || o->coulomb_lammps.on) mm->coulomb_lammps = o->coulomb_lammps;
+  const md_model in = *mm;
+  MD_TRY(ff_model_in_effect(&in, o, mm));
   if (mm->coulomb_lammps.on)
     return md_error(MD_ERR_UNSUPPORTED, "%s: the LAMMPS-compatible Ewald ('lammps': coul/long tables) runs on the CPU only", mm->path);
   return MD_OK;

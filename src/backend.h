@@ -9,9 +9,10 @@
  *  - run_steps(n) advances every replica by n complete MD steps (forces, velocity Verlet, NHC, reductions,
  *    safety checks) with no host traffic; the run loop calls it between output events (thermo, dump,
  *    checkpoint), then reduce_thermo / get_state copy back only what that event needs.
- *  - sync_point() is called at every checkpoint step (in every run, restarted or not): it wraps the atoms
- *    into the cell and makes the next force evaluation rebuild its neighbour lists from scratch, so a run
- *    continued from a checkpoint performs exactly the same floating-point operations as an uninterrupted one.
+ *  - Reading the state (get_state) never changes it: a checkpoint may be taken at any step. What decides the
+ *    next neighbour rebuild and the lists' content (the positions at the last build, MD_STATE_NBR) is part of
+ *    the state, so set_state of a saved state continues with the same lists and performs exactly the same
+ *    floating-point operations as the run that saved it.
  *  - Errors: every op returns md_status with a one-line message (md_error); a safety stop inside run_steps
  *    returns MD_ERR_PHYSICS naming the step and the atoms, and leaves the state of that step for inspection.
  *
@@ -90,6 +91,8 @@ typedef struct md_replica {
   md_rng rng;            /* this replica's random stream */
   long step0;            /* step at which time = time0; time = time0 + (step − step0) dt exactly */
   real_t time0;          /* ps */
+  real_t *nbr_x0;        /* [3n] positions (Å) at the last neighbour-list build, x, y, z blocks (replica_alloc) */
+  int nbr_valid;         /* 1: the lists in use were built at nbr_x0; 0: none (the next evaluation builds them) */
 } md_replica;
 
 /* What get_state / set_state move (bit mask). */
@@ -99,7 +102,9 @@ enum {
   MD_STATE_FORCE = 4,      /* forces, energy, virial */
   MD_STATE_THERMOSTAT = 8, /* NHC state */
   MD_STATE_CLOCK = 16,     /* step, time, step0, time0, RNG */
-  MD_STATE_ALL = 31
+  MD_STATE_NBR = 32,       /* neighbour-list reference (nbr_x0, nbr_valid); set_state rebuilds the lists at
+                            * nbr_x0 (POS without it: the lists are built afresh at the next evaluation) */
+  MD_STATE_ALL = 63
 };
 
 /* Thermodynamic output of one replica at its current step (LAMMPS thermo conventions). */
@@ -162,8 +167,6 @@ typedef struct md_backend_ops {
   md_status (*run_steps)(md_backend *b, long n);
   /* Thermo values of replica r at its current step. */
   md_status (*reduce_thermo)(md_backend *b, int r, md_thermo *out);
-  /* Wrap atoms into the cell and force a neighbour rebuild at the next force evaluation (checkpoint steps). */
-  md_status (*sync_point)(md_backend *b);
   /* One line describing the force field setup of replica 0 (Coulomb method, grid, ...). */
   const char *(*describe)(const md_backend *b);
 } md_backend_ops;

@@ -456,18 +456,8 @@ struct ForceField::Impl {
 
   // the model after the options, as kernels/gpu_forces.cu apply_options
   md_status apply_options() {
-    const ff_options *o = &opt;
-    if (o->coulomb >= 0 && o->coulomb != mm.coulomb) {
-      int charged = 0;
-      for (int e = 0; e < mm.nelem; e++) charged |= (mm.charge[e] != 0.0);
-      if (o->coulomb != MD_COUL_NONE && !charged)
-        return md_error(MD_ERR_VALUE, "%s: the model has no charges, so no Coulomb method applies", mm.path);
-      mm.coulomb = o->coulomb;
-      mm.coulomb_accuracy = (mm.coulomb == MD_COUL_EWALD) ? 1e-10 : 1e-5;
-    }
-    if (o->accuracy > 0.0) mm.coulomb_accuracy = o->accuracy;
-    if (o->rcut > 0.0) mm.coulomb_rcut = o->rcut;
-    if (o->coulomb >= 0 || o->coulomb_lammps.on) mm.coulomb_lammps = o->coulomb_lammps;
+    const md_model in = mm;
+    MD_TRY(ff_model_in_effect(&in, &opt, &mm));
     if (mm.coulomb_lammps.on)
       return md_error(MD_ERR_UNSUPPORTED, "%s: the LAMMPS-compatible Ewald ('lammps': coul/long tables) runs on the CPU only",
                       mm.path);
@@ -736,6 +726,8 @@ struct Rep {
   md_rng rng{};
   Energy e_host;
   bool e_host_valid = false;
+  std::vector<double> x0;    // neighbour-list reference given with set_state(NBR), [3 n] x, y, z blocks
+  bool x0_valid = false;
 };
 
 struct EmuBackend {
@@ -811,9 +803,22 @@ struct EmuBackend {
     return integ_label_replica(&opt, r, st, nullptr);
   }
   void clear_status() { kern_status_init(&hs); }
+  // kernels/backend_gpu_step.cu ensure_lists: at the saved references when every replica has one
   void ensure_lists() {
     if (!lists_dirty) return;
-    F->build(*L, false);
+    bool at_x0 = true;
+    for (const Rep &r : rep) at_x0 = at_x0 && r.x0_valid;
+    if (at_x0) {
+      const std::vector<double> pos = L->pos;
+      for (int r = 0; r < nrep; r++)
+        for (int d = 0; d < 3; d++)
+          for (int i = 0; i < rep[r].sys->n; i++) L->pos[(size_t)d * L->ntot + L->off[r] + i] = rep[r].x0[(size_t)d * rep[r].sys->n + i];
+      F->build(*L, false);
+      L->pos = pos;
+    } else {
+      F->build(*L, false);
+    }
+    for (Rep &r : rep) r.x0_valid = false;
     lists_dirty = false;
   }
   void forces() {
@@ -907,6 +912,12 @@ md_status e_set_state(md_backend *mb, int r, const md_replica *src, unsigned wha
     }
     b->lists_dirty = true;
     h.e_host_valid = false;
+    h.x0_valid = false;
+  }
+  if (what & MD_STATE_NBR) {
+    h.x0_valid = src->nbr_valid && src->nbr_x0;
+    if (h.x0_valid) h.x0.assign(src->nbr_x0, src->nbr_x0 + 3 * (size_t)n);
+    b->lists_dirty = true;
   }
   if (what & MD_STATE_VEL)
     for (int i = 0; i < n; i++) {
@@ -981,6 +992,12 @@ md_status e_get_state(md_backend *mb, int r, md_replica *dst, unsigned what) {
     dst->pe_zbl = e.e_zbl;
     std::memcpy(dst->virial, e.virial, sizeof dst->virial);
   }
+  if (what & MD_STATE_NBR) {
+    const std::vector<double> &x0 = b->F->x0();
+    dst->nbr_valid = dst->nbr_x0 && !b->lists_dirty && !x0.empty();
+    for (int d = 0; dst->nbr_valid && d < 3; d++)
+      for (int i = 0; i < n; i++) dst->nbr_x0[(size_t)d * n + i] = x0[(size_t)d * nt + off + i];
+  }
   if (what & MD_STATE_THERMOSTAT) dst->nhc = b->is[r].nhc;
   if (what & MD_STATE_CLOCK) {
     s->step = (long)b->is[r].step;
@@ -1049,14 +1066,6 @@ md_status e_reduce_thermo(md_backend *mb, int r, md_thermo *o) {
   return MD_OK;
 }
 
-md_status e_sync_point(md_backend *mb) {
-  EmuBackend *b = of(mb);
-  b->clear_status();
-  b->F->build(*b->L, true);
-  b->lists_dirty = false;
-  return MD_OK;
-}
-
 const char *e_describe(const md_backend *mb) {
   EmuBackend *b = of(const_cast<md_backend *>(mb));
   snprintf(b->desc, sizeof b->desc, "%s; %s; CUDA kernel bodies emulated on the host", b->F->describe(),
@@ -1065,7 +1074,7 @@ const char *e_describe(const md_backend *mb) {
 }
 
 const md_backend_ops emul_ops = {"emulated",      e_create,         e_destroy,       e_set_state,  e_get_state,
-                                 e_compute_forces, e_run_steps,     e_reduce_thermo, e_sync_point, e_describe};
+                                 e_compute_forces, e_run_steps,     e_reduce_thermo, e_describe};
 
 }  // namespace
 

@@ -67,32 +67,37 @@ void ff_result_free(ff_result *r) {
   memset(r, 0, sizeof *r);
 }
 
+md_status ff_model_in_effect(const md_model *m, const ff_options *o, md_model *out) {
+  *out = *m;
+  /* Coulomb method and accuracy: options override the model file */
+  if (o->coulomb >= 0 && o->coulomb != out->coulomb) {
+    int charged = 0;
+    for (int e = 0; e < out->nelem; e++) charged |= (out->charge[e] != 0.0);
+    if (o->coulomb != MD_COUL_NONE && !charged)
+      return md_error(MD_ERR_VALUE, "%s: the model has no charges, so no Coulomb method applies", out->path);
+    out->coulomb = o->coulomb;
+    out->coulomb_accuracy = (out->coulomb == MD_COUL_EWALD) ? 1e-10 : 1e-5;
+  }
+  if (o->accuracy > 0.0) out->coulomb_accuracy = o->accuracy;
+  if (o->rcut > 0.0) out->coulomb_rcut = o->rcut;
+  if (o->coulomb >= 0 || o->coulomb_lammps.on) out->coulomb_lammps = o->coulomb_lammps;
+  return MD_OK;
+}
+
 md_status ff_create(md_forcefield **out, const md_model *m, const ff_options *o) {
   *out = NULL;
   md_forcefield *ff = (md_forcefield *)calloc(1, sizeof *ff);
   if (!ff) return md_error(MD_ERR_MEMORY, "out of memory (force field)");
-  ff->model = *m;
   if (o) ff->opt = *o;
   else ff_options_default(&ff->opt);
   if (!(ff->opt.skin >= 0.0)) ff->opt.skin = 1.0;
   md_model *mm = &ff->model;
-  /* Coulomb method and accuracy: options override the model file */
-  if (ff->opt.coulomb >= 0 && ff->opt.coulomb != mm->coulomb) {
-    int charged = 0;
-    for (int e = 0; e < mm->nelem; e++) charged |= (mm->charge[e] != 0.0);
-    if (ff->opt.coulomb != MD_COUL_NONE && !charged) {
-      md_status st = md_error(MD_ERR_VALUE, "%s: the model has no charges, so no Coulomb method applies", mm->path);
-      free(ff);
-      return st;
-    }
-    mm->coulomb = ff->opt.coulomb;
-    mm->coulomb_accuracy = (mm->coulomb == MD_COUL_EWALD) ? 1e-10 : 1e-5;
+  md_status st = ff_model_in_effect(m, &ff->opt, mm);
+  if (st != MD_OK) {
+    free(ff);
+    return st;
   }
-  if (ff->opt.accuracy > 0.0) mm->coulomb_accuracy = ff->opt.accuracy;
-  if (ff->opt.rcut > 0.0) mm->coulomb_rcut = ff->opt.rcut;
-  if (ff->opt.coulomb >= 0 || ff->opt.coulomb_lammps.on) mm->coulomb_lammps = ff->opt.coulomb_lammps;
 
-  md_status st = MD_OK;
   real_t rshort = 0.0;
   if (mm->has_snap) {
     st = snap_cpu_create(&ff->snap, &mm->snap);
@@ -163,9 +168,11 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
       return md_error(MD_ERR_INTERNAL, "atom %d has type %d outside the model's %d elements", sys->id[i], sys->type[i],
                       ff->model.nelem);
   MD_TRY(setup_cell(ff, sys));
-  const int force = ff->force_rebuild;
-  if (ff->nl_short && (force || nbr_needs_rebuild(ff->nl_short, sys))) MD_TRY(nbr_build(ff->nl_short, sys));
-  if (ff->nl_coul && (force || nbr_needs_rebuild(ff->nl_coul, sys))) MD_TRY(nbr_build(ff->nl_coul, sys));
+  /* both lists are built together, so they share one reference (ff_neighbor_reference) */
+  const int rebuild = ff->force_rebuild || (ff->nl_short && nbr_needs_rebuild(ff->nl_short, sys)) ||
+                      (ff->nl_coul && nbr_needs_rebuild(ff->nl_coul, sys));
+  if (rebuild && ff->nl_short) MD_TRY(nbr_build(ff->nl_short, sys));
+  if (rebuild && ff->nl_coul) MD_TRY(nbr_build(ff->nl_coul, sys));
   ff->force_rebuild = 0;
 
   size_t n = (size_t)sys->n;
@@ -190,6 +197,25 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
 const char *ff_describe(const md_forcefield *ff) { return ff->desc; }
 
 void ff_invalidate_neighbors(md_forcefield *ff) { ff->force_rebuild = 1; }
+
+/* The list whose reference stands for both (they are built together). */
+static const nbr_list *ref_list(const md_forcefield *ff) { return ff->nl_short ? ff->nl_short : ff->nl_coul; }
+
+int ff_neighbor_reference(const md_forcefield *ff, const md_system *sys, real_t *x0) {
+  const nbr_list *nl = ref_list(ff);
+  if (ff->force_rebuild || !nl || nl->builds == 0 || nl->n != sys->n || memcmp(nl->box0.h, sys->box.h, sizeof sys->box.h) != 0)
+    return 0;
+  memcpy(x0, nl->x0, 3 * (size_t)sys->n * sizeof(real_t));
+  return 1;
+}
+
+md_status ff_restore_neighbors(md_forcefield *ff, const md_system *sys, const real_t *x0) {
+  MD_TRY(setup_cell(ff, sys));
+  if (ff->nl_short) MD_TRY(nbr_build_at(ff->nl_short, sys, x0));
+  if (ff->nl_coul) MD_TRY(nbr_build_at(ff->nl_coul, sys, x0));
+  ff->force_rebuild = 0;
+  return MD_OK;
+}
 
 long ff_neighbor_builds(const md_forcefield *ff) {
   return (ff->nl_short ? ff->nl_short->builds : 0) + (ff->nl_coul ? ff->nl_coul->builds : 0);

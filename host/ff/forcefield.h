@@ -39,6 +39,9 @@ void ff_result_free(ff_result *r);
 
 typedef struct md_forcefield md_forcefield;
 
+/* The model as a force field with options o evaluates it: o's Coulomb method, accuracy, cutoff and LAMMPS mode
+ * replacing the model file's (an error when o asks for Coulomb and the model has no charges). */
+md_status ff_model_in_effect(const md_model *m, const ff_options *o, md_model *out);
 md_status ff_create(md_forcefield **out, const md_model *m, const ff_options *o);
 void ff_destroy(md_forcefield **ff);
 /* Evaluate for the system's current positions and cell (the cell may change between calls). */
@@ -47,9 +50,14 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r);
 const char *ff_describe(const md_forcefield *ff);
 /* Bispectrum components per atom of the model's SNAP (0 without SNAP), for ff_result_alloc. */
 int ff_nbispectrum(const md_forcefield *ff);
-/* Make the next ff_compute rebuild both neighbour lists from scratch (checkpoint sync points: a run continued
- * from a checkpoint starts with fresh lists, so an uninterrupted run rebuilds there too). */
+/* Make the next ff_compute rebuild both neighbour lists from scratch (the positions were replaced). */
 void ff_invalidate_neighbors(md_forcefield *ff);
+/* The positions ([3n], x, y, z blocks) the lists in use were built at, into x0: 1, or 0 when no list is in use
+ * for this system (none built yet, or a rebuild is due). */
+int ff_neighbor_reference(const md_forcefield *ff, const md_system *sys, real_t *x0);
+/* Build the lists in the system's cell at positions x0 (an ff_neighbor_reference of a saved state): the next
+ * ff_compute then uses exactly the lists, and rebuilds exactly when, the run that saved the state did. */
+md_status ff_restore_neighbors(md_forcefield *ff, const md_system *sys, const real_t *x0);
 /* Neighbour-list builds so far (for diagnostics). */
 long ff_neighbor_builds(const md_forcefield *ff);
 

@@ -105,7 +105,8 @@ static int visit_atom(const nbr_list *nl, const md_box *box, int i, real_t rl2, 
   return count;
 }
 
-md_status nbr_build(nbr_list *nl, const md_system *s) {
+/* Build for positions x, y, z ([n] each) in the cell of s (ids for messages from s). */
+static md_status build_at(nbr_list *nl, const md_system *s, const real_t *x, const real_t *y, const real_t *z) {
   int n = s->n;
   const md_box *box = &s->box;
   MD_TRY(grow_atoms(nl, n));
@@ -125,7 +126,7 @@ md_status nbr_build(nbr_list *nl, const md_system *s) {
   for (long c = 0; c < total_cells; c++) nl->cell_head[c] = -1;
   for (int i = 0; i < n; i++) {
     real_t f[3];
-    pbc_to_frac(box->hinv, s->x[i], s->y[i], s->z[i], f);
+    pbc_to_frac(box->hinv, x[i], y[i], z[i], f);
     unsigned bad = nbr_cell_assign(g, f, nl->frac + 3 * i, 1, nl->own + 3 * i, 1, &nl->atom_cell[i]);
     if (bad & NBR_ASSIGN_NONFINITE)
       return md_error(MD_ERR_VALUE, "neighbour list: atom %d has a non-finite position", s->id ? s->id[i] : i + 1);
@@ -169,14 +170,21 @@ md_status nbr_build(nbr_list *nl, const md_system *s) {
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < n; i++) visit_atom(nl, box, i, rl2, 1, nl->offset[i]);
   for (int i = 0; i < n; i++) {
-    nl->x0[i] = s->x[i];
-    nl->x0[n + i] = s->y[i];
-    nl->x0[2 * n + i] = s->z[i];
+    nl->x0[i] = x[i];
+    nl->x0[n + i] = y[i];
+    nl->x0[2 * n + i] = z[i];
   }
   nl->box0 = *box;
   nl->n = n;
   nl->builds++;
   return MD_OK;
+}
+
+md_status nbr_build(nbr_list *nl, const md_system *s) { return build_at(nl, s, s->x, s->y, s->z); }
+
+md_status nbr_build_at(nbr_list *nl, const md_system *s, const real_t *x0) {
+  const size_t n = (size_t)(s->n > 0 ? s->n : 0);
+  return build_at(nl, s, x0, x0 + n, x0 + 2 * n);
 }
 
 int nbr_needs_rebuild(const nbr_list *nl, const md_system *s) {

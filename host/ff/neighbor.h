@@ -43,6 +43,9 @@ md_status nbr_create(nbr_list **out, real_t cutoff, real_t skin, int half);
 void nbr_destroy(nbr_list **nl);
 /* Build the list for the system's current positions and cell. */
 md_status nbr_build(nbr_list *nl, const md_system *s);
+/* Build the list in the system's cell for the positions x0 ([3n], x, y, z blocks) instead of its current ones:
+ * the list a build at those positions gave, with x0 as the reference of nbr_needs_rebuild (restarts). */
+md_status nbr_build_at(nbr_list *nl, const md_system *s, const real_t *x0);
 /* 1 when some atom moved more than skin/2 since the last build, the cell or atom count changed, or the list
  * was never built; 0 otherwise. */
 int nbr_needs_rebuild(const nbr_list *nl, const md_system *s);

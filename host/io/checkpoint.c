@@ -20,6 +20,7 @@ static const char MAGIC[8] = {'E', 'S', 'N', 'A', 'P', 'C', 'K', 'P'};
 #define TAG_RUN BIN_TAG('R', 'U', 'N', ' ')
 #define TAG_REP BIN_TAG('R', 'E', 'P', ' ')
 #define TAG_RSET BIN_TAG('R', 'S', 'E', 'T')
+#define TAG_PHYS BIN_TAG('P', 'H', 'Y', 'S')
 #define TAG_FILE BIN_TAG('F', 'I', 'L', 'E')
 #define TAG_BLOB BIN_TAG('B', 'L', 'O', 'B')
 #define TAG_END BIN_TAG('E', 'N', 'D', ' ')
@@ -89,6 +90,9 @@ static void put_replica(binw *b, const md_replica *r) {
   for (int k = 0; k < 4; k++) binw_u64(b, r->rng.s[k]);
   binw_f64(b, r->rng.spare);
   binw_i32(b, r->rng.has_spare);
+  const int nbr = r->nbr_valid && r->nbr_x0;
+  binw_i32(b, nbr);
+  if (nbr) binw_put(b, r->nbr_x0, 3 * n * sizeof(real_t));
 }
 
 md_status ckpt_body(const md_checkpoint *c, unsigned char **buf, size_t *len) {
@@ -147,6 +151,15 @@ md_status ckpt_write_assembled(const char *path, const md_checkpoint *c, int nre
   snprintf(ver, sizeof ver, "esnapmd %s (commit %s)", ESNAP_VERSION, ESNAP_COMMIT);
   binw_str(&b, ver);
   binw_section_end(&b, at);
+  if (c->phys.n > 0) {
+    at = binw_section_begin(&b, TAG_PHYS);
+    binw_i32(&b, c->phys.n);
+    for (int k = 0; k < c->phys.n; k++) {
+      binw_str(&b, c->phys.key[k]);
+      binw_str(&b, c->phys.value[k]);
+    }
+    binw_section_end(&b, at);
+  }
   if (c->rset_total > 0) {
     at = binw_section_begin(&b, TAG_RSET);
     binw_i32(&b, c->rset_total);
@@ -283,6 +296,13 @@ static md_status get_replica(binr *b, md_replica *r, const char *path) {
   for (int k = 0; k < 4; k++) r->rng.s[k] = binr_u64(b);
   r->rng.spare = binr_f64(b);
   r->rng.has_spare = binr_i32(b);
+  r->nbr_valid = 0;
+  if (!b->bad && binr_left(b) > 0) { /* absent from checkpoints of earlier versions: the lists are built afresh */
+    int32_t nbr = binr_i32(b);
+    if (nbr != 0 && nbr != 1) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (neighbour-list flag %d)", path, nbr);
+    if (nbr) binr_get(b, r->nbr_x0, 3 * m * sizeof(real_t));
+    r->nbr_valid = nbr;
+  }
   if (b->bad) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (replica section too short)", path);
   for (int i = 0; i < n; i++)
     if (s->type[i] < 0 || s->type[i] >= (nelem > 0 ? nelem : MD_MAX_ELEM))
@@ -379,6 +399,15 @@ static md_status parse(const char *path, const unsigned char *p, size_t len, md_
         c->rep_temp[r] = binr_f64(&s);
       }
       if (s.bad) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (replica set)", path);
+    } else if (tag == TAG_PHYS) {
+      int32_t np = binr_i32(&s);
+      if (s.bad || np < 1 || np > CKPT_PHYS_MAX) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (physics record)", path);
+      for (int k = 0; k < np; k++) {
+        binr_str(&s, c->phys.key[k], CKPT_PHYS_KEY);
+        binr_str(&s, c->phys.value[k], CKPT_PHYS_VALUE);
+      }
+      if (s.bad) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (physics record)", path);
+      c->phys.n = np;
     } else if (tag == TAG_FILE) {
       int32_t nf = binr_i32(&s);
       if (nf < 0 || (size_t)nf > s.len / 12) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (file list)", path);

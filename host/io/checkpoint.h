@@ -8,7 +8,12 @@
  *     "RUN " run settings the continuation must share (replicas, ensemble, time step, chain length),
  *            program version and commit
  *     "REP " one per replica: atoms (ids, types, element names), cell, positions, image counts, velocities,
- *            forces, energies and virial, Nosé–Hoover chain state, RNG state, step, time and time origin
+ *            forces, energies and virial, Nosé–Hoover chain state, RNG state, step, time and time origin,
+ *            then the neighbour-list reference (i32 flag, and with flag 1 the positions of the last build, 3n
+ *            reals), so the continuation uses the same lists (a section without it: lists built afresh)
+ *     "PHYS" the physics the continuation must share: named items (Coulomb method, accuracy, cutoff, neighbour
+ *            skin, masses, charges, SNAP and ZBL parameters, ...) as exact text, compared item by item on
+ *            restart (app/run_physics.h); absent from checkpoints of earlier versions
  *     "RSET" replica set (runs with a `replicas` line only): ensemble size R, index of the first replica held,
  *            ensemble seed, and each held replica's seed and temperature (host/md/replica.h)
  *     "FILE" byte length of every output file at this step (thermo, dumps), so a restart truncates and
@@ -49,6 +54,17 @@ typedef struct ckpt_blob {
   size_t len;
 } ckpt_blob;
 
+#define CKPT_PHYS_MAX 32        /* items of a physics record */
+#define CKPT_PHYS_KEY 48
+#define CKPT_PHYS_VALUE 400
+
+/* The physics record (PHYS section): item k is key[k] = value[k], values written exactly (round-trip digits). */
+typedef struct ckpt_physics {
+  int n;                              /* items; 0: none recorded */
+  char key[CKPT_PHYS_MAX][CKPT_PHYS_KEY];
+  char value[CKPT_PHYS_MAX][CKPT_PHYS_VALUE];
+} ckpt_physics;
+
 typedef struct md_checkpoint {
   int nrep;
   md_replica *rep;          /* [nrep]; borrowed when writing, owned after ckpt_read */
@@ -69,6 +85,7 @@ typedef struct md_checkpoint {
   unsigned long long rset_seed; /* ensemble seed S */
   unsigned long long *rep_seed; /* [nrep] seed of each held replica; borrowed when writing, owned after ckpt_read */
   real_t *rep_temp;         /* [nrep] its temperature (K) */
+  ckpt_physics phys;        /* PHYS section (phys.n = 0: none) */
 } md_checkpoint;
 
 /* Write atomically. */
@@ -82,7 +99,7 @@ md_status ckpt_add_file(md_checkpoint *c, const char *name, long long bytes);
 /* The per-rank part of a checkpoint: REP sections of c->rep[0..nrep-1], one FILE section, the BLOB sections
  * (*buf malloc'ed). */
 md_status ckpt_body(const md_checkpoint *c, unsigned char **buf, size_t *len);
-/* Write atomically: the RUN and RSET sections of `head` for nrep_total replicas (head->rep_seed/rep_temp hold
+/* Write atomically: the RUN, PHYS and RSET sections of `head` for nrep_total replicas (head->rep_seed/rep_temp hold
  * nrep_total entries when head->rset_total > 0), the concatenated bodies, the end marker. */
 md_status ckpt_write_assembled(const char *path, const md_checkpoint *head, int nrep_total, const unsigned char *body,
                                size_t body_len);

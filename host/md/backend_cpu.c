@@ -89,14 +89,22 @@ static md_status cpu_create(md_backend **out, const md_model *model, const md_ba
   return MD_OK;
 }
 
+/* The lists live in the force field: NBR restores them at the saved reference, POS alone makes them stale. */
 static md_status cpu_set_state(md_backend *b, int r, const md_replica *src, unsigned what) {
   if (r < 0 || r >= b->nrep) return md_error(MD_ERR_INTERNAL, "cpu backend: no replica %d", r);
-  return replica_copy(&b->rep[r].st, src, what);
+  cpu_rep *c = &b->rep[r];
+  MD_TRY(replica_copy(&c->st, src, what & ~(unsigned)MD_STATE_NBR));
+  if ((what & MD_STATE_NBR) && src->nbr_valid && src->nbr_x0) return ff_restore_neighbors(c->ff, c->st.sys, src->nbr_x0);
+  if (what & (MD_STATE_POS | MD_STATE_NBR)) ff_invalidate_neighbors(c->ff);
+  return MD_OK;
 }
 
 static md_status cpu_get_state(md_backend *b, int r, md_replica *dst, unsigned what) {
   if (r < 0 || r >= b->nrep) return md_error(MD_ERR_INTERNAL, "cpu backend: no replica %d", r);
-  return replica_copy(dst, &b->rep[r].st, what);
+  const cpu_rep *c = &b->rep[r];
+  MD_TRY(replica_copy(dst, &c->st, what & ~(unsigned)MD_STATE_NBR));
+  if (what & MD_STATE_NBR) dst->nbr_valid = dst->nbr_x0 && ff_neighbor_reference(c->ff, c->st.sys, dst->nbr_x0);
+  return MD_OK;
 }
 
 
@@ -243,19 +251,9 @@ static md_status cpu_reduce_thermo(md_backend *b, int r, md_thermo *o) {
   return MD_OK;
 }
 
-static md_status cpu_sync_point(md_backend *b) {
-  for (int r = 0; r < b->nrep; r++) {
-    cpu_rep *c = &b->rep[r];
-    system_wrap(c->st.sys);
-    /* neighbour lists are rebuilt at the next evaluation, exactly as in a run restarted from this step */
-    ff_invalidate_neighbors(c->ff);
-  }
-  return MD_OK;
-}
-
 static const char *cpu_describe(const md_backend *b) { return b->rep[0].ff ? ff_describe(b->rep[0].ff) : ""; }
 
 static const md_backend_ops cpu_ops = {"cpu",         cpu_create,        cpu_destroy,    cpu_set_state, cpu_get_state,
-                                       cpu_compute_forces, cpu_run_steps, cpu_reduce_thermo, cpu_sync_point, cpu_describe};
+                                       cpu_compute_forces, cpu_run_steps, cpu_reduce_thermo, cpu_describe};
 
 const md_backend_ops *md_backend_cpu(void) { return &cpu_ops; }

@@ -17,8 +17,12 @@ md_status replica_alloc(md_replica *r, const md_system *sys) {
   MD_TRY(system_copy(&r->sys, sys));
   size_t m = (size_t)(sys->n > 0 ? sys->n : 1);
   r->fx = (real_t *)calloc(3 * m, sizeof(real_t));
-  if (!r->fx) {
+  r->nbr_x0 = (real_t *)calloc(3 * m, sizeof(real_t));
+  if (!r->fx || !r->nbr_x0) {
     system_destroy(&r->sys);
+    free(r->fx);
+    free(r->nbr_x0);
+    r->fx = r->nbr_x0 = NULL;
     return md_error(MD_ERR_MEMORY, "out of memory (forces of %d atoms)", sys->n);
   }
   r->fy = r->fx + m;
@@ -32,6 +36,7 @@ void replica_free(md_replica *r) {
   if (!r) return;
   system_destroy(&r->sys);
   free(r->fx);
+  free(r->nbr_x0);
   memset(r, 0, sizeof *r);
 }
 
@@ -73,6 +78,10 @@ md_status replica_copy(md_replica *dst, const md_replica *src, unsigned what) {
     dst->step0 = src->step0;
     dst->time0 = src->time0;
     dst->rng = src->rng;
+  }
+  if (what & MD_STATE_NBR) {
+    dst->nbr_valid = src->nbr_valid && src->nbr_x0 && dst->nbr_x0;
+    if (dst->nbr_valid) memcpy(dst->nbr_x0, src->nbr_x0, 3 * n * sizeof(real_t));
   }
   return MD_OK;
 }
