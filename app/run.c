@@ -21,6 +21,7 @@
 #include "replica.h"
 #include "replica_diffusion.h"
 #include "replica_io.h"
+#include "run_physics.h"
 #include "structure.h"
 #include "system.h"
 #include "thermo.h"
@@ -71,6 +72,7 @@ typedef struct run_ctx {
   rdiff *diff;
   char ckpt_path[MD_PATH_LEN];
   char diff_path[MD_PATH_LEN];
+  ckpt_physics phys;         /* the physics this run's checkpoints record (app/run_physics.h) */
   long last_ckpt_step;       /* -1: none written by this or a previous run */
   int ckpt_failures;
   double t_analysis;         /* s spent sampling in analysis hooks (and fetching state for them alone) */
@@ -134,6 +136,7 @@ static md_status write_checkpoint(run_ctx *c) {
     head.chain = d->ensemble == MD_ENS_NVT ? d->chain : 0;
     head.tloop = d->ensemble == MD_ENS_NVT ? d->tloop : 0;
     head.nsteps = d->nsteps;
+    head.phys = c->phys;
     if (c->ensemble) {
       head.rset_total = c->R;
       head.rset_first = c->gidx[0];
@@ -376,6 +379,9 @@ static md_status start(run_ctx *c, md_checkpoint *ck) {
   md_backend_options opt;
   deck_backend_options(d, fmax(t0, fmax(tref, d->has_velocity ? d->velocity_t : 0.0)), &opt);
   opt.quiet = c->o->quiet;
+  MD_TRY(run_physics_record(&c->model, &opt, &c->phys));
+  if (c->o->restart)
+    MD_TRY(run_physics_check(&ck->phys, &c->phys, c->o->restart, c->o->allow_changes, ens_rank() == 0 ? stderr : NULL));
   real_t *ltemp = NULL;
   if (c->ensemble) {
     opt.rep_offset = c->gidx[c->first];

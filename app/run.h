@@ -66,6 +66,8 @@ md_status run_device_parse(const char *cmd, const char *value, int *out);
 
 typedef struct run_options {
   const char *restart;        /* checkpoint to continue from, or NULL */
+  int allow_changes;          /* continue even when the deck or model changes the checkpoint's physics
+                               * (app/run_physics.h): a warning instead of an error */
   int device;                 /* enum run_device */
   int quiet;                  /* nothing on stdout */
   int nhooks;

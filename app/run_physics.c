@@ -131,12 +131,12 @@ md_status run_physics_check(const ckpt_physics *saved, const ckpt_physics *now, 
     for (int k = 0; k < now->n; k++) {
       const char *old = find(saved, now->key[k]);
       if (old && strcmp(old, now->value[k]) == 0) continue;
-      strbuf_printf(&msg, "%s%s %s (checkpoint) -> %s (deck and model)", changed++ ? "; " : "", now->key[k], old ? old : "(not recorded)",
+      strbuf_printf(&msg, "%s%s: checkpoint %s, now %s", changed++ ? "; " : "", now->key[k], old ? old : "(not recorded)",
                     now->value[k]);
     }
     for (int k = 0; k < saved->n; k++)
       if (!find(now, saved->key[k]))
-        strbuf_printf(&msg, "%s%s %s (checkpoint) -> (not applicable)", changed++ ? "; " : "", saved->key[k], saved->value[k]);
+        strbuf_printf(&msg, "%s%s: checkpoint %s, now not applicable", changed++ ? "; " : "", saved->key[k], saved->value[k]);
     if (!changed) {
       strbuf_free(&msg);
       return MD_OK;
@@ -147,12 +147,12 @@ md_status run_physics_check(const ckpt_physics *saved, const ckpt_physics *now, 
   if (!allow && saved->n == 0)
     st = md_error(MD_ERR_VALUE, "%s; continue with --allow-changes if they are unchanged", text);
   else if (!allow)
-    st = md_error(MD_ERR_VALUE, "%s: the continuation would change the physics: %s; continue with --allow-changes to accept",
+    st = md_error(MD_ERR_VALUE, "%s: the deck or model changes the physics of this checkpoint (%s); continue with --allow-changes to accept",
                   path, text);
   else if (warn && saved->n == 0)
     fprintf(warn, "esnapmd: warning: --allow-changes: %s\n", text);
   else if (warn)
-    fprintf(warn, "esnapmd: warning: --allow-changes: %s: the physics changes: %s\n", path, text);
+    fprintf(warn, "esnapmd: warning: --allow-changes: %s: continuing with changed physics (%s)\n", path, text);
   strbuf_free(&msg);
   return st;
 }
