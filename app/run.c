@@ -508,8 +508,9 @@ static md_status loop(run_ctx *c) {
   MD_TRY(ens_agree(c->ops->reduce_thermo(c->b, 0, &th_first)));
   if (c->out) thermo_screen_header(c->out);
   if (!c->o->restart) { /* step 0: the first frame (origin of every displacement) */
-    MD_TRY(ens_agree(step_outputs(c, step, 1)));
-    if (d->nsteps == 0 && d->checkpoint_every > 0) MD_TRY(write_checkpoint(c)); /* `run 0`: a starting point */
+    md_status st = ens_agree(step_outputs(c, step, 1));
+    if (st == MD_OK && d->nsteps == 0 && d->checkpoint_every > 0) st = write_checkpoint(c); /* `run 0`: a starting point */
+    if (st != MD_OK) return stop_message(c, st);
   }
   double t_start = wall_now(), t_last = t_start;
   c->t_analysis = c->t_report = c->t_state = 0.0;
@@ -537,11 +538,13 @@ static md_status loop(run_ctx *c) {
     int stop = (int)v[1];
     step = next;
     int is_ckpt = d->checkpoint_every > 0 && (due(step, d->checkpoint_every) || step == d->nsteps);
-    MD_TRY(ens_agree(step_outputs(c, step, due(step, d->thermo_every) || step == d->nsteps)));
-    if (is_ckpt) MD_TRY(write_checkpoint(c));
+    /* an output that cannot be written (disk full, read-only) stops the run: the message names the checkpoint */
+    st = ens_agree(step_outputs(c, step, due(step, d->thermo_every) || step == d->nsteps));
+    if (st == MD_OK && is_ckpt) st = write_checkpoint(c);
+    if (st != MD_OK) return stop_message(c, st);
     if (step == kill_at) raise(SIGKILL);
     if (stop) {
-      if (d->checkpoint_every > 0 && !is_ckpt) MD_TRY(write_checkpoint(c));
+      if (d->checkpoint_every > 0 && !is_ckpt && (st = write_checkpoint(c)) != MD_OK) return stop_message(c, st);
       return md_error(MD_ERR_IO, "interrupted by signal %d at step %ld%s%s", stop, step,
                       c->last_ckpt_step == step ? "; checkpoint written: continue with --restart " : "",
                       c->last_ckpt_step == step ? c->ckpt_path : "");
@@ -605,6 +608,11 @@ md_status run_deck(const md_deck *d, const run_options *o) {
     if (o->nhooks > 0) memcpy(c.hooks, o->hooks, (size_t)o->nhooks * sizeof *c.hooks);
     c.nhooks = o->nhooks;
   }
+  /* SIGINT / SIGTERM from here on (setup included) stop the run at the end of its next chunk of steps, with a
+   * checkpoint */
+  g_stop_signal = 0;
+  void (*old_int)(int) = signal(SIGINT, on_signal);
+  void (*old_term)(int) = signal(SIGTERM, on_signal);
   if (st == MD_OK && d->output_dir[0] && ens_rank() == 0) st = make_dirs(d->output_dir);
   st = ens_agree(st);
   if (st == MD_OK) st = ens_agree(start(&c, &ck));
@@ -618,14 +626,11 @@ md_status run_deck(const md_deck *d, const run_options *o) {
               "same trajectory (add 'velocity T' for independent replicas)\n", d->path);
     if (st == MD_OK) {
       print_header(&c);
-      void (*old_int)(int) = signal(SIGINT, on_signal);
-      void (*old_term)(int) = signal(SIGTERM, on_signal);
-      g_stop_signal = 0;
       st = loop(&c);
-      signal(SIGINT, old_int);
-      signal(SIGTERM, old_term);
     }
   }
+  signal(SIGINT, old_int);
+  signal(SIGTERM, old_term);
   ckpt_free(&ck);
   for (int r = 0; r < c.nio; r++) rio_close(&c.io[r]);
   if (c.ops && c.b) c.ops->destroy(&c.b);
