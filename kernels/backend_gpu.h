@@ -12,8 +12,8 @@
  * launch latency does not dominate small systems. A list that outgrows its capacity halts the sequence; the
  * host grows it, rebuilds, finishes that step directly and re-captures. ESNAPMD_GPU_GRAPH=0 disables graphs.
  *
- * Differences from the CPU backend: positions are wrapped into the cell at every neighbour rebuild (image
- * counts keep the unwrapped positions), and sums run in a different (but fixed) order, so trajectories agree
+ * As on the CPU, positions are wrapped into the cell at every neighbour rebuild (image counts keep the unwrapped
+ * positions). Difference from the CPU backend: sums run in a different (but fixed) order, so trajectories agree
  * with the CPU's to round-off growth, and a run repeats itself bit for bit given the same SNAP kernels. */
 #ifndef ESNAP_BACKEND_GPU_H
 #define ESNAP_BACKEND_GPU_H

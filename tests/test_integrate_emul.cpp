@@ -11,6 +11,7 @@
 extern "C" {
 #include "forcefield.h"
 #include "integrate.h"
+#include "system.h"
 #include "velocity.h"
 #include "backend.h"
 }
@@ -106,6 +107,14 @@ void compare_with_cpu(int ensemble, double t0, double t1, int tloop, double drag
       work->x[i] = L.pos[i];
       work->y[i] = L.pos[n + i];
       work->z[i] = L.pos[2 * n + i];
+    }
+    if (ff_neighbors_due(ff, work)) {  // wrapped at a list rebuild, as both backends do
+      system_wrap(work);
+      for (int i = 0; i < n; i++) {
+        L.pos[i] = work->x[i];
+        L.pos[n + i] = work->y[i];
+        L.pos[2 * n + i] = work->z[i];
+      }
     }
     REQUIRE(ff_compute(ff, work, &res) == MD_OK);
     for (int i = 0; i < n; i++) {

@@ -80,7 +80,7 @@ TEST_CASE("dump extxyz and lammps frames", "[md][dump][cli]") {
   const md_system *fin = ck.rep[0].sys;
   int wrapped = 0;
   for (int i = 0; i < fin->n; i++) wrapped += fin->ix[i] != 0 || fin->iy[i] != 0 || fin->iz[i] != 0;
-  CHECK(wrapped > 0);  // atoms crossed the cell boundary and were wrapped at checkpoint steps
+  CHECK(wrapped > 0);  // atoms crossed the cell boundary and were wrapped at a neighbour-list rebuild
 
   // extxyz, read back
   io_elements el;

@@ -161,6 +161,18 @@ static md_status setup_cell(md_forcefield *ff, const md_system *sys) {
   return MD_OK;
 }
 
+/* The lists must be rebuilt for sys (the cell of the last evaluation, when sys has another, must be set up
+ * first: it may replace the Coulomb list). */
+static int lists_due(const md_forcefield *ff, const md_system *sys) {
+  return ff->force_rebuild || (ff->nl_short && nbr_needs_rebuild(ff->nl_short, sys)) ||
+         (ff->nl_coul && nbr_needs_rebuild(ff->nl_coul, sys));
+}
+
+int ff_neighbors_due(const md_forcefield *ff, const md_system *sys) {
+  if (!ff->have_box || memcmp(ff->box.h, sys->box.h, sizeof sys->box.h) != 0) return 1;
+  return lists_due(ff, sys);
+}
+
 md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
   if (r->n != sys->n) return md_error(MD_ERR_INTERNAL, "force result sized for %d atoms, system has %d", r->n, sys->n);
   for (int i = 0; i < sys->n; i++)
@@ -169,8 +181,7 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
                       ff->model.nelem);
   MD_TRY(setup_cell(ff, sys));
   /* both lists are built together, so they share one reference (ff_neighbor_reference) */
-  const int rebuild = ff->force_rebuild || (ff->nl_short && nbr_needs_rebuild(ff->nl_short, sys)) ||
-                      (ff->nl_coul && nbr_needs_rebuild(ff->nl_coul, sys));
+  const int rebuild = lists_due(ff, sys);
   if (rebuild && ff->nl_short) MD_TRY(nbr_build(ff->nl_short, sys));
   if (rebuild && ff->nl_coul) MD_TRY(nbr_build(ff->nl_coul, sys));
   ff->force_rebuild = 0;

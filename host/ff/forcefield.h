@@ -50,6 +50,10 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r);
 const char *ff_describe(const md_forcefield *ff);
 /* Bispectrum components per atom of the model's SNAP (0 without SNAP), for ff_result_alloc. */
 int ff_nbispectrum(const md_forcefield *ff);
+/* 1 when the next ff_compute for sys rebuilds the neighbour lists (an atom moved more than skin/2 since the last
+ * build, a new cell, none built yet, or ff_invalidate_neighbors); the MD step wraps the atoms into the cell
+ * then, as the CUDA backend does at each rebuild. */
+int ff_neighbors_due(const md_forcefield *ff, const md_system *sys);
 /* Make the next ff_compute rebuild both neighbour lists from scratch (the positions were replaced). */
 void ff_invalidate_neighbors(md_forcefield *ff);
 /* The positions ([3n], x, y, z blocks) the lists in use were built at, into x0: 1, or 0 when no list is in use

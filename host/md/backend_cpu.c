@@ -172,7 +172,9 @@ static md_status step_once(md_backend *b, cpu_rep *c) {
   s->time = c->st.time0 + (real_t)(step - c->st.step0) * ip->dt;
   const real_t lim = b->opt.safety.max_disp;
   if (lim > 0.0 && !(d2 <= lim * lim) && imax >= 0) return integ_error_moved(s, step, imax, sqrt(d2), lim);
-  /* forces */
+  /* forces; the atoms are wrapped into the cell when the lists are rebuilt (image counts keep the unwrapped
+   * positions), so positions stay within the cell over any run */
+  if (ff_neighbors_due(c->ff, s)) system_wrap(s);
   MD_TRY(forces(c));
   /* final_integrate */
   integ_kick(s, c->st.fx, c->st.fy, c->st.fz, b->dtfm);
