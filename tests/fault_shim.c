@@ -86,34 +86,32 @@ int fdatasync(int fd) {
   return real_fdatasync(fd);
 }
 
-static mode_t mode_arg(int flags, va_list ap) { return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0; }
+/* the mode argument of an open that creates (read from the caller's variable arguments) */
+#define MODE_ARG(flags, m)                                          \
+  mode_t m = 0;                                                     \
+  if ((flags) & (O_CREAT | O_TMPFILE)) {                            \
+    va_list ap;                                                     \
+    va_start(ap, flags);                                            \
+    m = (mode_t)va_arg(ap, int);                                    \
+    va_end(ap);                                                     \
+  }
 
 int open(const char *path, int flags, ...) {
   REAL(open, int, (const char *, int, ...));
-  va_list ap;
-  va_start(ap, flags);
-  mode_t m = mode_arg(flags, ap);
-  va_end(ap);
+  MODE_ARG(flags, m);
   if (writes(flags) && read_only(path)) return fail(EROFS);
   return real_open(path, flags, m);
 }
 
 int open64(const char *path, int flags, ...) {
   REAL(open64, int, (const char *, int, ...));
-  va_list ap;
-  va_start(ap, flags);
-  mode_t m = mode_arg(flags, ap);
-  va_end(ap);
-  if (writes(flags) && read_only(path)) return fail(EROFS);
-  return real_open64(path, flags, m);
+  MODE_ARG(flags, m);
+  return writes(flags) && read_only(path) ? fail(EROFS) : real_open64(path, flags, m);
 }
 
 int openat(int dirfd, const char *path, int flags, ...) {
   REAL(openat, int, (int, const char *, int, ...));
-  va_list ap;
-  va_start(ap, flags);
-  mode_t m = mode_arg(flags, ap);
-  va_end(ap);
+  MODE_ARG(flags, m);
   if (writes(flags) && (dirfd == AT_FDCWD || path[0] == '/') && read_only(path)) return fail(EROFS);
   return real_openat(dirfd, path, flags, m);
 }
