@@ -543,7 +543,7 @@ static md_status loop(run_ctx *c) {
     if (st == MD_OK && is_ckpt) st = write_checkpoint(c);
     if (st != MD_OK) return stop_message(c, st);
     if (step == kill_at) raise(SIGKILL);
-    if (stop) {
+    if (stop && step < d->nsteps) { /* at the last step the run just finishes */
       if (d->checkpoint_every > 0 && !is_ckpt && (st = write_checkpoint(c)) != MD_OK) return stop_message(c, st);
       return md_error(MD_ERR_IO, "interrupted by signal %d at step %ld%s%s", stop, step,
                       c->last_ckpt_step == step ? "; checkpoint written: continue with --restart " : "",

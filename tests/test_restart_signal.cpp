@@ -104,6 +104,10 @@ TEST_CASE("SIGTERM and SIGINT at random steps then --restart give byte-identical
     REQUIRE(md_test::run("run " + part + " --quiet --restart " + chk, &out) == 0);
     same_outputs("scratch/sig_full/out", "scratch/" + name + "/out");
   }
+  // a signal as the last step completes: the run just finishes
+  std::string last = md_test::deck("sig_last", kBody);
+  REQUIRE(rep_test::run_env("ESNAPMD_DEBUG_SIGNAL_AT_STEP", "160 15", "run " + last + " --quiet", &out) == 0);
+  same_outputs("scratch/sig_full/out", "scratch/sig_last/out");
 }
 
 TEST_CASE("checkpoints do not change the trajectory", "[restart][signal][cli]") {
