@@ -162,6 +162,8 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
     if (sys->type[i] < 0 || sys->type[i] >= ff->model.nelem)
       return md_error(MD_ERR_INTERNAL, "atom %d has type %d outside the model's %d elements", sys->id[i], sys->type[i],
                       ff->model.nelem);
+  if (r->eatom && (ff->coul || ff->model.has_zbl))
+    return md_error(MD_ERR_UNSUPPORTED, "per-atom energies of the Coulomb and ZBL terms are not available");
   MD_TRY(setup_cell(ff, sys));
   const int force = ff->force_rebuild;
   if (ff->nl_short && (force || nbr_needs_rebuild(ff->nl_short, sys))) MD_TRY(nbr_build(ff->nl_short, sys));
@@ -179,7 +181,7 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
     if (b && r->nbisp != snap_cpu_nbispectrum(ff->snap))
       return md_error(MD_ERR_INTERNAL, "bispectrum buffer has %d components, SNAP has %d", r->nbisp,
                       snap_cpu_nbispectrum(ff->snap));
-    MD_TRY(snap_cpu_compute(ff->snap, sys, ff->nl_short, r->fx, r->fy, r->fz, &r->e_snap, r->virial, NULL, b));
+    MD_TRY(snap_cpu_compute(ff->snap, sys, ff->nl_short, r->fx, r->fy, r->fz, &r->e_snap, r->virial, r->eatom, b));
   }
   if (ff->coul) MD_TRY(coulomb_compute(ff->coul, sys, ff->nl_coul, r->fx, r->fy, r->fz, &r->e_coul, r->virial));
   if (ff->model.has_zbl) MD_TRY(zbl_cpu_compute(&ff->model, sys, ff->nl_short, r->fx, r->fy, r->fz, &r->e_zbl, r->virial));
