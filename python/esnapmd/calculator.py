@@ -101,7 +101,7 @@ class Model:
         None in the dicts otherwise)."""
         atoms_list = list(atoms_list)
         if energies is None:
-            energies = False
+            energies = self.device == "cpu"
         keep = [self._prepare(a, k, energies) for k, a in enumerate(atoms_list)]
         if not keep:
             return []
@@ -153,7 +153,7 @@ class ESNAP(Calculator):
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
         Calculator.calculate(self, atoms, properties, system_changes)
-        want = "energies" in properties
+        want = "energies" in properties or self.model.device == "cpu"
         r = self.model.evaluate([self.atoms], energies=want)[0]
         self.results = {"energy": r["energy"], "free_energy": r["energy"], "forces": r["forces"], "stress": r["stress"]}
         if r["energies"] is not None:
