@@ -52,3 +52,41 @@ TEST_CASE("python calculator equals eval finite differences and batches", "[lib]
   CHECK(count_lines_starting(out, "ok: ") == 16);
   CHECK(out.find("ok: all checks passed") != std::string::npos);
 }
+
+TEST_CASE("C API program against the installed library", "[lib][capi]") {
+  std::string dir = esnap_test::scratch("capi");
+  std::string abs;
+  REQUIRE(sh("cd " + q(dir) + " && pwd", &abs) == 0);
+  abs = esnap_test::split_lines(abs).at(0);
+  const std::string prefix = abs + "/prefix", build = abs + "/build", cm = q(ESNAP_CMAKE);
+  std::string out;
+  int rc = sh(cm + " --install " + q(ESNAP_BUILD_DIR) + " --prefix " + q(prefix), &out);
+  INFO(out);
+  REQUIRE(rc == 0);
+  for (const char *f : {"/include/esnapmd.h", "/lib/cmake/esnapmd/esnapmdConfig.cmake",
+                        "/lib/cmake/esnapmd/esnapmdConfigVersion.cmake", "/share/esnapmd/potentials/li3n_esnap.model"})
+    CHECK(esnap_test::exists(prefix + f));
+  rc = sh(cm + " -S " + q(esnap_test::source("tests/capi")) + " -B " + q(build) + " -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=" +
+              q(prefix) + " && " + cm + " --build " + q(build),
+          &out);
+  INFO(out);
+  REQUIRE(rc == 0);
+  // the program links the installed library, not the build tree's
+  rc = sh("ldd " + q(build + "/capi_test") + " | grep libesnapmd", &out);
+  INFO(out);
+  CHECK(out.find(prefix) != std::string::npos);
+  for (const char *ref : {"snap222_300K", "zbl222_close"}) {
+    std::string refout = abs + "/" + ref + "_eval.xyz";
+    rc = esnap_test::run_cli("eval " + q(esnap_test::data(std::string(ref) + ".xyz")) + " -o " + q(refout) +
+                                 " --energies --coulomb ewald --accuracy 1e-10 --device cpu",
+                             &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    rc = sh(q(build + "/capi_test") + " " + q(refout) + " " + q(abs), &out);
+    INFO(out);
+    std::printf("%s", out.c_str());
+    CHECK(rc == 0);
+    CHECK(count_lines_starting(out, "ok: ") == 28);
+    CHECK(out.find("ok: all C API checks passed") != std::string::npos);
+  }
+}
