@@ -7,6 +7,7 @@
 //    energy through `import esnapmd`.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -89,4 +90,44 @@ TEST_CASE("C API program against the installed library", "[lib][capi]") {
     CHECK(count_lines_starting(out, "ok: ") == 28);
     CHECK(out.find("ok: all C API checks passed") != std::string::npos);
   }
+}
+
+TEST_CASE("pip install of the repository in a fresh venv", "[lib][python][pip]") {
+  std::string dir = esnap_test::scratch("pip_install");
+  std::string abs;
+  REQUIRE(sh("cd " + q(dir) + " && pwd", &abs) == 0);
+  abs = esnap_test::split_lines(abs).at(0);
+  const std::string venv = abs + "/venv", py = q(venv + "/bin/python");
+  std::string out;
+  if (sh(esnap_test::python() + " -m venv " + q(venv), &out) != 0)
+    esnap_test::skip_missing("python -m venv (python3-venv, tools/setup.sh installs it): " + out);
+  // the package index (scikit-build-core, numpy, ase; pip's cache serves what tools/setup.sh fetched)
+  if (sh(py + " -m pip download -q --disable-pip-version-check --no-deps -d " + q(abs + "/probe") + " 'scikit-build-core>=0.8'", &out) != 0)
+    esnap_test::skip_missing("pip cannot reach a package index for the build dependency scikit-build-core: " + out);
+  // CUDA off (pyproject.toml); only the library target is built
+  int rc = sh("CMAKE_BUILD_PARALLEL_LEVEL=2 " + py + " -m pip install -q --disable-pip-version-check " +
+                  q(ESNAP_SOURCE_DIR),
+              &out);
+  INFO(out);
+  REQUIRE(rc == 0);
+  // outside the source tree, with no hint where the library is: it must come from the installed package
+  std::string code =
+      "import os, esnapmd; from ase.io import read; "
+      "assert os.path.dirname(esnapmd.library_path()) == os.path.dirname(esnapmd.__file__), esnapmd.library_path(); "
+      "a = read('" + esnap_test::data("unitcell.xyz") + "'); a.calc = esnapmd.ESNAP(coulomb='ewald', accuracy=1e-10); "
+      "print('energy %.15f' % a.get_potential_energy()); print(esnapmd.version())";
+  rc = sh("cd " + q(abs) + " && env -u ESNAPMD_LIBRARY -u PYTHONPATH -u ESNAPMD_MODEL " + py + " -c \"" + code + "\"", &out);
+  INFO(out);
+  std::printf("%s", out.c_str());
+  REQUIRE(rc == 0);
+  double e = 0;
+  REQUIRE(std::sscanf(out.c_str() + out.find("energy "), "energy %lf", &e) == 1);
+  std::string ref;
+  REQUIRE(esnap_test::run_cli("eval " + q(esnap_test::data("unitcell.xyz")) + " --coulomb ewald --accuracy 1e-10 --device cpu", &ref) == 0);
+  // the table row: frame atoms E_total ...
+  double e_eval = 0;
+  for (const auto &line : esnap_test::split_lines(ref))
+    if (line.size() > 2 && line[0] != '#') std::sscanf(line.c_str(), "%*d %*d %lf", &e_eval);
+  INFO(ref);
+  CHECK(std::fabs(e - e_eval) <= 1e-9 * std::fabs(e_eval));
 }
