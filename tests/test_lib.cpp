@@ -8,7 +8,9 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "test_io_util.h"
@@ -36,6 +38,25 @@ int count_lines_starting(const std::string &text, const std::string &prefix) {
 
 std::string q(const std::string &s) { return "'" + s + "'"; }
 
+// A fresh scratch directory (tests/test_util.h scratch) as an absolute path (cmake -S/-B, venvs).
+std::string abs_scratch(const std::string &name) {
+  std::string dir = esnap_test::scratch(name);
+  char *p = realpath(dir.c_str(), nullptr);
+  if (!p) std::abort();
+  std::string abs(p);
+  std::free(p);
+  return abs;
+}
+
+// A checking script's output: exit status 0, `nok` lines "ok: ...", the last of them `last`.
+void check_script(int rc, const std::string &out, int nok, const std::string &last) {
+  INFO(out);
+  std::printf("%s", out.c_str());
+  CHECK(rc == 0);
+  CHECK(count_lines_starting(out, "ok: ") == nok);
+  CHECK(out.find("ok: " + last) != std::string::npos);
+}
+
 }  // namespace
 
 TEST_CASE("python calculator equals eval finite differences and batches", "[lib][python]") {
@@ -47,18 +68,11 @@ TEST_CASE("python calculator equals eval finite differences and batches", "[lib]
                     esnap_test::python() + " " + q(esnap_test::source("tests/python/check_calculator.py")) + " " +
                     q(ESNAP_BINARY) + " " + q(ESNAP_TEST_DATA) + " " + q(dir);
   int rc = sh(cmd, &out);
-  INFO(out);
-  std::printf("%s", out.c_str());
-  CHECK(rc == 0);
-  CHECK(count_lines_starting(out, "ok: ") == 16);
-  CHECK(out.find("ok: all checks passed") != std::string::npos);
+  check_script(rc, out, 16, "all checks passed");
 }
 
 TEST_CASE("C API program against the installed library", "[lib][capi]") {
-  std::string dir = esnap_test::scratch("capi");
-  std::string abs;
-  REQUIRE(sh("cd " + q(dir) + " && pwd", &abs) == 0);
-  abs = esnap_test::split_lines(abs).at(0);
+  const std::string abs = abs_scratch("capi");
   const std::string prefix = abs + "/prefix", build = abs + "/build", cm = q(ESNAP_CMAKE);
   std::string out;
   int rc = sh(cm + " --install " + q(ESNAP_BUILD_DIR) + " --prefix " + q(prefix), &out);
@@ -84,19 +98,12 @@ TEST_CASE("C API program against the installed library", "[lib][capi]") {
     INFO(out);
     REQUIRE(rc == 0);
     rc = sh(q(build + "/capi_test") + " " + q(refout) + " " + q(abs), &out);
-    INFO(out);
-    std::printf("%s", out.c_str());
-    CHECK(rc == 0);
-    CHECK(count_lines_starting(out, "ok: ") == 28);
-    CHECK(out.find("ok: all C API checks passed") != std::string::npos);
+    check_script(rc, out, 28, "all C API checks passed");
   }
 }
 
 TEST_CASE("pip install of the repository in a fresh venv", "[lib][python][pip]") {
-  std::string dir = esnap_test::scratch("pip_install");
-  std::string abs;
-  REQUIRE(sh("cd " + q(dir) + " && pwd", &abs) == 0);
-  abs = esnap_test::split_lines(abs).at(0);
+  const std::string abs = abs_scratch("pip_install");
   const std::string venv = abs + "/venv", py = q(venv + "/bin/python");
   std::string out;
   if (sh(esnap_test::python() + " -m venv " + q(venv), &out) != 0)
