@@ -68,7 +68,7 @@ TEST_CASE("python calculator equals eval finite differences and batches", "[lib]
                     esnap_test::python() + " " + q(esnap_test::source("tests/python/check_calculator.py")) + " " +
                     q(ESNAP_BINARY) + " " + q(ESNAP_TEST_DATA) + " " + q(dir);
   int rc = sh(cmd, &out);
-  check_script(rc, out, 16, "all checks passed");
+  check_script(rc, out, 17, "all checks passed");
 }
 
 TEST_CASE("C API program against the installed library", "[lib][capi]") {

@@ -13,12 +13,15 @@ Checks, each printing one "ok:" line or raising (exit 1):
   4. a cell smaller than twice the cutoffs (the 4-atom unit cell) gives the per-cell energy of its 3x3x3
      supercell (periodic images are included);
   5. bad input raises EsnapError with the library's message: unknown element, wrong positions shape,
-     non-periodic cell, NaN position, overlapping atoms, missing model file, bad coulomb/device option.
+     non-periodic cell, NaN position, overlapping atoms, missing model file, bad coulomb/device option;
+  6. one model per thread: threads evaluating at the same time (ctypes releases the GIL) get the results of
+     sequential evaluation (1e-12 relative: OpenMP teams of another size would only change the round-off).
 Environment: ESNAPMD_LIBRARY (the library under test), PYTHONPATH including python/.
 """
 import os
 import subprocess
 import sys
+import threading
 
 import numpy as np
 from ase.io import read
@@ -171,4 +174,27 @@ expect_error("missing model file", lambda: ESNAP(model=os.path.join(SCRATCH, "no
 expect_error("bad accuracy", lambda: ESNAP(coulomb="ewald", accuracy=2.0), "accuracy 2")
 expect_error("bad coulomb", lambda: ESNAP(coulomb="pppm"), "coulomb='pppm'")
 expect_error("bad device", lambda: ESNAP(device="tpu"), "device='tpu'")
+# 6. concurrent evaluation, one model per thread
+jobs = [fresh(n) for n in ["snap333_1000K", "snap222_300K", "zbl222_close", "snap333_1000K"]]
+seq = [evaluate_batch([a], device="cpu")[0] for a in jobs]
+par = [None] * len(jobs)
+
+
+def work(k):
+    m = esnapmd.Model(device="cpu")
+    for _ in range(3):
+        par[k] = m.evaluate([jobs[k]])[0]
+
+
+threads = [threading.Thread(target=work, args=(k,)) for k in range(len(jobs))]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+for k in range(len(jobs)):
+    for key in ["energy", "forces", "stress", "energies"]:
+        d = rel(par[k][key], seq[k][key])
+        assert d <= 1e-12, "thread %d: %s differs from sequential evaluation by %.3g relative" % (k, key, d)
+print("ok: %d threads with a model each = sequential evaluation" % len(jobs))
+
 print("ok: all checks passed (library %s, %s)" % (esnapmd.library_path(), esnapmd.version()))
