@@ -2,12 +2,13 @@
  *
  *   esnapmd eval IN [-o OUT.xyz] [--model FILE] [--coulomb ewald|pme|none] [--accuracy X] [--rcut R]
  *                   [--lammps] [--lammps-table N] [--lammps-tabsqrt float|double] [--bispectrum] [--types Li,N]
- *                   [--device auto|cpu|gpu]
+ *                   [--device auto|cpu|gpu] [--energies]
  *
  * IN is extended XYZ (every frame is evaluated) or a LAMMPS data file (structure.h). With -o, OUT is extended
  * XYZ with, per frame, the keys energy, energy_snap, energy_coulomb, energy_zbl (eV), virial (9 numbers, eV,
  * W_ab = Σ r_a F_b = P·V with zero velocities, row-major), stress (9 numbers, eV/Å^3, = −virial/V, ASE's
- * sign), units=metal, the input frame's other keys, and per-atom forces:R:3 (eV/Å) [and bispectrum:R:K], the
+ * sign), units=metal, the input frame's other keys, and per-atom forces:R:3 (eV/Å) [, energies:R:1 (per-atom
+ * energies, eV, summing to energy; CPU only) and bispectrum:R:K], the
  * layout of the reference files in tests/data; it is written atomically (temporary file, fsync, rename). Without -o a table
  * per frame goes to stdout.
  *
@@ -27,6 +28,7 @@
 #include "constants.h"
 #include "coul_table.h"
 #include "commands.h"
+#include "evaluator.h"
 #include "forcefield.h"
 #include "atomic_file.h"
 #include "io_xyz.h"
@@ -34,15 +36,11 @@
 #include "strbuf.h"
 #include "structure.h"
 #include "system.h"
-#if ESNAP_HAVE_CUDA
-#include "gpu_atoms.h"
-#include "gpu_forces.h"
-#endif
 
 static const char *const k_usage =
     "usage: esnapmd eval IN [-o OUT.xyz] [--model FILE] [--coulomb ewald|pme|none] [--accuracy X] [--rcut R]\n"
     "                       [--lammps] [--lammps-table N] [--lammps-tabsqrt float|double] [--bispectrum]\n"
-    "                       [--types Li,N] [--device auto|cpu|gpu]\n"
+    "                       [--types Li,N] [--device auto|cpu|gpu] [--energies]\n"
     "\n"
     "Energy, forces and virial of every structure in IN (extended XYZ, every frame; or a LAMMPS data file).\n"
     "  -o OUT.xyz         write extended XYZ: keys energy energy_snap energy_coulomb energy_zbl (eV),\n"
@@ -57,6 +55,7 @@ static const char *const k_usage =
     "  --lammps-table N   the same with LAMMPS pair_modify table N (0: its polynomial erfc everywhere)\n"
     "  --lammps-tabsqrt S the same with table edges as LAMMPS 2022 and older (float) or 2025 (double, default)\n"
     "  --bispectrum       also write per-atom SNAP bispectrum components (bispectrum:R:K)\n"
+    "  --energies         with -o, also write per-atom energies (energies:R:1, eV, summing to energy; CPU only)\n"
     "  --types LIST       elements of LAMMPS data-file types 1, 2, ... (e.g. Li,N)\n"
     "  --device DEV       auto (default): the GPU when esnapmd was built with CUDA and a device is present,\n"
     "                     else the CPU; cpu; gpu (an error without a CUDA build or device)\n";
@@ -70,6 +69,7 @@ typedef struct eval_args {
   int table_bits;
   int tabsqrt_float;
   int bispectrum;
+  int energies;     /* --energies: per-atom energies in the output */
   const char *types;
   const char *device;
 } eval_args;
@@ -129,6 +129,8 @@ static md_status parse_args(int argc, char **argv, eval_args *a, int *help) {
       a->tabsqrt_float = strcmp(v, "float") == 0;
     } else if (strcmp(opt, "--bispectrum") == 0) {
       a->bispectrum = 1;
+    } else if (strcmp(opt, "--energies") == 0) {
+      a->energies = 1;
     } else if (strcmp(opt, "--types") == 0) {
       a->types = argv[++k];
     } else if (strcmp(opt, "--device") == 0) {
@@ -145,25 +147,6 @@ static md_status parse_args(int argc, char **argv, eval_args *a, int *help) {
   }
   if (!a->in) return md_error(MD_ERR_VALUE, "eval: no input structure given (esnapmd eval IN [-o OUT.xyz])");
   return MD_OK;
-}
-
-/* --device: cpu; gpu (a one-line error without a CUDA build or device); auto = the GPU when built with CUDA
- * and a device is present, else the CPU. *use_gpu receives the choice. */
-static md_status choose_device(const char *device, int *use_gpu) {
-  *use_gpu = 0;
-  if (strcmp(device, "cpu") == 0) return MD_OK;
-#if !ESNAP_HAVE_CUDA
-  if (strcmp(device, "gpu") == 0)
-    return md_error(MD_ERR_DEVICE, "eval: --device gpu: esnapmd was not built with CUDA (nvcc not found at configure time); use --device cpu");
-  return MD_OK;
-#else
-  int count = 0;
-  gpu_device_count(&count);
-  if (count < 1 && strcmp(device, "gpu") == 0)
-    return md_error(MD_ERR_DEVICE, "eval: --device gpu: no CUDA device found (no driver or no GPU); use --device cpu");
-  *use_gpu = count > 0;
-  return MD_OK;
-#endif
 }
 
 static int reserved_key(const char *k) {
@@ -210,12 +193,18 @@ static void put_reals(strbuf *b, const real_t *v, int n, int quoted) {
 
 static md_status write_frame(FILE *fp, const char *path, const md_system *s, const ff_result *r, const xyz_frame *in,
                              real_t *fbuf) {
+  /* columns: forces, then per-atom energies and bispectrum when computed */
+  xyz_col cols[3] = {{"forces", 3, fbuf}, {"energies", 1, r->eatom}, {"bispectrum", r->nbisp, r->bispectrum}};
+  int ncols = 1;
+  if (r->eatom) ncols++;
+  else cols[1] = cols[2];
+  if (r->nbisp > 0) ncols++;
   strbuf vals[EVAL_MAX_INFO];
   xyz_info info[EVAL_MAX_INFO];
   const char *keys[6] = {"energy", "energy_snap", "energy_coulomb", "energy_zbl", "virial", "stress"};
   int ninfo = 0;
   real_t stress[9];
-  for (int k = 0; k < 9; k++) stress[k] = -r->virial[k] / s->box.volume;
+  evaluator_stress(s, r, stress);
   const real_t e[4] = {r->energy, r->e_snap, r->e_coul, r->e_zbl};
   for (int k = 0; k < 6; k++) {
     strbuf_init(&vals[ninfo]);
@@ -244,9 +233,8 @@ static md_status write_frame(FILE *fp, const char *path, const md_system *s, con
     fbuf[3 * i + 1] = r->fy[i];
     fbuf[3 * i + 2] = r->fz[i];
   }
-  xyz_col cols[2] = {{"forces", 3, fbuf}, {"bispectrum", r->nbisp, r->bispectrum}};
   md_status st = failed ? md_error(MD_ERR_MEMORY, "%s: out of memory", path)
-                        : xyz_write_frame(fp, path, s, 0, 0, info, ninfo, cols, r->nbisp > 0 ? 2 : 1, NULL);
+                        : xyz_write_frame(fp, path, s, 0, 0, info, ninfo, cols, ncols, NULL);
   for (int k = 0; k < ninfo; k++) strbuf_free(&vals[k]);
   return st;
 }
@@ -259,17 +247,6 @@ static void print_header(const eval_args *a, const char *model_path, const char 
   printf("# %5s %7s %19s %19s %19s %19s %16s %14s %12s\n", "frame", "atoms", "E_total", "E_snap", "E_coulomb", "E_zbl",
          "E/atom", "pressure", "volume");
 }
-
-#if ESNAP_HAVE_CUDA
-#define gff_of(g) (g)
-static const char *eval_describe(const md_forcefield *ff, const gpu_ff *g) { return g ? gpu_ff_describe(g) : ff_describe(ff); }
-#else
-#define gff_of(g) NULL
-static const char *eval_describe(const md_forcefield *ff, const void *g) {
-  (void)g;
-  return ff_describe(ff);
-}
-#endif
 
 static double wall_now(void) {
   struct timespec ts;
@@ -294,67 +271,45 @@ md_status cmd_eval(int argc, char **argv) {
     fputs(k_usage, stdout);
     return MD_OK;
   }
-  int use_gpu = 0;
-  MD_TRY(choose_device(a.device, &use_gpu));
   md_model *m = (md_model *)calloc(1, sizeof *m);
   if (!m) return md_error(MD_ERR_MEMORY, "out of memory");
   const char *model_path = a.model ? a.model : model_default_path();
-  md_forcefield *ff = NULL;
-#if ESNAP_HAVE_CUDA
-  gpu_ff *gff = NULL;
-#endif
-  char device[300] = "cpu";
+  md_evaluator *ev = NULL;
   structure_reader *sr = NULL;
   md_system *s = NULL;
   ff_result res;
   memset(&res, 0, sizeof res);
-  real_t *fbuf = NULL;
+  real_t *fbuf = NULL, *ebuf = NULL;
   io_atomic out;
   memset(&out, 0, sizeof out);
   int frames = 0;
   double t_force = 0.0, t_first = 0.0; /* s */
   long long atom_evals = 0, atoms_first = 0;
-  md_status st = model_read(m, model_path);
+  md_status st = MD_OK;
+  evaluator_options eo;
+  evaluator_options_default(&eo);
+  eo.device = a.device;
+  eo.who = "eval: --device";
+  eo.ff.coulomb = a.coulomb;
+  eo.ff.accuracy = a.accuracy;
+  eo.ff.rcut = a.rcut;
+  if (a.lammps) {
+    eo.ff.coulomb_lammps.on = 1;
+    eo.ff.coulomb_lammps.table_bits = a.table_bits;
+    eo.ff.coulomb_lammps.tabinner = sqrt(2.0);
+    eo.ff.coulomb_lammps.tabsqrt_float = a.tabsqrt_float;
+  }
+  eo.ff.bispectrum = a.bispectrum;
+  st = model_read(m, model_path);
   if (st == MD_OK && a.bispectrum && !m->has_snap)
     st = md_error(MD_ERR_VALUE, "eval: --bispectrum: the model %s has no SNAP term", model_path);
   structure_options so;
   structure_options_default(&so);
   if (st == MD_OK && a.types) st = lmp_parse_type_list(&so.lammps, a.types);
-  if (st == MD_OK) {
-    ff_options fo;
-    ff_options_default(&fo);
-    fo.coulomb = a.coulomb;
-    fo.accuracy = a.accuracy;
-    fo.rcut = a.rcut;
-    if (a.lammps) {
-      fo.coulomb_lammps.on = 1;
-      fo.coulomb_lammps.table_bits = a.table_bits;
-      fo.coulomb_lammps.tabinner = sqrt(2.0);
-      fo.coulomb_lammps.tabsqrt_float = a.tabsqrt_float;
-    }
-    fo.bispectrum = a.bispectrum;
-    fo.quiet = 1;
-#if ESNAP_HAVE_CUDA
-    if (use_gpu) {
-      st = gpu_ff_create(&gff, m, &fo);
-      if (st == MD_ERR_UNSUPPORTED && strcmp(a.device, "auto") == 0) {
-        fprintf(stderr, "esnapmd: note: %s; eval runs on the CPU\n", md_errmsg());
-        md_clear_error();
-        use_gpu = 0;
-        st = MD_OK;
-      } else if (st == MD_OK) {
-        snprintf(device, sizeof device, "gpu: %s", gpu_device_name());
-      }
-    }
-#endif
-    if (st == MD_OK && !use_gpu) st = ff_create(&ff, m, &fo);
-  }
+  if (st == MD_OK) st = evaluator_create(&ev, m, &eo);
   if (st == MD_OK) st = structure_open(&sr, a.in, m, &so);
   if (st == MD_OK && a.out) st = io_atomic_open(&out, a.out);
-  int nbisp = a.bispectrum && ff ? ff_nbispectrum(ff) : 0;
-#if ESNAP_HAVE_CUDA
-  if (a.bispectrum && gff) nbisp = gpu_ff_nbispectrum(gff);
-#endif
+  int nbisp = ev ? evaluator_nbispectrum(ev) : 0;
   while (st == MD_OK) {
     int eof = 0;
     system_destroy(&s);
@@ -363,30 +318,25 @@ md_status cmd_eval(int argc, char **argv) {
     if (res.n != s->n) {
       ff_result_free(&res);
       free(fbuf);
+      free(ebuf);
       fbuf = (real_t *)malloc(3 * (size_t)s->n * sizeof(real_t));
-      st = fbuf ? ff_result_alloc(&res, s->n, nbisp) : md_error(MD_ERR_MEMORY, "out of memory");
+      ebuf = a.energies ? (real_t *)malloc((size_t)s->n * sizeof(real_t)) : NULL;
+      st = fbuf && (ebuf || !a.energies) ? ff_result_alloc(&res, s->n, nbisp) : md_error(MD_ERR_MEMORY, "out of memory");
       if (st != MD_OK) break;
+      res.eatom = ebuf;
     }
     double t0 = wall_now();
-#if ESNAP_HAVE_CUDA
-    if (gff) st = gpu_ff_compute(gff, s, &res);
-    else
-#endif
-      st = ff_compute(ff, s, &res);
+    st = evaluator_compute(ev, s, &res, structure_where(sr));
     double dt = wall_now() - t0;
     if (st != MD_OK) break;
     t_force += dt;
     if (frames == 0) t_first = dt;
     atom_evals += s->n;
     if (frames == 0) atoms_first = s->n;
-    if (!isfinite(res.energy)) {
-      st = md_error(MD_ERR_PHYSICS, "%s: the energy is not finite", structure_where(sr));
-      break;
-    }
     if (a.out) {
       st = write_frame(out.fp, a.out, s, &res, structure_frame(sr), fbuf);
     } else {
-      if (frames == 0) print_header(&a, model_path, eval_describe(ff, gff_of(gff)), device);
+      if (frames == 0) print_header(&a, model_path, evaluator_describe(ev), evaluator_device(ev));
       real_t p = (res.virial[0] + res.virial[4] + res.virial[8]) / (3.0 * s->box.volume) * MD_NKTV2P;
       printf("  %5d %7d %19.10f %19.10f %19.10f %19.10f %16.10f %14.6f %12.4f\n", structure_index(sr), s->n, res.energy,
              res.e_snap, res.e_coul, res.e_zbl, res.energy / s->n, p, s->box.volume);
@@ -396,8 +346,8 @@ md_status cmd_eval(int argc, char **argv) {
   if (st == MD_OK && a.out) {
     st = io_atomic_commit(&out);
     if (st == MD_OK)
-      printf("esnapmd eval: %d frame%s of %s evaluated on %s (%s) -> %s\n", frames, frames == 1 ? "" : "s", a.in, device,
-             eval_describe(ff, gff_of(gff)), a.out);
+      printf("esnapmd eval: %d frame%s of %s evaluated on %s (%s) -> %s\n", frames, frames == 1 ? "" : "s", a.in,
+             evaluator_device(ev), evaluator_describe(ev), a.out);
   }
   if (st == MD_OK && frames > 0) print_timing(a.out ? "esnapmd eval: " : "# ", frames, atom_evals, t_force, t_first, atoms_first);
   if (st != MD_OK) io_atomic_abort(&out);
@@ -406,10 +356,8 @@ md_status cmd_eval(int argc, char **argv) {
   structure_close(&sr);
   ff_result_free(&res);
   free(fbuf);
-  ff_destroy(&ff);
-#if ESNAP_HAVE_CUDA
-  gpu_ff_destroy(&gff);
-#endif
+  free(ebuf);
+  evaluator_destroy(&ev);
   free(m);
   return st;
 }
