@@ -590,9 +590,9 @@ md_status run_deck(const md_deck *d, const run_options *o) {
     if (o->nhooks > 0) memcpy(c.hooks, o->hooks, (size_t)o->nhooks * sizeof *c.hooks);
     c.nhooks = o->nhooks;
   }
-  if (st == MD_OK && d->output_dir[0] && ens_rank() == 0) st = make_dirs(d->output_dir);
   st = ens_agree(st);
-  if (st == MD_OK) st = ens_agree(start(&c, &ck));
+  if (st == MD_OK) st = ens_agree(start(&c, &ck)); /* every input read and the forces at the start checked ... */
+  if (st == MD_OK) st = ens_agree(d->output_dir[0] && ens_rank() == 0 ? make_dirs(d->output_dir) : MD_OK); /* ... then outputs */
   if (st == MD_OK && o->restart && sys0(&c)->step >= d->nsteps) {
     if (c.out) fprintf(c.out, "# the checkpoint is at step %ld: the run of %ld steps is complete\n", sys0(&c)->step, d->nsteps);
   } else if (st == MD_OK) {

@@ -42,13 +42,15 @@ struct pme_cpu {
 
 int pme_fft_size(int k) {
   if (k < 1) k = 1;
-  for (;; k++) {
-    int r = k;
+  if (k > (1 << 28)) k = 1 << 28;
+  for (int n = k; n <= 2 * k; n++) { /* a power of two lies in [k, 2k] */
+    int r = n;
     const int f[4] = {2, 3, 5, 7};
     for (int a = 0; a < 4; a++)
       while (r % f[a] == 0) r /= f[a];
-    if (r == 1) return k;
+    if (r == 1) return n;
   }
+  return k;
 }
 
 md_status pme_cpu_create(pme_cpu **out) {
