@@ -260,11 +260,12 @@ static void pme_grid_for_spacing(const md_box *b, real_t h, int order, int K[3])
   }
 }
 
-/* A mesh beyond the bounds: refused, naming the accuracy and the mesh it would take. */
-static md_status pme_grid_too_large(const coulomb *c, const int K[3], real_t e, real_t acc) {
-  return md_error(MD_ERR_VALUE, "PME: accuracy %g needs a mesh finer than %dx%dx%d (estimated error there %.3g eV/Å, target %.3g): "
-                  "more than %d points per direction or %ld in all; use a looser accuracy, a larger rcut or Ewald",
-                  c->accuracy, K[0], K[1], K[2], e, acc, COUL_PME_KMAX, COUL_PME_POINTS);
+/* The mesh K the search would try next is beyond the bounds: refused, naming the accuracy, that mesh and the last
+ * one estimated (Kest, estimate e). */
+static md_status pme_grid_too_large(const coulomb *c, const int K[3], const int Kest[3], real_t e, real_t acc) {
+  return md_error(MD_ERR_VALUE, "PME: accuracy %g needs a mesh of %dx%dx%d or finer (%dx%dx%d gives an estimated error of %.3g eV/Å, "
+                  "the target is %.3g): beyond %d points per direction or %ld in all; use a looser accuracy, a larger rcut or Ewald",
+                  c->accuracy, K[0], K[1], K[2], Kest[0], Kest[1], Kest[2], e, acc, COUL_PME_KMAX, COUL_PME_POINTS);
 }
 
 static int pme_grid_within_bounds(const int K[3]) {
@@ -280,15 +281,16 @@ static md_status pme_choose_grid(coulomb *c, const md_box *b, real_t acc) {
   real_t wmax = fmax(b->width[0], fmax(b->width[1], b->width[2]));
   real_t h_hi = wmax / c->order, h_lo = h_hi, e = 0.0, e_lo = 0.0;
   pme_grid_for_spacing(b, h_lo, c->order, Klo);
-  if (!pme_grid_within_bounds(Klo)) return pme_grid_too_large(c, Klo, HUGE_VAL, acc);
+  if (!pme_grid_within_bounds(Klo)) return pme_grid_too_large(c, Klo, Klo, HUGE_VAL, acc);
   e_lo = pme_error_estimate(b, Klo, c->order, c->alpha, c->sum_q2, c->sum_q4, c->n);
   if (e_lo > acc) {
     /* halve until the estimate is met */
     for (int it = 0;; it++) {
+      memcpy(K, Klo, sizeof K); /* the last mesh estimated */
       h_hi = h_lo;
       h_lo *= 0.5;
       pme_grid_for_spacing(b, h_lo, c->order, Klo);
-      if (!pme_grid_within_bounds(Klo) || it >= COUL_SEARCH_STEPS) return pme_grid_too_large(c, Klo, e_lo, acc);
+      if (!pme_grid_within_bounds(Klo) || it >= COUL_SEARCH_STEPS) return pme_grid_too_large(c, Klo, K, e_lo, acc);
       e_lo = pme_error_estimate(b, Klo, c->order, c->alpha, c->sum_q2, c->sum_q4, c->n);
       if (e_lo <= acc) break;
     }
