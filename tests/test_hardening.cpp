@@ -202,7 +202,7 @@ TEST_CASE("hardening a non-finite SNAP energy blames the coefficient file", "[ha
   CHECK(err.find("cell.xyz") == std::string::npos);
   CHECK(!path_exists(dir + "/out.xyz"));
   write_file(dir + "/deck.in", "structure read cell.xyz\nmodel li3n_esnap.model\nrun 5\noutput " + dir + "/out\n");
-  err = expect_cli_error("run " + dir + "/deck.in", dir, {"step 0: ", "li3n_esnap.snapcoeff", "SNAP term is not finite",
+  err = expect_cli_error("run " + dir + "/deck.in --device cpu", dir, {"step 0: ", "li3n_esnap.snapcoeff", "SNAP term is not finite",
                                                           "no checkpoint written"});
   CHECK(err.find("step 0: step 0:") == std::string::npos);
   CHECK(!path_exists(dir + "/out"));
@@ -213,7 +213,7 @@ TEST_CASE("hardening the safety rules apply at step 0 to velocities read from a 
   // extended XYZ with velocities
   write_file(dir + "/hot.xyz", xyz_with_velocity("1e30"));
   write_file(dir + "/xyz.in", "structure read hot.xyz\nensemble nvt 300 0.1\nrun 10\noutput " + dir + "/out_xyz\n");
-  expect_cli_error("run " + dir + "/xyz.in", dir, {"step 0: temperature", "exceeds the limit", "no checkpoint written"});
+  expect_cli_error("run " + dir + "/xyz.in --device cpu", dir, {"step 0: temperature", "exceeds the limit", "no checkpoint written"});
   CHECK(!path_exists(dir + "/out_xyz"));
   // LAMMPS data file with a Velocities section
   write_file(dir + "/hot.data",
@@ -222,7 +222,7 @@ TEST_CASE("hardening the safety rules apply at step 0 to velocities read from a 
              "1 1 0 0 1.9443175\n2 1 0 2.10772685 0\n3 1 1.825345 1.05386343 0\n4 2 0 0 0\n\n"
              "Velocities\n\n1 1e30 0 0\n2 0 0 0\n3 0 0 0\n4 0 0 0\n");
   write_file(dir + "/data.in", "structure read hot.data\nrun 10\noutput " + dir + "/out_data\n");
-  expect_cli_error("run " + dir + "/data.in", dir, {"step 0: temperature", "exceeds the limit"});
+  expect_cli_error("run " + dir + "/data.in --device cpu", dir, {"step 0: temperature", "exceeds the limit"});
   CHECK(!path_exists(dir + "/out_data"));
 }
 
