@@ -517,7 +517,7 @@ void deck_backend_options(const md_deck *d, real_t t_ref, md_backend_options *o)
   if (d->safety_tmax >= 0.0) { /* given (0 disables) */
     s->t_max = d->safety_tmax;
   } else {
-    real_t tr = t_ref;
+    real_t tr = fmin(t_ref, DECK_T_MAX); /* velocities read from a file count up to the deck's own limit */
     if (d->ensemble == MD_ENS_NVT) tr = fmax(tr, fmax(d->t_start, d->t_stop));
     s->t_max = fmax(10.0 * tr, 3000.0);
   }

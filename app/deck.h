@@ -69,6 +69,7 @@
 #include "status.h"
 #include "types.h"
 #include "dump.h"
+#include "ranges.h"
 
 MD_EXTERN_C_BEGIN
 
@@ -79,10 +80,10 @@ MD_EXTERN_C_BEGIN
 #define DECK_T_MAX 1e5            /* temperatures (K) */
 #define DECK_DT_MIN 1e-6          /* timestep (ps) */
 #define DECK_SKIN_MAX 10.0        /* Verlet skin (Å) */
-#define DECK_COUL_ACC_MIN 1e-14   /* Coulomb relative accuracy (LAMMPS kspace meaning) */
-#define DECK_COUL_ACC_MAX 0.1
-#define DECK_COUL_RCUT_MIN 1.0    /* Coulomb real-space cutoff (Å) */
-#define DECK_COUL_RCUT_MAX 50.0
+#define DECK_COUL_ACC_MIN MD_RANGE_COUL_ACC_MIN   /* Coulomb: the model file's ranges (host/ff/ranges.h) */
+#define DECK_COUL_ACC_MAX MD_RANGE_COUL_ACC_MAX
+#define DECK_COUL_RCUT_MIN MD_RANGE_COUL_RCUT_MIN
+#define DECK_COUL_RCUT_MAX MD_RANGE_COUL_RCUT_MAX
 #define DECK_STEPS_MAX 1000000000000L /* run length (steps) */
 
 enum deck_structure_kind { DECK_STRUCT_NONE = 0, DECK_STRUCT_LI3N = 1, DECK_STRUCT_FILE = 2 };

@@ -52,8 +52,5 @@ md_status deck_out_name(const textfile *t, int k, char *dst, const char *usage) 
 
 md_status deck_check_range(const textfile *t, int k, const char *what, real_t lo, real_t hi, const char *unit,
                            real_t value) {
-  if (!(value >= lo && value <= hi))
-    return md_error(MD_ERR_VALUE, "%s:%d: %s must be between %g and %g%s%s (got %s)", t->path, t->line, what, lo, hi,
-                    unit[0] ? " " : "", unit, t->word[k]);
-  return MD_OK;
+  return tf_check_range(t, k, what, lo, hi, unit, value);
 }

@@ -613,9 +613,9 @@ md_status run_deck(const md_deck *d, const run_options *o) {
   g_stop_signal = 0;
   void (*old_int)(int) = signal(SIGINT, on_signal);
   void (*old_term)(int) = signal(SIGTERM, on_signal);
-  if (st == MD_OK && d->output_dir[0] && ens_rank() == 0) st = make_dirs(d->output_dir);
   st = ens_agree(st);
-  if (st == MD_OK) st = ens_agree(start(&c, &ck));
+  if (st == MD_OK) st = ens_agree(start(&c, &ck)); /* every input read and the forces at the start checked ... */
+  if (st == MD_OK) st = ens_agree(d->output_dir[0] && ens_rank() == 0 ? make_dirs(d->output_dir) : MD_OK); /* ... then outputs */
   if (st == MD_OK && o->restart && sys0(&c)->step >= d->nsteps) {
     if (c.out) fprintf(c.out, "# the checkpoint is at step %ld: the run of %ld steps is complete\n", sys0(&c)->step, d->nsteps);
   } else if (st == MD_OK) {

@@ -22,7 +22,9 @@ typedef enum md_status {
 } md_status;
 
 /* Record an error (printf-style; keep it to one line, starting with "file:line: " where there is one) and
- * return `code`, so callers write `return md_error(MD_ERR_PARSE, "%s:%d: ...", path, line);`. */
+ * return `code`, so callers write `return md_error(MD_ERR_PARSE, "%s:%d: ...", path, line);`. Control bytes and
+ * bytes that are not printable UTF-8 (input text echoed in the message) are recorded as \xNN. The arguments may
+ * include md_errmsg() (wrapping the previous message). */
 md_status md_error(md_status code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

@@ -34,7 +34,7 @@ static md_status bitmap_layout(real_t inner, real_t outer, int bits, int32_t *ma
   const real_t need = out2 / ldexp(1.0, nlow);
   int nexp = 0;
   real_t have = 2.0;
-  while (have < need) {
+  while (have < need && nexp <= FLT_BITS) { /* past FLT_BITS the check below refuses */
     nexp++;
     have = pow(2.0, pow(2.0, (real_t)nexp));
   }

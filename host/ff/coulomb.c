@@ -38,11 +38,15 @@
 #include "coul_table.h"
 #include "ewald.h"
 #include "pme_cpu.h"
+#include "ranges.h"
 
 #define COUL_PME_RC_DEFAULT 6.0   /* Å: fastest of 5 … 9 Å at 1e-5 for 500 and 4000 Li3N atoms, 1 and 2 threads */
 #define COUL_PME_ORDER_DEFAULT 5
 #define COUL_REGRID_WIDTH 0.05    /* relative change of a face width that re-chooses the PME mesh */
 #define COUL_REAL_SHARE 0.15      /* real-space estimate target = 0.15 acc; reciprocal sqrt(1 − 0.15²) acc */
+#define COUL_PME_KMAX 4096        /* PME mesh: at most this many points per direction … */
+#define COUL_PME_POINTS (1L << 27) /* … and in all (1 GiB of mesh) */
+#define COUL_SEARCH_STEPS 64      /* bound on the steps of every parameter search below */
 
 struct coulomb {
   int method;
@@ -76,12 +80,18 @@ md_status coulomb_create(coulomb **out, int method, real_t accuracy, real_t rcut
   *out = NULL;
   if (method != MD_COUL_NONE && method != MD_COUL_EWALD && method != MD_COUL_PME)
     return md_error(MD_ERR_VALUE, "coulomb: unknown method %d", method);
-  if (method != MD_COUL_NONE && !(accuracy > 0.0 && accuracy < 1.0))
-    return md_error(MD_ERR_VALUE, "coulomb: accuracy %g must be in (0, 1) (relative to the 14.4 eV/Å two-unit-charge force)", accuracy);
+  if (method != MD_COUL_NONE && !(accuracy >= MD_RANGE_COUL_ACC_MIN && accuracy <= MD_RANGE_COUL_ACC_MAX))
+    return md_error(MD_ERR_VALUE, "coulomb: accuracy %g must be between %g and %g (relative to the 14.4 eV/Å two-unit-charge force)",
+                    accuracy, MD_RANGE_COUL_ACC_MIN, MD_RANGE_COUL_ACC_MAX);
   if (!isfinite(rcut)) return md_error(MD_ERR_VALUE, "coulomb: real-space cutoff %g is not finite", rcut);
+  if (rcut > 0.0 && !(rcut >= MD_RANGE_COUL_RCUT_MIN && rcut <= MD_RANGE_COUL_RCUT_MAX))
+    return md_error(MD_ERR_VALUE, "coulomb: real-space cutoff %g Å must be between %g and %g Å", rcut, MD_RANGE_COUL_RCUT_MIN,
+                    MD_RANGE_COUL_RCUT_MAX);
   if (nelem < 1 || nelem > MD_MAX_ELEM) return md_error(MD_ERR_VALUE, "coulomb: %d elements (1 … %d allowed)", nelem, MD_MAX_ELEM);
   for (int e = 0; e < nelem; e++)
-    if (!isfinite(q_elem[e])) return md_error(MD_ERR_VALUE, "coulomb: charge of element %d is not finite", e);
+    if (!(fabs(q_elem[e]) <= MD_RANGE_CHARGE_MAX))
+      return md_error(MD_ERR_VALUE, "coulomb: charge %g of element %d is not between %g and %g e", q_elem[e], e, -MD_RANGE_CHARGE_MAX,
+                      MD_RANGE_CHARGE_MAX);
   coulomb *c = calloc(1, sizeof *c);
   if (!c) return md_error(MD_ERR_MEMORY, "coulomb_create: out of memory");
   c->method = method;
@@ -245,32 +255,47 @@ static real_t ewald_choose_rc(real_t acc_r, real_t acc_k, real_t q2, int n, real
 static void pme_grid_for_spacing(const md_box *b, real_t h, int order, int K[3]) {
   for (int d = 0; d < 3; d++) {
     real_t k = ceil(b->width[d] / h - 1e-9);
-    if (k > 4096) k = 4096;
+    if (!(k <= COUL_PME_KMAX)) k = COUL_PME_KMAX;
     K[d] = pme_fft_size(k < order ? order : (int)k);
   }
 }
 
-/* Coarsest mesh (uniform spacing h, FFT-friendly sizes) whose estimate is ≤ acc. */
+/* The mesh K the search would try next is beyond the bounds: refused, naming the accuracy, that mesh and the last
+ * one estimated (Kest, estimate e). */
+static md_status pme_grid_too_large(const coulomb *c, const int K[3], const int Kest[3], real_t e, real_t acc) {
+  return md_error(MD_ERR_VALUE, "PME: accuracy %g needs a mesh of %dx%dx%d or finer (%dx%dx%d gives an estimated error of %.3g eV/Å, "
+                  "the target is %.3g): beyond %d points per direction or %ld in all; use a looser accuracy, a larger rcut or Ewald",
+                  c->accuracy, K[0], K[1], K[2], Kest[0], Kest[1], Kest[2], e, acc, COUL_PME_KMAX, COUL_PME_POINTS);
+}
+
+static int pme_grid_within_bounds(const int K[3]) {
+  return K[0] < COUL_PME_KMAX && K[1] < COUL_PME_KMAX && K[2] < COUL_PME_KMAX &&
+         (long)K[0] * K[1] * K[2] <= COUL_PME_POINTS;
+}
+
+/* Coarsest mesh (uniform spacing h, FFT-friendly sizes) whose estimate is ≤ acc: halving h until the estimate is
+ * met (bounded by the mesh bounds), then bisection on log h to 2 % (a bounded number of estimates, each costing
+ * a pass over the mesh vectors within the Gaussian's reach only, see pme_error_estimate). */
 static md_status pme_choose_grid(coulomb *c, const md_box *b, real_t acc) {
   int K[3], Klo[3], Khi[3];
   real_t wmax = fmax(b->width[0], fmax(b->width[1], b->width[2]));
   real_t h_hi = wmax / c->order, h_lo = h_hi, e = 0.0, e_lo = 0.0;
   pme_grid_for_spacing(b, h_lo, c->order, Klo);
+  if (!pme_grid_within_bounds(Klo)) return pme_grid_too_large(c, Klo, Klo, HUGE_VAL, acc);
   e_lo = pme_error_estimate(b, Klo, c->order, c->alpha, c->sum_q2, c->sum_q4, c->n);
   if (e_lo > acc) {
     /* halve until the estimate is met */
-    for (;;) {
+    for (int it = 0;; it++) {
+      memcpy(K, Klo, sizeof K); /* the last mesh estimated */
       h_hi = h_lo;
       h_lo *= 0.5;
       pme_grid_for_spacing(b, h_lo, c->order, Klo);
-      if (Klo[0] >= 4096 || Klo[1] >= 4096 || Klo[2] >= 4096)
-        return md_error(MD_ERR_VALUE, "PME: accuracy %g needs a mesh beyond 4096 points per direction; use Ewald or a larger rcut",
-                        c->accuracy);
+      if (!pme_grid_within_bounds(Klo) || it >= COUL_SEARCH_STEPS) return pme_grid_too_large(c, Klo, K, e_lo, acc);
       e_lo = pme_error_estimate(b, Klo, c->order, c->alpha, c->sum_q2, c->sum_q4, c->n);
       if (e_lo <= acc) break;
     }
     pme_grid_for_spacing(b, h_hi, c->order, Khi);
-    while (h_hi > 1.02 * h_lo) { /* FFT sizes are ~5 % apart: stop at 2 % */
+    for (int it = 0; it < COUL_SEARCH_STEPS && h_hi > 1.02 * h_lo; it++) { /* FFT sizes are ~5 % apart: stop at 2 % */
       real_t h = sqrt(h_lo * h_hi);
       pme_grid_for_spacing(b, h, c->order, K);
       if (memcmp(K, Klo, sizeof K) == 0) {

@@ -17,6 +17,8 @@
 #include "pme_tables.h"
 
 #define EW_MAX_THREADS 256
+#define EWALD_KMAX 4096        /* k-vectors per direction */
+#define EWALD_MAX_LOOP (1L << 24) /* lattice points enumerated for the half space (≤ 0.6 GiB of vector data) */
 #define EW_SERIAL_WORK 4096 /* below this many pairs (or atoms × k-vectors / 16) one thread is faster */
 
 static int ew_threads(void) {
@@ -205,6 +207,19 @@ static md_status ks_reserve(ewald_kspace *k, int nk) {
 /* kcap == NULL: every vector with |m| ≤ gcut. Else LAMMPS's set (ewald_vector_allowed) inside that sphere. */
 static md_status ks_setup(ewald_kspace *k, const md_box *box, real_t alpha, real_t gcut, const int *kcap, int triclinic) {
   if (!(alpha > 0) || !(gcut > 0)) return md_error(MD_ERR_VALUE, "Ewald: invalid α %g or reciprocal cutoff %g", alpha, gcut);
+  /* bounds before the enumeration: at most EWALD_KMAX vectors per direction, EWALD_MAX_LOOP in the half box */
+  double loop = 0.5;
+  for (int d = 0; d < 3; d++) {
+    const real_t *a = box->h + 3 * d;
+    const double kd = kcap ? kcap[d] : gcut * sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
+    if (!(kd <= EWALD_KMAX))
+      return md_error(MD_ERR_VALUE, "Ewald: reciprocal cutoff %g 1/Å needs %.3g k-vectors along cell vector %d (at most %d)", gcut,
+                      kd, d + 1, EWALD_KMAX);
+    loop *= 2.0 * kd + 1.0;
+  }
+  if (loop > EWALD_MAX_LOOP)
+    return md_error(MD_ERR_VALUE, "Ewald: reciprocal cutoff %g 1/Å needs about %.3g k-vectors (at most %g)", gcut, loop,
+                    (double)EWALD_MAX_LOOP);
   k->alpha = alpha;
   k->gcut = gcut;
   k->volume = box->volume;
@@ -355,7 +370,8 @@ md_status ewald_kspace_compute_atom(ewald_kspace *k, const md_system *sys, const
 real_t ewald_gcut_for_accuracy(real_t acc, real_t q2, int n, real_t volume, real_t alpha) {
   if (n < 1) n = 1;
   real_t lo = 0.0, hi = alpha / MD_PI;
-  while (ewald_rms_kspace(q2, n, hi, volume, alpha) > acc) {
+  /* the estimate falls as exp(−π² G²/α²): a few doublings suffice for any accuracy a double can hold */
+  for (int it = 0; it < 64 && ewald_rms_kspace(q2, n, hi, volume, alpha) > acc; it++) {
     lo = hi;
     hi *= 2.0;
   }

@@ -1,5 +1,6 @@
 #include "forcefield.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,20 @@ int ff_neighbors_due(const md_forcefield *ff, const md_system *sys) {
   return lists_due(ff, sys);
 }
 
+/* After term `term` (read from `file`) was added: its energy e and the forces so far (finite before it) must be
+ * finite, else the message blames the term and its file — the positions were finite (the lists were built). */
+static md_status term_finite(const char *term, const char *file, const md_system *sys, const ff_result *r, real_t e) {
+  int bad = -1;
+  for (int i = 0; i < sys->n && bad < 0; i++)
+    if (!isfinite(r->fx[i] + r->fy[i] + r->fz[i])) bad = i;
+  if (bad < 0 && isfinite(e)) return MD_OK;
+  char what[64];
+  if (bad >= 0) snprintf(what, sizeof what, "the force on atom %d", sys->id ? sys->id[bad] : bad + 1);
+  else snprintf(what, sizeof what, "the energy (%g eV)", e);
+  return md_error(MD_ERR_VALUE, "%s: %s from the %s term is not finite: check the %s parameters there (or overlapping atoms)",
+                  file, what, term, term);
+}
+
 md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
   if (r->n != sys->n) return md_error(MD_ERR_INTERNAL, "force result sized for %d atoms, system has %d", r->n, sys->n);
   for (int i = 0; i < sys->n; i++)
@@ -198,12 +213,17 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
       return md_error(MD_ERR_INTERNAL, "bispectrum buffer has %d components, SNAP has %d", r->nbisp,
                       snap_cpu_nbispectrum(ff->snap));
     MD_TRY(snap_cpu_compute(ff->snap, sys, ff->nl_short, r->fx, r->fy, r->fz, &r->e_snap, r->virial, r->eatom, b));
+    MD_TRY(term_finite("SNAP", ff->model.snap.source, sys, r, r->e_snap));
   }
   if (r->eatom && !ff->snap) memset(r->eatom, 0, n * sizeof(real_t)); /* SNAP sets them, the others add */
-  if (ff->coul)
+  if (ff->coul) {
     MD_TRY(coulomb_compute_atom(ff->coul, sys, ff->nl_coul, r->fx, r->fy, r->fz, &r->e_coul, r->virial, r->eatom));
-  if (ff->model.has_zbl)
+    MD_TRY(term_finite("Coulomb", ff->model.path, sys, r, r->e_coul));
+  }
+  if (ff->model.has_zbl) {
     MD_TRY(zbl_cpu_compute_atom(&ff->model, sys, ff->nl_short, r->fx, r->fy, r->fz, &r->e_zbl, r->virial, r->eatom));
+    MD_TRY(term_finite("ZBL", ff->model.path, sys, r, r->e_zbl));
+  }
   r->energy = r->e_snap + r->e_coul + r->e_zbl;
   return MD_OK;
 }

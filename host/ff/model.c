@@ -6,6 +6,7 @@
 
 #include "coul_table.h"
 #include "math/snap.h"
+#include "ranges.h"
 #include "snap_io.h"
 #include "textfile.h"
 
@@ -20,8 +21,9 @@ static int elem_index(const md_model *m, const char *name) {
   return -1;
 }
 
-/* "Li 6.941 N 14.0067" pairs after the keyword */
-static md_status read_pairs(const textfile *t, const md_model *m, const char *what, real_t *vals, int *seen) {
+/* "Li 6.941 N 14.0067" pairs after the keyword, each value in [lo, hi] (unit for the message) */
+static md_status read_pairs(const textfile *t, const md_model *m, const char *what, real_t lo, real_t hi,
+                            const char *unit, real_t *vals, int *seen) {
   if (t->nwords < 3 || (t->nwords - 1) % 2 != 0)
     return md_error(MD_ERR_PARSE, "%s:%d: '%s' expects element/value pairs", t->path, t->line, t->word[0]);
   for (int k = 1; k + 1 < t->nwords; k += 2) {
@@ -29,7 +31,7 @@ static md_status read_pairs(const textfile *t, const md_model *m, const char *wh
     if (e < 0)
       return md_error(MD_ERR_VALUE, "%s:%d: unknown element '%s' (declare it on the 'elements' line first)", t->path,
                       t->line, t->word[k]);
-    MD_TRY(tf_real(t, k + 1, what, &vals[e]));
+    MD_TRY(tf_real_range(t, k + 1, what, lo, hi, unit, &vals[e]));
     seen[e] = 1;
   }
   return MD_OK;
@@ -82,13 +84,14 @@ static md_status parse_line(textfile *t, md_model *m, int *seen_mass, int *seen_
   if (!m->nelem && strcmp(key, "coulomb") != 0)
     return md_error(MD_ERR_PARSE, "%s:%d: '%s' before the 'elements' line", t->path, t->line, key);
   if (strcmp(key, "mass") == 0) {
-    MD_TRY(read_pairs(t, m, "mass", m->mass, seen_mass));
+    MD_TRY(read_pairs(t, m, "mass", 0.0, MD_RANGE_MASS_MAX, "g/mol", m->mass, seen_mass));
     for (int e = 0; e < m->nelem; e++)
       if (seen_mass[e] && !(m->mass[e] > 0))
         return md_error(MD_ERR_VALUE, "%s:%d: mass of %s must be positive", t->path, t->line, m->elem[e]);
     return MD_OK;
   }
-  if (strcmp(key, "charge") == 0) return read_pairs(t, m, "charge", m->charge, seen_q);
+  if (strcmp(key, "charge") == 0)
+    return read_pairs(t, m, "charge", -MD_RANGE_CHARGE_MAX, MD_RANGE_CHARGE_MAX, "e", m->charge, seen_q);
   if (strcmp(key, "snap") == 0) {
     if (t->nwords != 3)
       return md_error(MD_ERR_PARSE, "%s:%d: 'snap' expects COEFF_FILE PARAM_FILE", t->path, t->line);
@@ -118,15 +121,15 @@ static md_status parse_line(textfile *t, md_model *m, int *seen_mass, int *seen_
   }
   if (strcmp(key, "zbl") == 0) {
     if (t->nwords < 3) return md_error(MD_ERR_PARSE, "%s:%d: 'zbl' expects INNER OUTER then element/Z pairs", t->path, t->line);
-    MD_TRY(tf_real(t, 1, "ZBL inner cutoff", &m->zbl_inner));
-    MD_TRY(tf_real(t, 2, "ZBL outer cutoff", &m->zbl_outer));
+    MD_TRY(tf_real_range(t, 1, "ZBL inner cutoff", 0.0, MD_RANGE_CUTOFF_MAX, "Å", &m->zbl_inner));
+    MD_TRY(tf_real_range(t, 2, "ZBL outer cutoff", 0.0, MD_RANGE_CUTOFF_MAX, "Å", &m->zbl_outer));
     if (!(m->zbl_inner > 0 && m->zbl_outer > m->zbl_inner))
       return md_error(MD_ERR_VALUE, "%s:%d: ZBL needs 0 < inner < outer", t->path, t->line);
     textfile sub = *t;
     sub.nwords = t->nwords - 2;
     for (int k = 0; k < sub.nwords; k++) sub.word[k] = t->word[k + 2];
     sub.word[0] = t->word[0];
-    MD_TRY(read_pairs(&sub, m, "nuclear charge Z", m->zbl_z, seen_z));
+    MD_TRY(read_pairs(&sub, m, "nuclear charge Z", MD_RANGE_Z_MIN, MD_RANGE_Z_MAX, "", m->zbl_z, seen_z));
     m->has_zbl = 1;
     return MD_OK;
   }
@@ -140,13 +143,11 @@ static md_status parse_line(textfile *t, md_model *m, int *seen_mass, int *seen_
     else if (strcmp(t->word[1], "ewald") == 0) m->coulomb = MD_COUL_EWALD;
     else
       return md_error(MD_ERR_VALUE, "%s:%d: unknown Coulomb method '%s' (pme, ewald or none)", t->path, t->line, t->word[1]);
-    MD_TRY(tf_real(t, 2, "Coulomb accuracy", &m->coulomb_accuracy));
-    if (!(m->coulomb_accuracy > 0 && m->coulomb_accuracy < 1))
-      return md_error(MD_ERR_VALUE, "%s:%d: Coulomb accuracy must be in (0, 1)", t->path, t->line);
+    MD_TRY(tf_real_range(t, 2, "Coulomb accuracy", MD_RANGE_COUL_ACC_MIN, MD_RANGE_COUL_ACC_MAX, "", &m->coulomb_accuracy));
     for (int k = 3; k < t->nwords;) {
       if (strcmp(t->word[k], "rcut") == 0) {
-        MD_TRY(tf_real(t, k + 1, "Coulomb real-space cutoff", &m->coulomb_rcut));
-        if (!(m->coulomb_rcut > 0)) return md_error(MD_ERR_VALUE, "%s:%d: rcut must be positive", t->path, t->line);
+        MD_TRY(tf_real_range(t, k + 1, "Coulomb real-space cutoff", MD_RANGE_COUL_RCUT_MIN, MD_RANGE_COUL_RCUT_MAX, "Å",
+                             &m->coulomb_rcut));
         k += 2;
       } else if (strcmp(t->word[k], "lammps") == 0) {
         MD_TRY(model_parse_coulomb_lammps(t, k, &m->coulomb_lammps, &k));

@@ -42,13 +42,15 @@ struct pme_cpu {
 
 int pme_fft_size(int k) {
   if (k < 1) k = 1;
-  for (;; k++) {
-    int r = k;
+  if (k > (1 << 28)) k = 1 << 28;
+  for (int n = k; n <= 2 * k; n++) { /* a power of two lies in [k, 2k] */
+    int r = n;
     const int f[4] = {2, 3, 5, 7};
     for (int a = 0; a < 4; a++)
       while (r % f[a] == 0) r /= f[a];
-    if (r == 1) return k;
+    if (r == 1) return n;
   }
+  return k;
 }
 
 md_status pme_cpu_create(pme_cpu **out) {
@@ -290,9 +292,27 @@ md_status pme_cpu_compute_atom(pme_cpu *p, const md_system *sys, const real_t *q
 #define PME_EST_MAXALIAS 2 /* aliases |l_d| ≤ 2 for order ≤ 4, ≤ 1 above (the next ones change Q by < 0.1 %) */
 #define PME_EST_ND 26        /* self-force harmonics D ∈ {−1, 0, 1}³ \ {0} */
 
+#define PME_EST_GARG 80.0     /* est_g is exactly 0 beyond π² k²/α² > 80 */
+
 static real_t est_g(real_t k2, real_t alpha) {
   real_t arg = MD_PI * MD_PI * k2 / (alpha * alpha);
-  return arg > 80.0 ? 0.0 : exp(-arg) / k2;
+  return arg > PME_EST_GARG ? 0.0 : exp(-arg) / k2;
+}
+
+/* Mesh indices along direction d that can contribute to the estimate, in ascending order; returns their count.
+ * A mesh vector m adds exactly zero unless some alias k_l has π²|k_l|²/α² ≤ 80, i.e. |k_l| ≤ G = √80 α/π;
+ * since the d-th component of k (in mesh units) is k·a_d, |m_d − l_d K_d| ≤ G |a_d| is then needed. When that
+ * window is below K_d/2 only l_d = 0 qualifies and |m_d| ≤ G |a_d|; otherwise every index is kept. Skipping
+ * exact zeros leaves every sum bit-for-bit as the full pass over the mesh, at a cost independent of the mesh
+ * size once the mesh resolves the Gaussian. */
+static int est_window(const md_box *box, int d, int K, real_t alpha, int *idx) {
+  const real_t *a = box->h + 3 * d;
+  const real_t w = sqrt(PME_EST_GARG) * fabs(alpha) / MD_PI * sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
+  const real_t lim = w * (1.0 + 1e-6) + 1.0; /* margin for rounding in k and in the comparison above */
+  int n = 0;
+  for (int k = 0; k < K; k++)
+    if (!(2.0 * lim < K) || abs(pme_signed_index(k, K)) <= lim) idx[n++] = k;
+  return n;
 }
 
 real_t pme_error_estimate(const md_box *box, const int grid[3], int order, real_t alpha, real_t sum_q2,
@@ -305,12 +325,14 @@ real_t pme_error_estimate(const md_box *box, const int grid[3], int order, real_
   real_t *ssum = malloc((size_t)Kt * sizeof *ssum);
   real_t *tsum = malloc((size_t)Kt * 3 * sizeof *tsum);
   real_t *part = malloc((size_t)K0 * NP * sizeof *part); /* per-k0 partial sums: deterministic for any thread count */
-  if (!bmod || !beta || !ssum || !tsum || !part) {
+  int *win = malloc((size_t)Kt * sizeof *win);
+  if (!bmod || !beta || !ssum || !tsum || !part || !win) {
     free(bmod);
     free(beta);
     free(ssum);
     free(tsum);
     free(part);
+    free(win);
     return HUGE_VAL;
   }
   const real_t *hi = box->hinv;
@@ -343,17 +365,24 @@ real_t pme_error_estimate(const md_box *box, const int grid[3], int order, real_
       }
     }
   }
-  /* one pass over the mesh: the pair functional and the 26 self-force harmonics c_D */
-#pragma omp parallel for schedule(static) if (K0 * K1 * K2 > 32768)
-  for (int k0 = 0; k0 < K0; k0++) {
+  /* one pass over the contributing part of the mesh: the pair functional and the 26 self-force harmonics c_D */
+  int nw[3];
+  for (int d = 0; d < 3; d++) nw[d] = est_window(box, d, grid[d], alpha, win + off[d]);
+  const int *w1 = win + off[1], *w2 = win + off[2];
+  memset(part, 0, (size_t)K0 * NP * sizeof *part);
+#pragma omp parallel for schedule(static) if ((double)nw[0] * nw[1] * nw[2] > 32768)
+  for (int i0 = 0; i0 < nw[0]; i0++) {
+    const int k0 = win[off[0] + i0];
     real_t acc[1 + PME_EST_ND];
     for (int a = 0; a < NP; a++) acc[a] = 0.0;
     int m0 = pme_signed_index(k0, K0);
     const real_t *b0 = beta + (size_t)(off[0] + k0) * NL, *t0 = tsum + (size_t)(off[0] + k0) * 3;
-    for (int k1 = 0; k1 < K1; k1++) {
+    for (int i1 = 0; i1 < nw[1]; i1++) {
+      const int k1 = w1[i1];
       int m1 = pme_signed_index(k1, K1);
       const real_t *b1 = beta + (size_t)(off[1] + k1) * NL, *t1 = tsum + (size_t)(off[1] + k1) * 3;
-      for (int k2 = 0; k2 < K2; k2++) {
+      for (int i2 = 0; i2 < nw[2]; i2++) {
+        const int k2 = w2[i2];
         int m2 = pme_signed_index(k2, K2);
         const real_t *b2 = beta + (size_t)(off[2] + k2) * NL, *t2 = tsum + (size_t)(off[2] + k2) * 3;
         int zero = (m0 == 0 && m1 == 0 && m2 == 0);
@@ -407,6 +436,7 @@ real_t pme_error_estimate(const md_box *box, const int grid[3], int order, real_
       }
   qself *= (C / V) * (C / V);
   free(part);
+  free(win);
   free(bmod);
   free(beta);
   free(ssum);

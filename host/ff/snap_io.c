@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "ranges.h"
 #include "textfile.h"
 
 int snap_nbispectrum(int twojmax) {
@@ -27,7 +28,7 @@ static md_status read_param(snap_params *p, const char *path) {
     }
     int iv = 0;
     if (strcmp(key, "rcutfac") == 0) {
-      st = tf_real(&t, 1, "rcutfac", &p->rcutfac);
+      st = tf_real_range(&t, 1, "rcutfac", 0.0, MD_RANGE_CUTOFF_MAX, "", &p->rcutfac);
       have_rcutfac = 1;
       if (st == MD_OK && !(p->rcutfac > 0)) st = md_error(MD_ERR_VALUE, "%s:%d: rcutfac must be positive", path, t.line);
     } else if (strcmp(key, "twojmax") == 0) {
@@ -132,6 +133,18 @@ static md_status read_coeff(snap_params *p, const char *path) {
     if ((st = tf_real(&t, 2, "weight", &p->weight[e])) != MD_OK) goto done;
     if (!(p->radius[e] > 0)) {
       st = md_error(MD_ERR_VALUE, "%s:%d: radius must be positive", path, t.line);
+      goto done;
+    }
+    /* the pair cutoffs rcutfac (R_i + R_j) lie between those of the smallest and the largest radius */
+    const real_t rc = 2.0 * p->rcutfac * p->radius[e];
+    if (!(rc <= MD_RANGE_CUTOFF_MAX)) {
+      st = md_error(MD_ERR_VALUE, "%s:%d: radius %s gives the pair cutoff rcutfac x 2R = %g A, beyond %g A", path, t.line,
+                    t.word[1], rc, MD_RANGE_CUTOFF_MAX);
+      goto done;
+    }
+    if (!(p->rmin0 < rc)) {
+      st = md_error(MD_ERR_VALUE, "%s:%d: radius %s gives the pair cutoff rcutfac x 2R = %g A, not above rmin0 %g A", path,
+                    t.line, t.word[1], rc, p->rmin0);
       goto done;
     }
     int k = 0;

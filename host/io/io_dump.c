@@ -11,6 +11,7 @@
 
 #include "box.h"
 #include "linereader.h"
+#include "system.h"
 
 struct dump_reader {
   linereader in;
@@ -226,7 +227,7 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
   f->has_type = col[C_TYPE] >= 0;
   f->has_element = col[C_ELEM] >= 0;
   f->n = (int)natoms;
-  MD_TRY(grow(f, f->n, f->has_element));
+  MD_TRY(grow(f, f->cap > 0 ? f->cap : (int)system_grow_capacity(0, 1, natoms), f->has_element));
   const double *h = f->box.h;
   char *tok[256];
   if (ncol > 256) return md_error(MD_ERR_PARSE, "%s:%d: more than 256 columns", r->in.path, atoms_line);
@@ -236,6 +237,7 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
     if (kk == 0 || starts(r->in.buf, "ITEM:"))
       return md_error(MD_ERR_PARSE, "%s:%d: frame of step %lld ends after %d of %d atom lines (truncated frame)", r->in.path,
                       kk == 0 ? r->in.line : r->in.line - 1, f->step, i, f->n);
+    if (i >= f->cap) MD_TRY(grow(f, (int)system_grow_capacity(f->cap, i + 1, natoms), f->has_element)); /* as lines arrive */
     int nt = 0;
     char *p = r->in.buf;
     while (*p && nt < ncol) {

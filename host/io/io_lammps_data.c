@@ -293,6 +293,14 @@ static md_status atom_line(ldata *d, long k) {
                     r->path, r->line, r->nwords, names[d->style], base, cols[d->style], base + 3);
   long id = 0, t = 0, img[3] = {0, 0, 0};
   real_t q = 0.0, x[3];
+  if (k >= s->n) { /* room as lines arrive (system_reserve), the per-atom arrays of the reader alongside */
+    MD_TRY(system_reserve(s, k + 1, d->natoms));
+    int *al = (int *)realloc(d->aline, (size_t)s->n * sizeof *al);
+    if (al) d->aline = al;
+    real_t *qq = (real_t *)realloc(d->q, (size_t)s->n * sizeof *qq);
+    if (qq) d->q = qq;
+    if (!al || !qq) return md_error(MD_ERR_MEMORY, "%s:%d: out of memory (%d atoms)", r->path, r->line, s->n);
+  }
   MD_TRY(tf_long(r, 0, "atom id", 1, 2147483647L, &id));
   MD_TRY(tf_long(r, 1, "atom type", 1, d->ntypes, &t));
   if (d->style) MD_TRY(tf_real(r, 2, "charge", &q));
@@ -333,6 +341,9 @@ static int find_id(const ldata *d, int id) {
 
 static md_status index_ids(ldata *d) {
   int n = d->s->n;
+  d->order = (int *)calloc(2 * (size_t)(n > 0 ? n : 1), sizeof(int));
+  d->vseen = (unsigned char *)calloc((size_t)(n > 0 ? n : 1), 1);
+  if (!d->order || !d->vseen) return md_error(MD_ERR_MEMORY, "%s: out of memory for %d atoms", d->r.path, n);
   for (int i = 0; i < n; i++) {
     d->order[2 * i] = d->s->id[i];
     d->order[2 * i + 1] = i;
@@ -499,12 +510,7 @@ static md_status read_all(ldata *d, const lmp_read_options *opt, lmp_data_info *
   if (!d->have_natoms) return md_error(MD_ERR_PARSE, "%s: the header has no 'N atoms' line (is this a LAMMPS data file?)", r->path);
   if (d->natoms == 0) return md_error(MD_ERR_VALUE, "%s: the header says 0 atoms", r->path);
   if (!d->have_ntypes || d->ntypes < 1) return md_error(MD_ERR_PARSE, "%s: the header has no 'N atom types' line", r->path);
-  MD_TRY(system_create(&d->s, (int)d->natoms));
-  d->aline = (int *)calloc((size_t)d->natoms, sizeof(int));
-  d->order = (int *)calloc(2 * (size_t)d->natoms, sizeof(int));
-  d->q = (real_t *)calloc((size_t)d->natoms, sizeof(real_t));
-  d->vseen = (unsigned char *)calloc((size_t)d->natoms, 1);
-  if (!d->aline || !d->order || !d->q || !d->vseen) return md_error(MD_ERR_MEMORY, "%s: out of memory for %ld atoms", r->path, d->natoms);
+  MD_TRY(system_create(&d->s, 0)); /* atoms are added as the Atoms section is read (atom_line) */
   MD_TRY(set_box(d));
   /* sections */
   long npairs = d->ntypes * (d->ntypes + 1) / 2;

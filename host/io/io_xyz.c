@@ -182,6 +182,24 @@ static int type_of(xyz_reader *r, const char *sym) {
   return e->n++;
 }
 
+/* Room for `need` atoms of the `declared` in the frame: the system and the extra per-atom properties grow together
+ * (system_reserve), new property rows zero. */
+static md_status frame_reserve(xyz_frame *f, long need, long declared) {
+  const int old = f->sys->n;
+  if (need <= old && (f->nprops == 0 || f->prop[0].data)) return MD_OK; /* properties are allocated together */
+  MD_TRY(system_reserve(f->sys, need, declared));
+  const size_t m = (size_t)(f->sys->n > 0 ? f->sys->n : 1);
+  for (int k = 0; k < f->nprops; k++) {
+    xyz_prop *pp = &f->prop[k];
+    real_t *d = (real_t *)realloc(pp->data, m * (size_t)pp->ncols * sizeof *d);
+    if (!d) return md_error(MD_ERR_MEMORY, "out of memory (%zu atoms)", m);
+    size_t from = pp->data ? (size_t)old * (size_t)pp->ncols : 0;
+    memset(d + from, 0, (m * (size_t)pp->ncols - from) * sizeof *d);
+    pp->data = d;
+  }
+  return MD_OK;
+}
+
 md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
   xyz_frame_free(f);
   *eof = 0;
@@ -254,8 +272,6 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
         xyz_prop *pp = &f->prop[f->nprops++];
         snprintf(pp->name, sizeof pp->name, "%s", tok);
         pp->ncols = c->ncols;
-        pp->data = (real_t *)calloc((size_t)(n > 0 ? n : 1) * c->ncols, sizeof(real_t));
-        if (!pp->data) return md_error(MD_ERR_MEMORY, "out of memory");
       } else {
         c->role = 0;
       }
@@ -266,7 +282,8 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
   if (!have_species || !have_pos)
     return md_error(MD_ERR_PARSE, "%s:%d: Properties must include species:S:1 and pos:R:3", r->in.path, comment_line);
 
-  MD_TRY(system_create(&f->sys, (int)n));
+  MD_TRY(system_create(&f->sys, 0));
+  MD_TRY(frame_reserve(f, n > 0 ? 1 : 0, n));
   md_system *s = f->sys;
   s->has_velocities = have_vel;
 
@@ -301,6 +318,7 @@ md_status xyz_read_frame(xyz_reader *r, xyz_frame *f, int *eof) {
     if (lr_next(&r->in) <= 0)
       return md_error(MD_ERR_PARSE, "%s:%d: file ends after %ld of %ld atom lines (truncated file or wrong atom count)",
                       r->in.path, r->in.line, i, n);
+    MD_TRY(frame_reserve(f, i + 1, n));
     char *p = r->in.buf;
     int got = 0;
     for (int c = 0; c < ncol; c++) {

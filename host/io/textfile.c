@@ -75,6 +75,20 @@ md_status tf_real(const textfile *t, int k, const char *what, real_t *out) {
   return MD_OK;
 }
 
+md_status tf_check_range(const textfile *t, int k, const char *what, real_t lo, real_t hi, const char *unit,
+                         real_t value) {
+  if (!(value >= lo && value <= hi))
+    return md_error(MD_ERR_VALUE, "%s:%d: %s must be between %g and %g%s%s (got %s)", t->path, t->line, what, lo, hi,
+                    unit[0] ? " " : "", unit, k < t->nwords ? t->word[k] : "?");
+  return MD_OK;
+}
+
+md_status tf_real_range(const textfile *t, int k, const char *what, real_t lo, real_t hi, const char *unit,
+                        real_t *out) {
+  MD_TRY(tf_real(t, k, what, out));
+  return tf_check_range(t, k, what, lo, hi, unit, *out);
+}
+
 /* word k as a long, or a parse error naming file:line */
 static md_status word_long(const textfile *t, int k, const char *what, long *out) {
   if (k >= t->nwords) return md_error(MD_ERR_PARSE, "%s:%d: missing %s", t->path, t->line, what);

@@ -35,6 +35,13 @@ int tf_skip_line(textfile *t);
 /* Parse word k as a real / integer, with a message naming file:line and `what` on failure. */
 md_status tf_real(const textfile *t, int k, const char *what, real_t *out);
 md_status tf_int(const textfile *t, int k, const char *what, int *out);
+/* A value (already read from word k) in [lo, hi] (unit for the message, e.g. "K"; "" for none); outside is
+ * MD_ERR_VALUE "FILE:LINE: what must be between lo and hi unit (got WORD)". Ranges: host/ff/ranges.h. */
+md_status tf_check_range(const textfile *t, int k, const char *what, real_t lo, real_t hi, const char *unit,
+                         real_t value);
+/* tf_real, then tf_check_range. */
+md_status tf_real_range(const textfile *t, int k, const char *what, real_t lo, real_t hi, const char *unit,
+                        real_t *out);
 /* Word k as an integer in [lo, hi]; out of range is MD_ERR_VALUE naming the range. */
 md_status tf_long(const textfile *t, int k, const char *what, long lo, long hi, long *out);
 /* Directory part of a path ("." when none), for resolving relative file names. */

@@ -47,13 +47,9 @@ void system_destroy(md_system **ps) {
   *ps = NULL;
 }
 
-md_status system_copy(md_system **out, const md_system *src) {
-  MD_TRY(system_create(out, src->n));
-  md_system *d = *out;
-  size_t m = (size_t)(src->n > 0 ? src->n : 1);
-  d->nelem = src->nelem;
-  memcpy(d->elem, src->elem, sizeof d->elem);
-  d->box = src->box;
+/* Atoms 0 … count−1 of src into d (both hold at least count). */
+static void copy_atoms(md_system *d, const md_system *src, int count) {
+  size_t m = (size_t)count;
   memcpy(d->type, src->type, m * sizeof(int));
   memcpy(d->id, src->id, m * sizeof(int));
   memcpy(d->x, src->x, m * sizeof(real_t));
@@ -65,10 +61,52 @@ md_status system_copy(md_system **out, const md_system *src) {
   memcpy(d->ix, src->ix, m * sizeof(int));
   memcpy(d->iy, src->iy, m * sizeof(int));
   memcpy(d->iz, src->iz, m * sizeof(int));
+}
+
+md_status system_copy(md_system **out, const md_system *src) {
+  MD_TRY(system_create(out, src->n));
+  md_system *d = *out;
+  d->nelem = src->nelem;
+  memcpy(d->elem, src->elem, sizeof d->elem);
+  d->box = src->box;
+  copy_atoms(d, src, src->n);
   d->has_velocities = src->has_velocities;
   d->step = src->step;
   d->time = src->time;
   return MD_OK;
+}
+
+md_status system_resize(md_system *s, int n) {
+  md_system *t = NULL;
+  MD_TRY(system_create(&t, n));
+  copy_atoms(t, s, s->n < n ? s->n : n);
+  md_system keep = *s; /* everything but the atom arrays stays */
+  keep.n = t->n;
+  keep.type = t->type, keep.id = t->id;
+  keep.x = t->x, keep.y = t->y, keep.z = t->z;
+  keep.vx = t->vx, keep.vy = t->vy, keep.vz = t->vz;
+  keep.ix = t->ix, keep.iy = t->iy, keep.iz = t->iz;
+  free(s->type);
+  free(s->id);
+  free(s->x);
+  free(s->vx);
+  free(s->ix);
+  *s = keep;
+  free(t);
+  return MD_OK;
+}
+
+long system_grow_capacity(long cap, long need, long declared) {
+  long c = cap < SYSTEM_GROW_FIRST / 2 ? SYSTEM_GROW_FIRST : 2 * cap;
+  if (c < need) c = need;
+  return c < declared ? c : declared;
+}
+
+md_status system_reserve(md_system *s, long need, long declared) {
+  if (need <= s->n) return MD_OK;
+  if (need > declared || declared > 2147483647L)
+    return md_error(MD_ERR_INTERNAL, "system_reserve: %ld atoms needed, %ld declared", need, declared);
+  return system_resize(s, (int)system_grow_capacity(s->n, need, declared));
 }
 
 int system_element_index(md_system *s, const char *name) {

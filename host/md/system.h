@@ -13,6 +13,15 @@ md_status system_create(md_system **out, int n);
 void system_destroy(md_system **s);
 /* Deep copy. */
 md_status system_copy(md_system **out, const md_system *src);
+/* New atom count n: atoms below min(old, n) kept, new ones zero with ids continuing (i + 1). */
+md_status system_resize(md_system *s, int n);
+/* Readers of files that declare their atom count: hold atoms as lines arrive, growing geometrically from
+ * SYSTEM_GROW_FIRST and never beyond the declared count, so that a header promising more atoms than the file has
+ * costs memory only for the lines present. system_grow_capacity: the next capacity (≥ need, ≤ declared);
+ * system_reserve: s->n ≥ need (need ≤ declared), resizing to that capacity. At the end s->n = declared. */
+#define SYSTEM_GROW_FIRST 1024
+long system_grow_capacity(long cap, long need, long declared);
+md_status system_reserve(md_system *s, long need, long declared);
 /* Find (or append) element `name` in s->elem; returns its index or -1 when MD_MAX_ELEM is exceeded. */
 int system_element_index(md_system *s, const char *name);
 /* Wrap positions into [0,1) fractional coordinates, updating image counts (unwrapped positions unchanged). */
