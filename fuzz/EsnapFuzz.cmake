@@ -1,7 +1,8 @@
 # fuzz/EsnapFuzz.cmake — the fuzz harnesses in the main build (included from CMakeLists.txt with the tests):
 # when clang links a libFuzzer + AddressSanitizer + UndefinedBehaviorSanitizer program, the fuzz/ project is
 # configured and built with it (ExternalProject, into BUILD/fuzz) and the test `fuzz_smoke` (label fuzz) runs
-# every harness for ESNAP_FUZZ_SMOKE_SECONDS, two at a time (fuzz/fuzz_run.sh), failing on any finding. Without
+# every harness for ESNAP_FUZZ_SMOKE_SECONDS, two at a time (fuzz/fuzz_run.sh), failing on any finding, and
+# `fuzz_regress` replays the minimised findings of tests/data/fuzz/HARNESS/ through the harnesses. Without
 # such a clang the test fails under CI=true (tools/setup.sh installs clang, libclang-rt-dev and libomp-dev)
 # and is skipped otherwise; -DESNAP_FUZZ=OFF leaves both out.
 option(ESNAP_FUZZ "Build the libFuzzer harnesses (fuzz/, with clang) and the fuzz smoke test" ON)
@@ -33,6 +34,9 @@ if(ESNAP_FUZZ)
       INSTALL_COMMAND "")
     add_test(NAME fuzz_smoke COMMAND ${ESNAP_FUZZ_BASH} ${CMAKE_SOURCE_DIR}/fuzz/fuzz_run.sh --bin ${CMAKE_BINARY_DIR}/fuzz
              --seconds ${ESNAP_FUZZ_SMOKE_SECONDS} --jobs 2 --work ${CMAKE_BINARY_DIR}/fuzz-smoke)
+    add_test(NAME fuzz_regress COMMAND ${ESNAP_FUZZ_BASH} ${CMAKE_SOURCE_DIR}/fuzz/fuzz_run.sh --bin ${CMAKE_BINARY_DIR}/fuzz
+             --replay ${CMAKE_SOURCE_DIR}/tests/data/fuzz --work ${CMAKE_BINARY_DIR}/fuzz-regress)
+    set_tests_properties(fuzz_regress PROPERTIES LABELS fuzz TIMEOUT 120)
   else()
     message(STATUS "esnapmd: no clang with libFuzzer and the sanitizers: fuzz harnesses not built (tools/setup.sh)")
     add_test(NAME fuzz_smoke COMMAND ${ESNAP_FUZZ_BASH} -c

@@ -13,6 +13,8 @@
 #   --report FILE  also write a Markdown results table (harness, executions, exec/s, corpus, coverage, features,
 #                  findings, peak RSS) with the machine, date and commit
 #   --only H       run harness H only (repeatable)
+#   --replay DIR   instead of fuzzing, run each file of DIR/HARNESS/ once through its harness (the regression
+#                  inputs of tests/data/fuzz) and fail on any sanitizer report
 #
 # A finding is anything libFuzzer stops on: a crash or sanitizer report (AddressSanitizer, LeakSanitizer,
 # UndefinedBehaviorSanitizer with every check fatal), an input running longer than 10 s (-timeout=10), or more
@@ -22,7 +24,7 @@
 set -uo pipefail
 
 SRC="$(cd "$(dirname "$0")/.." && pwd)"
-BIN="" SECONDS_EACH="" JOBS=1 WORK="" CORPUS="" REPORT="" ONLY=()
+BIN="" SECONDS_EACH="" JOBS=1 WORK="" CORPUS="" REPORT="" ONLY=() REPLAY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin) BIN="$2"; shift 2 ;;
@@ -32,9 +34,11 @@ while [ $# -gt 0 ]; do
     --corpus) CORPUS="$2"; shift 2 ;;
     --report) REPORT="$2"; shift 2 ;;
     --only) ONLY+=("$2"); shift 2 ;;
+    --replay) REPLAY="$2"; shift 2 ;;
     *) echo "fuzz_run: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
+if [ -n "$REPLAY" ] && [ -z "$SECONDS_EACH" ]; then SECONDS_EACH=1; fi
 if [ -z "$BIN" ] || [ -z "$SECONDS_EACH" ]; then
   echo "usage: fuzz/fuzz_run.sh --bin DIR --seconds S [--jobs J] [--work DIR] [--corpus DIR] [--report FILE.md] [--only H]" >&2
   exit 2
@@ -67,6 +71,23 @@ done
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1:handle_abort=1:symbolize=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export ESNAP_FUZZ_TMP="$SCRATCH"
+
+if [ -n "$REPLAY" ]; then
+  failed=0
+  for h in "${HARNESSES[@]}"; do
+    [ -d "$REPLAY/$h" ] || continue
+    files=("$REPLAY/$h"/*)
+    [ -e "${files[0]}" ] || continue
+    if "$BIN/fuzz_$h" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 "${files[@]}" > "$WORK/replay_$h.log" 2>&1; then
+      echo "fuzz: $h: ${#files[@]} regression input(s) pass"
+    else
+      failed=1
+      echo "fuzz: $h: FINDING replaying $REPLAY/$h (replay one file with: $BIN/fuzz_$h FILE):"
+      grep -v '^#[0-9]' "$WORK/replay_$h.log" | tail -40 | sed 's/^/    /'
+    fi
+  done
+  exit $failed
+fi
 
 run_one() {
   local h="$1" dir="$WORK/$1"
