@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# fuzz/fuzz_run.sh — run every libFuzzer harness (fuzz/fuzz_*.c) for a fixed time, JOBS at a time, and report
-# each harness's findings; the CI smoke test (ctest label `fuzz`) and tools/fuzz_campaign.sh both run it.
+# fuzz/fuzz_run.sh — run every libFuzzer harness (fuzz/fuzz_*.c, one per fuzz/corpus/HARNESS) for a fixed time,
+# JOBS at a time, and report each harness's findings; the CI smoke test (ctest label `fuzz`) and
+# tools/fuzz_campaign.sh both run it.
 #
 #   fuzz/fuzz_run.sh --bin DIR --seconds S [--jobs J] [--work DIR] [--corpus DIR] [--report FILE.md] [--only H]
 #
@@ -22,6 +23,7 @@
 # script prints the reproducer (artifact) path and the command that replays it, and exits 1 when any harness
 # found something.
 set -uo pipefail
+{ # the whole script is one compound command, read before it runs: editing the file cannot disturb a run
 
 SRC="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="" SECONDS_EACH="" JOBS=1 WORK="" CORPUS="" REPORT="" ONLY=() REPLAY=""
@@ -58,9 +60,8 @@ HARNESSES=()
 if [ ${#ONLY[@]} -gt 0 ]; then
   HARNESSES=("${ONLY[@]}")
 else
-  for f in "$SRC"/fuzz/fuzz_*.c; do
-    h="$(basename "$f" .c)"; h="${h#fuzz_}"
-    [ "$h" = util ] || HARNESSES+=("$h")
+  for d in "$SRC"/fuzz/corpus/*/; do # one harness per seed corpus (fuzz/CMakeLists.txt builds the same list)
+    HARNESSES+=("$(basename "$d")")
   done
 fi
 for h in "${HARNESSES[@]}"; do
@@ -181,3 +182,4 @@ if [ -n "$REPORT" ]; then
   echo "fuzz: report written to $REPORT"
 fi
 exit $failed
+}
