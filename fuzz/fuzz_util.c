@@ -56,7 +56,7 @@ void fz_init(const char *harness) {
   load_known(harness);
 }
 
-void fz_path(const char *name, char *out) { snprintf(out, MD_PATH_LEN, "%s/%s", g_dir, name); }
+static void fz_path(const char *name, char *out) { snprintf(out, MD_PATH_LEN, "%s/%s", g_dir, name); }
 
 void fz_write(const char *name, const uint8_t *data, size_t size, char *out) {
   fz_path(name, out);

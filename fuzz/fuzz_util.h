@@ -21,9 +21,7 @@ extern "C" {
 
 /* Once, from LLVMFuzzerInitialize: make the scratch directory and load fuzz/known/HARNESS.skip. */
 void fz_init(const char *harness);
-/* Path of `name` in the scratch directory (static buffer per call site is not needed: out has MD_PATH_LEN). */
-void fz_path(const char *name, char *out);
-/* Write bytes to `name` in the scratch directory; out receives its path. Aborts on an I/O error (the harness
+/* Write bytes to `name` in the scratch directory; out[MD_PATH_LEN] receives its path. Aborts on an I/O error (the harness
  * cannot test anything without its file). */
 void fz_write(const char *name, const uint8_t *data, size_t size, char *out);
 /* 1 when the input matches a pattern of the harness's known list (a finding that another change fixes). */
