@@ -107,6 +107,9 @@ run_one() {
 }
 
 start=$(date +%s)
+started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+commit="$(git -C "$SRC" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+[ -n "$(git -C "$SRC" status --porcelain --untracked-files=no 2>/dev/null | head -1)" ] && commit="$commit (with local changes)"
 running=0
 for h in "${HARNESSES[@]}"; do
   if [ "$running" -ge "$JOBS" ]; then
@@ -157,16 +160,13 @@ table
 echo "fuzz: ${#HARNESSES[@]} harnesses, ${SECONDS_EACH} s each, $JOBS at a time, ${elapsed} s in all; logs in $WORK"
 
 if [ -n "$REPORT" ]; then
-  commit="$(git -C "$SRC" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
-  dirty="$(git -C "$SRC" status --porcelain --untracked-files=no 2>/dev/null | head -1)"
-  [ -n "$dirty" ] && commit="$commit (with local changes)"
   cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)"
   cc="$(sed -n 's/^CMAKE_C_COMPILER:[^=]*=//p' "$BIN/CMakeCache.txt" 2>/dev/null)"
   ccv="$("${cc:-clang}" --version 2>/dev/null | head -1)"
   {
     echo "# Fuzz campaign $(date -u +%Y-%m-%d)"
     echo
-    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $commit"
+    echo "- started: $started; commit: $commit"
     echo "- machine: $(hostname), ${cpu:-unknown CPU}, $(nproc) cores online; $JOBS harness(es) at a time"
     echo "- compiler: ${ccv:-unknown}; -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all, LeakSanitizer on"
     echo "- limits: ${SECONDS_EACH} s per harness (-max_total_time), -timeout=10 s per input, -rss_limit_mb=2048,"
