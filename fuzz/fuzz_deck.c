@@ -19,9 +19,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  if (fz_known(data, size)) return 0;
   char path[MD_PATH_LEN];
-  fz_write("in.deck", data, size, path);
+  if (!fz_take("in.deck", data, size, path)) return 0;
   if (deck_read(&g_deck, path) == MD_OK) {
     int nrep = deck_replicas(&g_deck);
     for (int k = 0; k < nrep && k < DECK_MAX_TEMPS; k++) (void)deck_replica_temperature(&g_deck, k);

@@ -26,9 +26,8 @@ static void read_one(const char *path, const lmp_read_options *o) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  if (fz_known(data, size)) return 0;
   char path[MD_PATH_LEN];
-  fz_write("in.data", data, size, path);
+  if (!fz_take("in.data", data, size, path)) return 0;
   lmp_read_options o;
   lmp_read_options_default(&o);
   o.quiet = 1;

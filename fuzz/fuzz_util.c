@@ -77,6 +77,12 @@ int fz_known(const uint8_t *data, size_t size) {
   return hit;
 }
 
+int fz_take(const char *name, const uint8_t *data, size_t size, char *out) {
+  if (fz_known(data, size)) return 0;
+  fz_write(name, data, size, out);
+  return 1;
+}
+
 int fz_split(const uint8_t *data, size_t size, const uint8_t **part, size_t *len, int maxparts) {
   const size_t seplen = strlen(FZ_SEPARATOR);
   int n = 0;

@@ -26,6 +26,9 @@ void fz_init(const char *harness);
 void fz_write(const char *name, const uint8_t *data, size_t size, char *out);
 /* 1 when the input matches a pattern of the harness's known list (a finding that another change fixes). */
 int fz_known(const uint8_t *data, size_t size);
+/* The usual start of a harness: 0 when the input is known (skip it), else 1 with the input written to `name`
+ * in the scratch directory and its path in out[MD_PATH_LEN]. */
+int fz_take(const char *name, const uint8_t *data, size_t size, char *out);
 /* Split at FZ_SEPARATOR into at most maxparts parts (the last keeps any further separators); returns the count. */
 int fz_split(const uint8_t *data, size_t size, const uint8_t **part, size_t *len, int maxparts);
 /* Whole contents of a file of the source tree (ESNAP_SOURCE_DIR/rel), malloc'ed, for fixed companion files. */
