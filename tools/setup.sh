@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tools/setup.sh — everything esnapmd needs to build, run and test, on a Debian or Ubuntu machine (as root, or a
 # user with sudo). Run from anywhere; a second run only checks and returns at once.
-#   1. Debian packages: compiler, CMake, Catch2, FFTW, zlib, Open MPI, Python with venv.
+#   1. Debian packages: compiler, CMake, Catch2, FFTW, zlib, Open MPI, Python with venv; clang with libFuzzer,
+#      the sanitizer runtimes (libclang-rt-dev) and LLVM OpenMP (libomp-dev) for the fuzz harnesses (fuzz/).
 #   2. .venv/ in the repository: a Python virtual environment with the modules of tools/requirements.txt (numpy,
 #      matplotlib, ASE), made from the python3 on PATH, whatever interpreter that is. CMake gives the tests this
 #      interpreter (ESNAP_PYTHON), so the Python-driven tests never depend on where Debian put its modules; a .pth
@@ -12,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake git pkg-config catch2 libfftw3-dev zlib1g-dev libopenmpi-dev openmpi-bin
+      clang libclang-rt-dev libomp-dev
       python3 python3-venv python3-pip)
 
 if [ "${ESNAP_SETUP_APT:-1}" != "0" ]; then

@@ -238,7 +238,8 @@ md_status diffusion_tracker_unpack(diffusion_tracker **out, const void *buf, siz
   if (h[1] != DIFF_PACK_VERSION)
     return md_error(MD_ERR_UNSUPPORTED, "%s: diffusion state version %llu, this program reads version %d", where,
                     (unsigned long long)h[1], DIFF_PACK_VERSION);
-  if (h[3] < 1 || h[3] > h[2] || h[2] > (1u << 30) || binr_left(&r) < h[3] * 8 || h[11] > (1u << 24))
+  if (h[3] < 1 || h[3] > h[2] || h[2] > (1u << 30) || binr_left(&r) < h[3] * 8 || h[11] > (1u << 24) ||
+      h[11] > binr_left(&r) / 8 /* each finished segment has an 8-byte length at least */)
     return md_error(MD_ERR_PARSE, "%s: diffusion state has an invalid header", where);
   diff_options opt;
   diff_options_default(&opt);

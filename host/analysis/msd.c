@@ -222,6 +222,14 @@ md_status msd_unpack(msd_accum **out, const void *buf, size_t size, const char *
                     (unsigned long long)head[1], MSD_PACK_VERSION);
   if (head[2] < 1 || head[2] > (1u << 30) || head[3] < 2 || head[3] > (1u << 20) || head[4] < 1 || head[4] > 64)
     return md_error(MD_ERR_PARSE, "%s: MSD state has an invalid header", where);
+  /* every array but the origin rings has a fixed size: check the buffer holds them before allocating (the
+   * bounds above keep this sum far inside 64 bits) */
+  uint64_t nl = head[4], nb = head[3], ni = head[2];
+  uint64_t need = sizeof head + 2 * nl * 8 + nl * nb * (MSD_NSUM + 1) * 8 + 3 * ni * 8;
+  if (need > size)
+    return md_error(MD_ERR_PARSE, "%s: MSD state of %llu ions, block %llu, %llu levels needs at least %llu bytes, has %zu",
+                    where, (unsigned long long)ni, (unsigned long long)nb, (unsigned long long)nl,
+                    (unsigned long long)need, size);
   msd_accum *a = NULL;
   MD_TRY(msd_create(&a, (int)head[2], (int)head[3], (int)head[4]));
   if (a->max_levels != (int)head[4]) {
@@ -242,6 +250,10 @@ md_status msd_unpack(msd_accum **out, const void *buf, size_t size, const char *
   binr_get(&r, a->origin0, 3 * n * 8);
   for (size_t k = 0; k < L && !r.bad; k++) {
     if (!has[k]) continue;
+    if (B * 3 * n * 8 > binr_left(&r)) {
+      r.bad = 1;
+      break;
+    }
     a->ring[k] = (double *)malloc(B * 3 * n * sizeof(double));
     if (!a->ring[k]) {
       st = md_error(MD_ERR_MEMORY, "msd: out of memory");

@@ -367,6 +367,7 @@ static md_status parse(const char *path, const unsigned char *p, size_t len, md_
     if (more == 0) break;
     if (more < 0) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (section length)", path);
     if (tag == TAG_RUN) {
+      if (have_run) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (a second run section)", path);
       c->nrep = binr_i32(&s);
       c->ensemble = binr_i32(&s);
       c->dt = binr_f64(&s);
@@ -374,7 +375,11 @@ static md_status parse(const char *path, const unsigned char *p, size_t len, md_
       c->tloop = binr_i32(&s);
       c->nsteps = (long)binr_i64(&s);
       binr_str(&s, c->version, sizeof c->version);
-      if (s.bad || c->nrep < 1 || c->nrep > 1000000) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (run section)", path);
+      /* each replica has a section of its own (12-byte section header at least) after this one */
+      if (s.bad || c->nrep < 1 || c->nrep > 1000000 || (size_t)c->nrep > binr_left(&b) / 12) {
+        c->nrep = 0; /* nothing allocated yet: ckpt_free must not walk replicas */
+        return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (run section)", path);
+      }
       c->rep = (md_replica *)calloc((size_t)c->nrep, sizeof(md_replica));
       if (!c->rep) return md_error(MD_ERR_MEMORY, "out of memory");
       c->owns_rep = 1;
@@ -385,6 +390,7 @@ static md_status parse(const char *path, const unsigned char *p, size_t len, md_
       nrep_read++;
     } else if (tag == TAG_RSET) {
       if (!have_run) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (replica set before the run section)", path);
+      if (c->rep_seed) return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (a second replica set section)", path);
       c->rset_total = binr_i32(&s);
       c->rset_first = binr_i32(&s);
       c->rset_seed = (unsigned long long)binr_u64(&s);
