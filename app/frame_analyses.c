@@ -164,6 +164,13 @@ md_status fan_write(const char *dir, fan_rep *const *reps, const int *names, int
   if (nrep < 1) return md_error(MD_ERR_INTERNAL, "fan_write: no replicas");
   char path[MD_PATH_LEN + 64], path2[MD_PATH_LEN + 64];
   md_status st = MD_OK;
+  if (reps[0]->vacf) { /* refused before anything is written */
+    int64_t seg = 0;
+    for (int k = 0; k < nrep; k++) seg += vacf_acc_segments(reps[k]->vacf);
+    if (seg == 0)
+      return md_error(MD_ERR_VALUE, "%s: spectra: no complete segment of %d samples yet: run longer or use a shorter window", o->where,
+                      vacf_acc_window(reps[0]->vacf));
+  }
   if (reps[0]->sites) {
     sites_acc **s = (sites_acc **)malloc((size_t)nrep * sizeof *s);
     if (!s) return md_error(MD_ERR_MEMORY, "out of memory");

@@ -77,6 +77,15 @@ md_status fan_rep_unpack(fan_rep *r, const void *data, size_t len, const char *w
 md_status fan_write(const char *dir, fan_rep *const *reps, const int *names, int nrep, const fan_options *o, const md_box *box,
                     const char (*elem)[MD_NAME_LEN], int nelem, const real_t *mass, const char *inputs);
 
+/* ---- post hoc (esnapmd analyze) ------------------------------------------------------------------------------ */
+
+struct traj_options;
+/* Every frame of each file (one file per replica; traj_options selects the reader; all atoms are read) into
+ * the analyses of o; spectra: o->spectra_dt, else the interval of the first two frames (12 significant digits);
+ * masses from the model file (NULL: the bundled model). Results under outdir as the run writes them. */
+md_status analyze_frames(const char *const *files, int nfiles, const struct traj_options *to, const fan_options *o, const char *model,
+                         const char *outdir, int quiet);
+
 /* ---- the run's hook --------------------------------------------------------------------------------------- */
 
 /* Parse the deck keywords sites / density / rdf / spectra (deck.c). */
