@@ -146,16 +146,42 @@ md_status vacf_acc_merge(vacf_acc *dst, const vacf_acc *src) {
   return MD_OK;
 }
 
-double vacf_spectrum(const vacf_acc *a, int t, int q) {
-  if (a->nseg == 0) return 0.0;
-  if (t == a->ntypes) {
-    double s = 0;
-    for (int u = 0; u < a->ntypes; u++) s += vacf_spectrum(a, u, q);
-    return s;
+md_status vacf_spectra(const vacf_acc *a, double *S) {
+  const int W = a->W, nt = a->ntypes;
+  double *c = (double *)malloc((size_t)W * sizeof *c);
+  double *g = (double *)fftw_malloc((size_t)2 * W * sizeof *g);
+  fftw_complex *G = (fftw_complex *)fftw_malloc((size_t)(W + 1) * sizeof *G);
+  if (!c || !g || !G) {
+    free(c);
+    fftw_free(g);
+    fftw_free(G);
+    return md_error(MD_ERR_MEMORY, "out of memory");
   }
-  const int W = a->W;
-  double df = 1.0 / (2.0 * W * a->dt), wq = (q == 0 || q == W) ? 1.0 : 2.0;
-  return wq * MD_MVV2E * a->mass[t] * a->P[(size_t)t * (W + 1) + q] / (2.0 * W * (double)W * (double)a->nseg * df);
+  fftw_plan p;
+#pragma omp critical(esnap_fftw_planner)
+  p = fftw_plan_dft_r2c_1d(2 * W, g, G, FFTW_ESTIMATE);
+  md_status st = MD_OK;
+  memset(S, 0, (size_t)(nt + 1) * (W + 1) * sizeof *S);
+  for (int t = 0; t < nt && st == MD_OK; t++) {
+    st = vacf_correlation(a, t, c);
+    /* mass-weighted total of the type (eV), Hann lag window, even extension over 2W lags */
+    double scale = MD_MVV2E * a->mass[t] * (double)a->natoms[t];
+    g[0] = scale * c[0];
+    g[W] = 0.0;
+    for (int tau = 1; tau < W; tau++) g[tau] = g[2 * W - tau] = scale * c[tau] * 0.5 * (1.0 + cos(MD_PI * tau / W));
+    fftw_execute(p);
+    for (int q = 0; q <= W; q++) {
+      double v = (q == 0 || q == W ? 1.0 : 2.0) * a->dt * G[q][0];
+      S[(size_t)t * (W + 1) + q] = v;
+      S[(size_t)nt * (W + 1) + q] += v;
+    }
+  }
+#pragma omp critical(esnap_fftw_planner)
+  fftw_destroy_plan(p);
+  free(c);
+  fftw_free(g);
+  fftw_free(G);
+  return st;
 }
 
 md_status vacf_correlation(const vacf_acc *a, int t, double *c) {
@@ -191,28 +217,36 @@ md_status vacf_correlation(const vacf_acc *a, int t, double *c) {
 }
 
 static md_status write_spectrum(const char *path, const vacf_acc *a, const char (*elem)[MD_NAME_LEN], const char *inputs) {
-  io_atomic f;
-  MD_TRY(io_atomic_open(&f, path));
   const int W = a->W, nt = a->ntypes;
+  double *S = (double *)malloc((size_t)(nt + 1) * (W + 1) * sizeof *S);
+  if (!S) return md_error(MD_ERR_MEMORY, "out of memory");
+  md_status st = vacf_spectra(a, S);
+  io_atomic f;
+  if (st == MD_OK) st = io_atomic_open(&f, path);
+  if (st != MD_OK) {
+    free(S);
+    return st;
+  }
   double df = 1.0 / (2.0 * W * a->dt), integral = 0;
-  for (int q = 0; q <= W; q++) integral += vacf_spectrum(a, nt, q) * df;
+  for (int q = 0; q <= W; q++) integral += S[(size_t)nt * (W + 1) + q] * df;
   int64_t natoms = 0;
   for (int t = 0; t < nt; t++) natoms += a->natoms[t];
-  fprintf(f.fp, "# esnapmd %s (%s) vibrational power spectra (mass-weighted velocity spectra): %s\n", ESNAP_VERSION, ESNAP_COMMIT,
+  fprintf(f.fp, "# esnapmd %s (%s) vibrational power spectra (mass-weighted VACF spectra): %s\n", ESNAP_VERSION, ESNAP_COMMIT,
           inputs ? inputs : "");
-  fprintf(f.fp, "# %lld segments of %d samples every %g ps (zero-padded FFT, triangular lag window); resolution %g THz, Nyquist "
-          "%g THz\n", (long long)a->nseg, W, a->dt, 1.0 / (W * a->dt), 0.5 / a->dt);
-  fprintf(f.fp, "# normalisation: S_E(f) = MVV2E m_E sum_i |v_i(f)|^2, one-sided, in eV/THz; sum over f of S_total * df = "
-          "sum_i m_i <|v_i|^2> = 2<KE> = 3N k_B T by equipartition (N = %lld atoms; 3(N-1) k_B T with zero total momentum). "
-          "Here: integral %.10g eV = %.10g K x 3N k_B\n", (long long)natoms, integral, integral / (3.0 * natoms * MD_BOLTZ));
+  fprintf(f.fp, "# %lld segments of %d samples every %g ps; S = Fourier transform of the VACF (all origins in each segment) "
+          "times a Hann lag window; resolution %g THz, Nyquist %g THz\n", (long long)a->nseg, W, a->dt, 1.0 / (W * a->dt), 0.5 / a->dt);
+  fprintf(f.fp, "# normalisation: S_E(f) = one-sided spectrum of MVV2E m_E sum_(i in E) <v_i(0).v_i(t)>, in eV/THz; sum over f of "
+          "S_total * df = sum_i m_i <|v_i|^2> = 2<KE> = 3N k_B T by equipartition (N = %lld atoms; 3(N-1) k_B T with zero total "
+          "momentum). Here: integral %.10g eV = %.10g K x 3N k_B\n", (long long)natoms, integral, integral / (3.0 * natoms * MD_BOLTZ));
   fprintf(f.fp, "# f_THz f_cm-1");
   for (int t = 0; t < nt; t++) fprintf(f.fp, " S_%s", elem[t]);
   fprintf(f.fp, " S_total\n");
   for (int q = 0; q <= W; q++) {
     fprintf(f.fp, "%.10g %.10g", q * df, q * df * VACF_CM1_PER_THZ);
-    for (int t = 0; t <= nt; t++) fprintf(f.fp, " %.10g", vacf_spectrum(a, t, q));
+    for (int t = 0; t <= nt; t++) fprintf(f.fp, " %.10g", S[(size_t)t * (W + 1) + q]);
     fprintf(f.fp, "\n");
   }
+  free(S);
   if (ferror(f.fp)) {
     io_atomic_abort(&f);
     return md_error(MD_ERR_IO, "%s: write failed", path);

@@ -7,11 +7,12 @@
  *  - VACF: the inverse transform of P_t gives, exactly (zero padding: no wrap-around), Σ_seg Σ_i Σ_{t} v_i(t)·v_i(t+τ)
  *    for τ = 0..W-1 with W−τ origins per segment, so C_t(τ) = that / (nseg · N_t · (W−τ)) = <v(0)·v(τ)> per atom
  *    (Å²/ps²) over all origins inside segments.
- *  - Spectrum: the segment's own triangular (Bartlett) lag window; one-sided, frequency f_q = q/(2W dt_s) (THz =
- *    1/ps), resolution 1/(W dt_s), Nyquist 1/(2 dt_s). Mass weighted and in energy units:
- *      S_t(f_q) = w_q · MVV2E · m_t · P_t(q) / (2W · W · nseg · Δf),  Δf = 1/(2W dt_s),  w_0 = w_W = 1, else 2,
- *    so that Σ_q S_t(f_q) Δf = MVV2E Σ_{i of type t} m_i <|v_i|²> exactly (Parseval): the mass-weighted
- *    spectrum summed over types integrates to 2<KE> = 3N k_B T by equipartition (3(N−1) k_B T when the total
+ *  - Spectrum (Blackman–Tukey): the Fourier transform of the mass-weighted VACF of each type, c_t(τ) =
+ *    MVV2E m_t Σ_{i of type t} <v_i(0)·v_i(τ)> (eV), times a Hann lag window w(τ) = (1 + cos(πτ/W))/2, on the grid
+ *    f_q = q/(2W dt_s), q = 0..W (THz = 1/ps; resolution 1/(W dt_s), Nyquist 1/(2 dt_s)), one-sided:
+ *      S_t(f_q) = w_q dt_s Σ_{|τ|<W} w(τ) c_t(τ) cos(2π q τ/(2W)),  w_0 = w_W = 1, else 2,
+ *    so that Σ_q S_t(f_q) Δf = c_t(0) = MVV2E Σ_{i of type t} m_i <|v_i|²> exactly (w(0) = 1): the spectrum summed
+ *    over types integrates to 2<KE> = 3N k_B T by equipartition (3(N−1) k_B T when the total
  *    momentum is zero). Units: eV/THz; the integral in eV. */
 #ifndef ESNAP_VACF_H
 #define ESNAP_VACF_H
@@ -41,8 +42,8 @@ void vacf_acc_pack(const vacf_acc *a, binw *w);
 md_status vacf_acc_unpack(vacf_acc *a, binr *r, const char *where);
 /* dst += src (complete segments only; dst's partial segment stays). */
 md_status vacf_acc_merge(vacf_acc *dst, const vacf_acc *src);
-/* Spectrum S_t(f_q), q = 0..W (eV/THz), of type t (t = ntypes: the sum over types). */
-double vacf_spectrum(const vacf_acc *a, int t, int q);
+/* Spectra S[t (W+1) + q] = S_t(f_q), q = 0..W (eV/THz), for t < ntypes and, at t = ntypes, their sum. */
+md_status vacf_spectra(const vacf_acc *a, double *S);
 /* c[τ] = C_t(τ) (Å²/ps² per atom), τ = 0..W-1 samples; t = ntypes: the mass-weighted total
  * MVV2E Σ_i m_i <v_i(0)·v_i(τ)> (eV). */
 md_status vacf_correlation(const vacf_acc *a, int t, double *c);
