@@ -410,6 +410,16 @@ TEST_CASE("density cube read back by ASE integrates to the ion count with maxima
   INFO(out);
   if (WEXITSTATUS(st) == 3) esnap_test::skip_missing("numpy/ase not importable by " + esnap_test::python());
   CHECK(WEXITSTATUS(st) == 0);
+  // the PNG slices of tools/plot_density.py
+  std::string plot = esnap_test::python() + " " + esnap_test::source("tools/plot_density.py") + " " + dir + "/density_Li.cube 2>&1";
+  pp = popen(plot.c_str(), "r");
+  REQUIRE(pp);
+  out.clear();
+  while ((k = fread(buf, 1, sizeof buf, pp)) > 0) out.append(buf, k);
+  st = pclose(pp);
+  INFO(out);
+  CHECK(WEXITSTATUS(st) == 0);
+  for (const char *f : {"_z0.png", "_li1.png", "_channel.png"}) CHECK(esnap_test::exists(dir + "/density_Li" + f));
 }
 
 TEST_CASE("power spectrum: peaks at the oscillator frequencies and integral = sum m <v^2>", "[frames][spectra]") {
