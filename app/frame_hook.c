@@ -297,33 +297,10 @@ static md_status hk_report(void *ctx, int final) {
   if (!ens_active()) {
     st = write_groups(f, f->rep);
   } else {
-    /* gather the packed bundles of every rank on rank 0: per replica u64 length, bytes */
+    /* gather the packed bundles of every rank on rank 0 */
     const int rank = ens_rank();
-    unsigned char *buf = NULL;
-    size_t blen = 0;
-    for (int k = 0; rank > 0 && k < f->nloc && st == MD_OK; k++) {
-      void *data = NULL;
-      size_t len = 0;
-      st = fan_rep_pack(f->rep[k], &data, &len);
-      if (st != MD_OK) break;
-      unsigned char *nb = (unsigned char *)realloc(buf, blen + 8 + len);
-      if (!nb) {
-        free(data);
-        st = md_error(MD_ERR_MEMORY, "out of memory");
-        break;
-      }
-      buf = nb;
-      uint64_t n = (uint64_t)len;
-      memcpy(buf + blen, &n, 8);
-      memcpy(buf + blen + 8, data, len);
-      blen += 8 + len;
-      free(data);
-    }
-    st = ens_agree(st);
     unsigned char *all = NULL;
-    size_t *lens = NULL;
-    if (st == MD_OK) st = ens_gather_bytes(buf, blen, &all, &lens);
-    free(buf);
+    st = ens_gather_packed(f->nloc, hk_save_rep, f, &all);
     if (st == MD_OK && rank == 0) {
       fan_rep **reps = (fan_rep **)calloc((size_t)f->nall, sizeof *reps);
       if (!reps) st = md_error(MD_ERR_MEMORY, "out of memory");
@@ -333,21 +310,18 @@ static md_status hk_report(void *ctx, int final) {
           reps[k] = f->rep[k];
           continue;
         }
-        uint64_t n = 0;
-        memcpy(&n, all + off, 8);
-        off += 8;
+        size_t n = 0;
+        const unsigned char *p = ens_next_record(all, &off, &n);
         char where[64];
         snprintf(where, sizeof where, "analysis state of replica %d (MPI gather)", f->all[k]);
         st = fan_rep_create(&reps[k], &f->o, &f->box, f->n, f->type, f->nelem, (const char(*)[MD_NAME_LEN])f->elem, f->mass);
-        if (st == MD_OK) st = fan_rep_unpack(reps[k], all + off, (size_t)n, where);
-        off += (size_t)n;
+        if (st == MD_OK) st = fan_rep_unpack(reps[k], p, n, where);
       }
       if (st == MD_OK) st = write_groups(f, reps);
       for (int k = f->nloc; reps && k < f->nall; k++) fan_rep_destroy(&reps[k]);
       free(reps);
     }
     free(all);
-    free(lens);
   }
   /* a checkpoint early in the run may not have a complete spectra segment yet: only the final report must succeed */
   if (st == MD_ERR_VALUE && !final) {

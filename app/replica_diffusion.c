@@ -270,32 +270,9 @@ static md_status hk_report(void *ctx, int final) {
     if (r->nloc != r->nall) return md_error(MD_ERR_INTERNAL, "diffusion: %d of %d replicas on one rank", r->nloc, r->nall);
     st = write_results(r, r->t, r->tsum, r->tcount, final);
   } else {
-    /* gather every rank's packed trackers on rank 0: per replica i64 index, f64 ΣT, i64 samples, u64 length, bytes */
-    unsigned char *buf = NULL;
-    size_t blen = 0;
-    for (int k = 0; rank > 0 && k < r->nloc && st == MD_OK; k++) {
-      void *data = NULL;
-      size_t len = 0;
-      st = hk_save_rep(r, k, &data, &len);
-      if (st != MD_OK) break;
-      unsigned char *nb = (unsigned char *)realloc(buf, blen + 8 + len);
-      if (!nb) {
-        free(data);
-        st = md_error(MD_ERR_MEMORY, "out of memory");
-        break;
-      }
-      buf = nb;
-      uint64_t n = (uint64_t)len;
-      memcpy(buf + blen, &n, 8);
-      memcpy(buf + blen + 8, data, len);
-      blen += 8 + len;
-      free(data);
-    }
-    st = ens_agree(st);
+    /* gather every rank's packed trackers on rank 0 */
     unsigned char *all = NULL;
-    size_t *lens = NULL;
-    if (st == MD_OK) st = ens_gather_bytes(buf, blen, &all, &lens);
-    free(buf);
+    st = ens_gather_packed(r->nloc, hk_save_rep, r, &all);
     if (st == MD_OK && rank == 0) {
       diffusion_tracker **reps = (diffusion_tracker **)calloc((size_t)r->nall, sizeof *reps);
       double *tsum = (double *)calloc((size_t)r->nall, sizeof *tsum);
@@ -310,13 +287,11 @@ static md_status hk_report(void *ctx, int final) {
       }
       int owned = r->nloc;
       for (int k = owned; k < r->nall && st == MD_OK; k++) {
-        uint64_t n = 0;
-        memcpy(&n, all + off, 8);
-        off += 8;
+        size_t n = 0;
+        const unsigned char *p = ens_next_record(all, &off, &n);
         char where[64];
         snprintf(where, sizeof where, "diffusion state of replica %d (MPI gather)", r->all[k]);
-        st = unpack_blob(all + off, (size_t)n, &reps[k], &tsum[k], &tcount[k], where);
-        off += (size_t)n;
+        st = unpack_blob(p, n, &reps[k], &tsum[k], &tcount[k], where);
       }
       if (st == MD_OK) st = write_results(r, reps, tsum, tcount, final);
       for (int k = owned; reps && k < r->nall; k++) diffusion_tracker_destroy(&reps[k]);
@@ -325,7 +300,6 @@ static md_status hk_report(void *ctx, int final) {
       free(tcount);
     }
     free(all);
-    free(lens);
   }
   /* a checkpoint early in the run may have too few frames for a fit: only the final report must succeed */
   if (st != MD_OK && !final && (st == MD_ERR_VALUE)) {
