@@ -572,3 +572,23 @@ TEST_CASE("frame analyses continued from a checkpoint equal an uninterrupted run
     CHECK(fa.substr(fa.find('\n')) == fb.substr(fb.find('\n'))); // the first line names the deck's directory
   }
 }
+
+TEST_CASE("frame analyses under mpirun with 2 ranks equal one process", "[frames][mpi][cli]") {
+  if (rep_test::mpiexec().empty()) esnap_test::skip_missing("no MPI build or no mpirun (FindMPI's MPIEXEC_EXECUTABLE; run tools/setup.sh)");
+  const std::string body = "structure li3n 2 2 2\nvelocity 900 seed 3\nensemble nvt 900 0.05\nreplicas 3 seed 9 temperatures 600 "
+                           "600 900\nthermo 50\nsites every 4\ndensity Li every 4 spacing 0.3\nrdf every 4 bins 50\n"
+                           "spectra every 2 window 16\nprogress 0\nrun 60\n";
+  std::string one = md_test::deck("frames_mpi_one", body), two = md_test::deck("frames_mpi_two", body), out;
+  REQUIRE(md_test::run("run " + one + " --quiet", &out) == 0);
+  int rc = rep_test::mpirun(2, "run " + two + " --quiet", &out);
+  INFO(out);
+  REQUIRE(rc == 0);
+  for (const char *f : {"T600K/sites/sites_r0.dat", "T600K/sites/sites_r1.dat", "T900K/sites/sites.dat", "T600K/sites/summary.json",
+                        "T600K/rdf/rdf.dat", "T900K/density/density_Li.cube", "T600K/spectra/spectrum.dat", "T900K/spectra/vacf.dat"}) {
+    std::string a = md_test::read_file("scratch/frames_mpi_one/out/" + std::string(f));
+    std::string b = md_test::read_file("scratch/frames_mpi_two/out/" + std::string(f));
+    INFO(f);
+    CHECK(!a.empty());
+    CHECK(a == b);
+  }
+}
