@@ -161,6 +161,12 @@ md_status fan_run_create(fan_run **out, const md_deck *d, const md_system *sys, 
   snprintf(f->dir, sizeof f->dir, "%s", dir);
   const char *base = strrchr(d->path, '/');
   snprintf(f->deck_name, sizeof f->deck_name, "%.255s", base ? base + 1 : d->path);
+  if (d->spectra_every > 0 && d->nsteps / d->spectra_every + 1 < d->spectra_window) {
+    fan_run_destroy(&f);
+    return md_error(MD_ERR_VALUE, "%s:%d: spectra: a window of %d samples every %ld steps needs a run of at least %ld steps (run %ld): "
+                    "use a shorter window", d->path, d->spectra_line, d->spectra_window, d->spectra_every,
+                    (long)(d->spectra_window - 1) * d->spectra_every, d->nsteps);
+  }
   fan_options *o = &f->o;
   o->sites = d->sites_every > 0;
   snprintf(o->sites_species, sizeof o->sites_species, "%s", d->sites_species);

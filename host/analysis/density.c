@@ -171,14 +171,32 @@ md_status density_write_cube(const char *path, const density_acc *a, const char 
     fprintf(f.fp, "%5d %16.10f %16.10f %16.10f %16.10f\n", a->z[i], (double)a->z[i], a->pos[3 * i] / B, a->pos[3 * i + 1] / B,
             a->pos[3 * i + 2] / B);
   const double scale = 1.0 / ((double)a->frames * vvox_bohr);
+  /* values are integer counts times one scale: the text of small counts is formatted once (most points hold few) */
+  enum { NCACHE = 4096 };
+  char(*cache)[24] = (char(*)[24])calloc(NCACHE, 24);
+  if (!cache) {
+    io_atomic_abort(&f);
+    return md_error(MD_ERR_MEMORY, "out of memory");
+  }
+  char tmp[32];
   size_t q = 0;
   for (int i0 = 0; i0 < a->n[0]; i0++)
     for (int i1 = 0; i1 < a->n[1]; i1++) {
       for (int i2 = 0; i2 < a->n[2]; i2++, q++) {
-        fprintf(f.fp, "%s%.10e", i2 % 6 == 0 ? "" : " ", (double)a->count[q] * scale);
+        uint32_t c = a->count[q];
+        const char *txt = tmp;
+        if (c < NCACHE) {
+          if (!cache[c][0]) snprintf(cache[c], 24, "%.10e", (double)c * scale);
+          txt = cache[c];
+        } else {
+          snprintf(tmp, sizeof tmp, "%.10e", (double)c * scale);
+        }
+        if (i2 % 6) fputc(' ', f.fp);
+        fputs(txt, f.fp);
         if (i2 % 6 == 5 || i2 == a->n[2] - 1) fputc('\n', f.fp);
       }
     }
+  free(cache);
   if (ferror(f.fp)) {
     io_atomic_abort(&f);
     return md_error(MD_ERR_IO, "%s: write failed", path);
