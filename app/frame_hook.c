@@ -103,7 +103,7 @@ struct fan_run {
   int *type;
   char elem[MD_MAX_ELEM][MD_NAME_LEN];
   real_t mass[MD_MAX_ELEM];
-  real_t *ux, *uy, *uz;   /* [n] unwrapped positions of the replica being sampled */
+  real_t *u;              /* [nloc * 3n] unwrapped positions of each replica being sampled */
   char dir[MD_PATH_LEN];
   char deck_name[256];
 };
@@ -187,10 +187,8 @@ md_status fan_run_create(fan_run **out, const md_deck *d, const md_system *sys, 
   f->key = (real_t *)malloc((size_t)nall * sizeof *f->key);
   f->rep = (fan_rep **)calloc((size_t)(nloc > 0 ? nloc : 1), sizeof *f->rep);
   f->type = (int *)malloc(m * sizeof *f->type);
-  f->ux = (real_t *)malloc(m * sizeof *f->ux);
-  f->uy = (real_t *)malloc(m * sizeof *f->uy);
-  f->uz = (real_t *)malloc(m * sizeof *f->uz);
-  md_status st = (f->all && f->key && f->rep && f->type && f->ux && f->uy && f->uz) ? MD_OK : md_error(MD_ERR_MEMORY, "out of memory");
+  f->u = (real_t *)malloc((size_t)3 * m * (size_t)(nloc > 0 ? nloc : 1) * sizeof *f->u);
+  md_status st = (f->all && f->key && f->rep && f->type && f->u) ? MD_OK : md_error(MD_ERR_MEMORY, "out of memory");
   if (st == MD_OK) {
     memcpy(f->type, sys->type, (size_t)sys->n * sizeof *f->type);
     for (int k = 0; k < nall; k++) {
@@ -222,34 +220,50 @@ void fan_run_destroy(fan_run **pf) {
   free(f->all);
   free(f->key);
   free(f->type);
-  free(f->ux);
-  free(f->uy);
-  free(f->uz);
+  free(f->u);
   free(f);
   *pf = NULL;
+}
+
+/* One replica's frame: unwrapped positions exactly as the trajectory writer forms them (dump.c), so that a
+ * full-precision dump analysed afterwards sees the very same numbers. u: [3n] scratch. */
+static md_status sample_one(fan_run *f, int k, const md_system *s, real_t *u) {
+  int mask = due_mask(f->d, s->step);
+  if (!mask) return MD_OK;
+  const int n = s->n;
+  for (int i = 0; i < n; i++) {
+    real_t r[3];
+    system_unwrapped(s, i, r);
+    u[i] = r[0];
+    u[n + i] = r[1];
+    u[2 * n + i] = r[2];
+  }
+  return fan_rep_add(f->rep[k], mask, &s->box, (const char(*)[MD_NAME_LEN])s->elem, u, u + n, u + 2 * n, s->vx, s->vy, s->vz,
+                     s->time);
 }
 
 static md_status hk_sample(void *ctx, const md_replica *reps, int nrep) {
   fan_run *f = (fan_run *)ctx;
   if (nrep != f->nloc) return md_error(MD_ERR_INTERNAL, "frame analyses: %d replicas sampled, %d tracked", nrep, f->nloc);
-  for (int k = 0; k < nrep; k++) {
-    const md_system *s = reps[k].sys;
-    int mask = due_mask(f->d, s->step);
-    if (!mask) continue;
-    /* unwrapped positions exactly as the trajectory writer forms them (dump.c), so a full-precision dump
-     * analysed afterwards sees the very same numbers */
-    for (int i = 0; i < s->n; i++) {
-      real_t r[3];
-      system_unwrapped(s, i, r);
-      f->ux[i] = r[0];
-      f->uy[i] = r[1];
-      f->uz[i] = r[2];
-    }
-    md_status st = fan_rep_add(f->rep[k], mask, &s->box, (const char(*)[MD_NAME_LEN])s->elem, f->ux, f->uy, f->uz, s->vx, s->vy,
-                               s->vz, s->time);
-    if (st != MD_OK) return md_error(st, "replica %d: %s", f->all[f->first + k], md_errmsg());
+  md_status *sts = (md_status *)calloc((size_t)(nrep > 0 ? nrep : 1), sizeof *sts);
+  char(*msgs)[256] = (char(*)[256])calloc((size_t)(nrep > 0 ? nrep : 1), 256);
+  if (!sts || !msgs) {
+    free(sts);
+    free(msgs);
+    return md_error(MD_ERR_MEMORY, "out of memory");
   }
-  return MD_OK;
+  /* replicas are independent: one thread each, each with its own accumulators and its slice of the scratch */
+#pragma omp parallel for schedule(dynamic, 1) if (nrep > 1)
+  for (int k = 0; k < nrep; k++) {
+    sts[k] = sample_one(f, k, reps[k].sys, f->u + (size_t)3 * f->n * k);
+    if (sts[k] != MD_OK) snprintf(msgs[k], 256, "%s", md_errmsg());
+  }
+  md_status st = MD_OK;
+  for (int k = 0; k < nrep && st == MD_OK; k++)
+    if (sts[k] != MD_OK) st = md_error(sts[k], "replica %d: %s", f->all[f->first + k], msgs[k]);
+  free(sts);
+  free(msgs);
+  return st;
 }
 
 static md_status hk_save_rep(void *ctx, int k, void **data, size_t *len) { return fan_rep_pack(((fan_run *)ctx)->rep[k], data, len); }
