@@ -8,6 +8,7 @@
 #include "deck_words.h"
 #include "frame_analyses.h"
 #include "mpi_ens.h"
+#include "replica_each.h"
 #include "strbuf.h"
 #include "system.h"
 
@@ -242,28 +243,22 @@ static md_status sample_one(fan_run *f, int k, const md_system *s, real_t *u) {
                      s->time);
 }
 
+typedef struct sample_ctx {
+  fan_run *f;
+  const md_replica *reps;
+} sample_ctx;
+
+static md_status sample_k(void *ctx, int k) {
+  sample_ctx *c = (sample_ctx *)ctx;
+  return sample_one(c->f, k, c->reps[k].sys, c->f->u + (size_t)3 * c->f->n * k);
+}
+
 static md_status hk_sample(void *ctx, const md_replica *reps, int nrep) {
   fan_run *f = (fan_run *)ctx;
   if (nrep != f->nloc) return md_error(MD_ERR_INTERNAL, "frame analyses: %d replicas sampled, %d tracked", nrep, f->nloc);
-  md_status *sts = (md_status *)calloc((size_t)(nrep > 0 ? nrep : 1), sizeof *sts);
-  char(*msgs)[256] = (char(*)[256])calloc((size_t)(nrep > 0 ? nrep : 1), 256);
-  if (!sts || !msgs) {
-    free(sts);
-    free(msgs);
-    return md_error(MD_ERR_MEMORY, "out of memory");
-  }
-  /* replicas are independent: one thread each, each with its own accumulators and its slice of the scratch */
-#pragma omp parallel for schedule(dynamic, 1) if (nrep > 1)
-  for (int k = 0; k < nrep; k++) {
-    sts[k] = sample_one(f, k, reps[k].sys, f->u + (size_t)3 * f->n * k);
-    if (sts[k] != MD_OK) snprintf(msgs[k], 256, "%s", md_errmsg());
-  }
-  md_status st = MD_OK;
-  for (int k = 0; k < nrep && st == MD_OK; k++)
-    if (sts[k] != MD_OK) st = md_error(sts[k], "replica %d: %s", f->all[f->first + k], msgs[k]);
-  free(sts);
-  free(msgs);
-  return st;
+  /* replicas are independent: one thread each, with its own accumulators and its slice of the scratch */
+  sample_ctx c = {f, reps};
+  return replica_for_each(nrep, sample_k, &c, f->all + f->first);
 }
 
 static md_status hk_save_rep(void *ctx, int k, void **data, size_t *len) { return fan_rep_pack(((fan_run *)ctx)->rep[k], data, len); }
@@ -277,14 +272,8 @@ static md_status hk_load_rep(void *ctx, int k, const void *data, size_t len) {
 
 /* Rank 0: write every temperature group of the run's replicas (reps[k] = replica all[k]). */
 static md_status write_groups(fan_run *f, fan_rep **reps) {
-  int ngroups = 0;
   real_t keys[DECK_MAX_TEMPS];
-  for (int k = 0; k < f->nall; k++) {
-    int g;
-    for (g = 0; g < ngroups; g++)
-      if (keys[g] == f->key[k]) break;
-    if (g == ngroups && ngroups < DECK_MAX_TEMPS) keys[ngroups++] = f->key[k];
-  }
+  int ngroups = replica_groups(f->key, f->nall, keys, DECK_MAX_TEMPS);
   fan_rep **sel = (fan_rep **)malloc((size_t)f->nall * sizeof *sel);
   int *names = (int *)malloc((size_t)f->nall * sizeof *names);
   md_status st = sel && names ? MD_OK : md_error(MD_ERR_MEMORY, "out of memory");
