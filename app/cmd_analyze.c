@@ -1,5 +1,6 @@
 /* cmd_analyze.c — `esnapmd analyze`: diffusion analysis of trajectories (one file per replica) with the same
- * tracker, estimator and writers the MD engine uses on the fly (diffusion.h). */
+ * tracker, estimator and writers the MD engine uses on the fly (diffusion.h); with --sites, --density, --rdf or
+ * --spectra also the per-frame analyses of frame_analyses.h (cmd_analyze_frames.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
