@@ -1,5 +1,6 @@
 /* cmd_analyze.c — `esnapmd analyze`: diffusion analysis of trajectories (one file per replica) with the same
- * tracker, estimator and writers the MD engine uses on the fly (diffusion.h). */
+ * tracker, estimator and writers the MD engine uses on the fly (diffusion.h); with --sites, --density, --rdf or
+ * --spectra also the per-frame analyses of frame_analyses.h (cmd_analyze_frames.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "commands.h"
 #include "diffusion.h"
+#include "frame_analyses.h"
 #include "io_dump.h"
 #include "strbuf.h"
 
@@ -32,7 +34,18 @@ static void usage(FILE *fp) {
           "  --seed S              bootstrap seed (default %u)\n"
           "  --volume V            cell volume (Å^3) for the conductivity (default: mean over the frames)\n"
           "  --unwrap              extended XYZ: positions are wrapped; unwrap by minimum image\n"
-          "  --quiet               no table on stdout\n",
+          "  --quiet               no table on stdout\n"
+          "per-frame analyses (every frame, all atoms; app/frame_analyses.h; diffusion then only with --temperature):\n"
+          "  --sites               site projection onto the α-Li3N Li(1)/Li(2) sites -> DIR/sites/\n"
+          "  --site-file FILE      ... onto the sites of FILE instead (format: host/analysis/sites.h)\n"
+          "  --sites-species E     species projected (default Li)\n"
+          "  --density E           time-averaged density of E -> DIR/density/density_E.cube\n"
+          "  --spacing D           density grid spacing (Å, default 0.1)\n"
+          "  --rdf                 RDFs and coordination numbers -> DIR/rdf/rdf.dat\n"
+          "  --bins B, --rmax R    RDF bins (default 200) and range (Å, default half the shortest cell width)\n"
+          "  --spectra             VACF and power spectra (needs velocities in the file) -> DIR/spectra/\n"
+          "  --window W            spectra segment length in frames (default 512)\n"
+          "  --model FILE          masses for the spectra (default: the bundled model)\n",
           DIFF_DEFAULT_FIT_START, DIFF_DEFAULT_FIT_END, DIFF_DEFAULT_BLOCK, DIFF_DEFAULT_NBOOT, DIFF_DEFAULT_SEED);
 }
 
@@ -151,6 +164,13 @@ md_status cmd_analyze(int argc, char **argv) {
   if (!files) return md_error(MD_ERR_MEMORY, "out of memory");
   int nfiles = 0;
   md_status st = MD_OK;
+  fan_options fo;
+  memset(&fo, 0, sizeof fo);
+  snprintf(fo.sites_species, sizeof fo.sites_species, "Li");
+  fo.density_spacing = 0.1;
+  fo.rdf_bins = 200;
+  fo.spectra_window = 512;
+  const char *model = NULL;
   for (int k = 1; k < argc && st == MD_OK; k++) {
     const char *a = argv[k];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -199,6 +219,41 @@ md_status cmd_analyze(int argc, char **argv) {
       to.unwrap = 1;
     } else if (strcmp(a, "--quiet") == 0) {
       ro.quiet = 1;
+    } else if (strcmp(a, "--sites") == 0) {
+      fo.sites = 1;
+    } else if (strcmp(a, "--site-file") == 0 && k + 1 < argc) {
+      fo.sites = 1;
+      snprintf(fo.sites_file, sizeof fo.sites_file, "%s", argv[++k]);
+    } else if (strcmp(a, "--sites-species") == 0 && k + 1 < argc) {
+      fo.sites = 1;
+      if (strlen(argv[k + 1]) >= MD_NAME_LEN) st = md_error(MD_ERR_VALUE, "analyze: species name '%s' too long", argv[k + 1]);
+      else snprintf(fo.sites_species, sizeof fo.sites_species, "%s", argv[k + 1]);
+      k++;
+    } else if (strcmp(a, "--density") == 0 && k + 1 < argc) {
+      fo.density = 1;
+      if (strlen(argv[k + 1]) >= MD_NAME_LEN) st = md_error(MD_ERR_VALUE, "analyze: species name '%s' too long", argv[k + 1]);
+      else snprintf(fo.density_species, sizeof fo.density_species, "%s", argv[k + 1]);
+      k++;
+    } else if (strcmp(a, "--spacing") == 0) {
+      st = num(argc, argv, &k, &fo.density_spacing);
+      if (st == MD_OK && !(fo.density_spacing > 0)) st = md_error(MD_ERR_VALUE, "analyze: --spacing must be > 0 (got %g Å)", fo.density_spacing);
+    } else if (strcmp(a, "--rdf") == 0) {
+      fo.rdf = 1;
+    } else if (strcmp(a, "--bins") == 0) {
+      st = num(argc, argv, &k, &v);
+      fo.rdf_bins = (int)v;
+      if (st == MD_OK && (v != floor(v) || v < 1 || v > RDF_MAX_BINS)) st = md_error(MD_ERR_VALUE, "analyze: --bins must be an integer 1..%d", RDF_MAX_BINS);
+    } else if (strcmp(a, "--rmax") == 0) {
+      st = num(argc, argv, &k, &fo.rdf_rmax);
+      if (st == MD_OK && !(fo.rdf_rmax > 0)) st = md_error(MD_ERR_VALUE, "analyze: --rmax must be > 0");
+    } else if (strcmp(a, "--spectra") == 0) {
+      fo.spectra = 1;
+    } else if (strcmp(a, "--window") == 0) {
+      st = num(argc, argv, &k, &v);
+      fo.spectra_window = (int)v;
+      if (st == MD_OK && (v != floor(v) || v < 2 || v > VACF_MAX_WINDOW)) st = md_error(MD_ERR_VALUE, "analyze: --window must be an integer 2..%d", VACF_MAX_WINDOW);
+    } else if (strcmp(a, "--model") == 0 && k + 1 < argc) {
+      model = argv[++k];
     } else if (a[0] == '-' && a[1]) {
       st = md_error(MD_ERR_VALUE, "analyze: unknown option '%s' (or missing value; see esnapmd analyze --help)", a);
     } else {
@@ -207,9 +262,18 @@ md_status cmd_analyze(int argc, char **argv) {
   }
   if (st == MD_OK && nfiles == 0) st = md_error(MD_ERR_VALUE, "analyze: no trajectory files (see esnapmd analyze --help)");
   if (st == MD_OK && !outdir) st = md_error(MD_ERR_VALUE, "analyze: -o DIR is required");
-  if (st == MD_OK && !(ro.temperature > 0)) st = md_error(MD_ERR_VALUE, "analyze: --temperature T (K) is required");
+  const int frames = fo.sites || fo.density || fo.rdf || fo.spectra;
+  if (st == MD_OK && !frames && !(ro.temperature > 0)) st = md_error(MD_ERR_VALUE, "analyze: --temperature T (K) is required");
   if (st == MD_OK && to.timestep > 0 && to.frame_interval > 0)
     st = md_error(MD_ERR_VALUE, "analyze: give --timestep or --frame-interval, not both");
+  if (st == MD_OK && frames) {
+    fo.spectra_dt = to.frame_interval;
+    st = analyze_frames(files, nfiles, &to, &fo, model, outdir, ro.quiet);
+    if (st != MD_OK || !(ro.temperature > 0)) {
+      free(files);
+      return st;
+    }
+  }
   if (st != MD_OK) {
     free(files);
     return st;

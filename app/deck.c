@@ -11,11 +11,13 @@
 #include "model.h"
 #include "deck_words.h"
 #include "replica_deck.h"
+#include "frame_analyses.h"
 #include "textfile.h"
 
 static const char *const keywords[] = {"structure", "model",  "coulomb",    "neighbor", "timestep", "seed",
                                        "velocity",  "ensemble", "thermo",   "dump",     "checkpoint", "safety",
-                                       "progress",  "output", "run",        "replicas", "diffusion", "sweep"};
+                                       "progress",  "output", "run",        "replicas", "diffusion", "sweep",
+                                       "sites",     "density", "rdf",      "spectra"};
 #define NKEYWORDS ((int)(sizeof keywords / sizeof keywords[0]))
 
 /* Levenshtein distance, for "did you mean" hints (short words only). */
@@ -49,7 +51,7 @@ static md_status unknown_keyword(const textfile *t) {
     return md_error(MD_ERR_PARSE, "%s:%d: unknown keyword '%s' (did you mean '%s'?)", t->path, t->line, w, keywords[best]);
   return md_error(MD_ERR_PARSE,
                   "%s:%d: unknown keyword '%s' (known: structure model coulomb neighbor timestep seed velocity ensemble "
-                  "thermo dump checkpoint safety progress output run replicas diffusion sweep)",
+                  "thermo dump checkpoint safety progress output run replicas diffusion sweep sites density rdf spectra)",
                   t->path, t->line, w);
 }
 
@@ -373,6 +375,8 @@ static md_status parse_line(textfile *t, md_deck *d, int *seen) {
   if (strcmp(w, "replicas") == 0) return deck_parse_replicas(t, d);
   if (strcmp(w, "diffusion") == 0) return deck_parse_diffusion(t, d);
   if (strcmp(w, "sweep") == 0) return deck_parse_sweep(t, d);
+  if (strcmp(w, "sites") == 0 || strcmp(w, "density") == 0 || strcmp(w, "rdf") == 0 || strcmp(w, "spectra") == 0)
+    return deck_parse_frame_analysis(t, d);
   if (strcmp(w, "output") == 0) {
     MD_TRY(deck_out_name(t, 1, d->output_dir, "output DIR"));
     if (t->nwords > 2) return deck_extra_word(t, 2);
@@ -410,6 +414,10 @@ static void set_defaults(md_deck *d) {
   d->rep_only = -1;
   d->diff_block = 256;
   snprintf(d->diff_dir, sizeof d->diff_dir, "diffusion");
+  snprintf(d->sites_species, sizeof d->sites_species, "Li");
+  d->density_spacing = 0.1;
+  d->rdf_bins = 200;
+  d->spectra_window = 512;
   d->sweep_break = -2.0; /* not given: chosen in esnapmd sweep by the number of temperatures */
   d->sweep_at = 300.0;
 }

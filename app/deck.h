@@ -52,6 +52,17 @@
  *                                                 diffusion) at checkpoints and at the end; fit window T0..T1
  *                                                 (ps, default 0.1-0.5 x run length); T: temperature for the
  *                                                 conductivity (default: the nvt target, else the mean kinetic T)
+ *   sites      every N [species E] [file SITES]  on-the-fly site projection of E (default Li) onto the α-Li3N
+ *                                                 Li(1)/Li(2) sites of the cell, or onto the sites of a site
+ *                                                 file (host/analysis/sites.h); output <output>/sites/
+ *   density    SPECIES every N [spacing D]        time-averaged density of SPECIES on a grid of spacing D (Å,
+ *                                                 default 0.1); <output>/density/density_SPECIES.cube
+ *   rdf        every N [bins B] [rmax R]          RDFs and coordination numbers of every element pair (B
+ *                                                 default 200; R Å, default half the shortest cell width);
+ *                                                 <output>/rdf/rdf.dat
+ *   spectra    every N [window W]                 VACF and power spectra per element, mass-weighted total
+ *                                                 (segments of W samples, default 512); <output>/spectra/
+ *                                                 (app/frame_analyses.h)
  *   sweep      T1 T2 ... [break auto|none|TB] [at T]
  *                                                 temperature series for `esnapmd sweep` (each T replaces the
  *                                                 velocity, nvt and diffusion temperatures; `esnapmd run`
@@ -161,6 +172,24 @@ typedef struct md_deck {
   char diff_dir[MD_PATH_LEN];          /* as given (relative to the output directory) */
   char diff_path[MD_PATH_LEN];         /* resolved */
   int diffusion_line;
+
+
+  /* on-the-fly frame analyses (app/frame_analyses.h): 0 = off */
+  long sites_every;
+  char sites_species[MD_NAME_LEN];     /* default Li */
+  char sites_file[MD_PATH_LEN];        /* resolved site file, "" = the α-Li3N lattice */
+  int sites_line;
+  long density_every;
+  char density_species[MD_NAME_LEN];
+  real_t density_spacing;              /* Å */
+  int density_line;
+  long rdf_every;
+  int rdf_bins;
+  real_t rdf_rmax;                     /* Å; 0 = half the shortest cell width */
+  int rdf_line;
+  long spectra_every;
+  int spectra_window;                  /* samples per segment */
+  int spectra_line;
 
   /* temperature series (esnapmd sweep) */
   int nsweep;

@@ -1,6 +1,7 @@
 #include "mpi_ens.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,46 @@ md_status ens_sum(double *v, int n) {
   (void)n;
   return MD_OK;
 #endif
+}
+
+md_status ens_gather_packed(int nloc, md_status (*pack)(void *ctx, int k, void **data, size_t *len), void *ctx, unsigned char **all) {
+  *all = NULL;
+  unsigned char *buf = NULL;
+  size_t blen = 0;
+  md_status st = MD_OK;
+  for (int k = 0; ens_rank() > 0 && k < nloc && st == MD_OK; k++) {
+    void *data = NULL;
+    size_t len = 0;
+    st = pack(ctx, k, &data, &len);
+    if (st != MD_OK) break;
+    unsigned char *nb = (unsigned char *)realloc(buf, blen + 8 + len);
+    if (!nb) {
+      free(data);
+      st = md_error(MD_ERR_MEMORY, "out of memory");
+      break;
+    }
+    buf = nb;
+    uint64_t n = (uint64_t)len;
+    memcpy(buf + blen, &n, 8);
+    memcpy(buf + blen + 8, data, len);
+    blen += 8 + len;
+    free(data);
+  }
+  st = ens_agree(st);
+  size_t *lens = NULL;
+  if (st == MD_OK) st = ens_gather_bytes(buf, blen, all, &lens);
+  free(buf);
+  free(lens);
+  return st;
+}
+
+const unsigned char *ens_next_record(const unsigned char *all, size_t *off, size_t *len) {
+  uint64_t n = 0;
+  memcpy(&n, all + *off, 8);
+  const unsigned char *p = all + *off + 8;
+  *off += 8 + (size_t)n;
+  *len = (size_t)n;
+  return p;
 }
 
 md_status ens_gather_bytes(const void *data, size_t len, unsigned char **all, size_t **lens) {

@@ -41,6 +41,12 @@ md_status ens_sum(double *v, int n);
  * only, NULL elsewhere) and lens[r] (malloc'ed, ens_size() entries, rank 0 only). */
 md_status ens_gather_bytes(const void *data, size_t len, unsigned char **all, size_t **lens);
 /* Collective: broadcast len bytes from root. */
+/* Collective, for per-replica analysis states: every rank but 0 packs its nloc states with pack(ctx, k, &data, &len)
+ * (data malloc'ed) and rank 0 receives them, in rank order, as records (u64 length, bytes) in *all (malloc'ed, rank
+ * 0 only; rank 0's own states are not in it). Read them with ens_next_record. A failed pack anywhere fails all ranks. */
+md_status ens_gather_packed(int nloc, md_status (*pack)(void *ctx, int k, void **data, size_t *len), void *ctx, unsigned char **all);
+/* The record at *off of a buffer from ens_gather_packed: its bytes and length; *off moves past it. */
+const unsigned char *ens_next_record(const unsigned char *all, size_t *off, size_t *len);
 md_status ens_bcast_bytes(void *data, size_t len, int root);
 void ens_barrier(void);
 /* Collective, for an error every rank agrees on (ens_agree) at the end of a run over several ranks: rank 0 prints

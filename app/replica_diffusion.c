@@ -8,6 +8,7 @@
 #include "binbuf.h"
 #include "diffusion.h"
 #include "mpi_ens.h"
+#include "replica_each.h"
 #include "strbuf.h"
 #include "velocity.h"
 
@@ -111,30 +112,26 @@ long rdiff_frames(const rdiff *r) { return r->nloc > 0 ? (long)diffusion_tracker
 
 /* ---- hook callbacks ---------------------------------------------------------------------------------------- */
 
+typedef struct sample_ctx {
+  rdiff *r;
+  const md_replica *reps;
+} sample_ctx;
+
+static md_status sample_k(void *ctx, int k) {
+  sample_ctx *c = (sample_ctx *)ctx;
+  rdiff *r = c->r;
+  md_status st = diffusion_tracker_add_system(r->t[k], c->reps[k].sys);
+  r->tsum[k] += velocity_temperature(c->reps[k].sys, r->mass);
+  r->tcount[k]++;
+  return st;
+}
+
 static md_status hk_sample(void *ctx, const md_replica *reps, int nrep) {
   rdiff *r = (rdiff *)ctx;
   if (nrep != r->nloc) return md_error(MD_ERR_INTERNAL, "diffusion: %d replicas sampled, %d tracked", nrep, r->nloc);
-  md_status *sts = (md_status *)calloc((size_t)(nrep > 0 ? nrep : 1), sizeof *sts);
-  char(*msgs)[256] = (char(*)[256])calloc((size_t)(nrep > 0 ? nrep : 1), 256);
-  if (!sts || !msgs) {
-    free(sts);
-    free(msgs);
-    return md_error(MD_ERR_MEMORY, "out of memory");
-  }
   /* replicas are independent: one thread each (the tracker's own loop is thread-count independent) */
-#pragma omp parallel for schedule(dynamic, 1) if (nrep > 1)
-  for (int k = 0; k < nrep; k++) {
-    sts[k] = diffusion_tracker_add_system(r->t[k], reps[k].sys);
-    if (sts[k] != MD_OK) snprintf(msgs[k], 256, "%s", md_errmsg());
-    r->tsum[k] += velocity_temperature(reps[k].sys, r->mass);
-    r->tcount[k]++;
-  }
-  md_status st = MD_OK;
-  for (int k = 0; k < nrep && st == MD_OK; k++)
-    if (sts[k] != MD_OK) st = md_error(sts[k], "replica %d: %s", r->all[r->first + k], msgs[k]);
-  free(sts);
-  free(msgs);
-  return st;
+  sample_ctx c = {r, reps};
+  return replica_for_each(nrep, sample_k, &c, r->all + r->first);
 }
 
 /* blob: u32 magic, u32 version, f64 Σ T, i64 samples, then the packed tracker */
@@ -199,14 +196,8 @@ static md_status hk_load_rep(void *ctx, int k, const void *data, size_t len) {
 /* Rank 0: write the results of the trackers of every replica of the run (reps[k] = replica all[k]). */
 static md_status write_results(rdiff *r, diffusion_tracker **reps, const double *tsum, const int64_t *tcount, int final) {
   const md_deck *d = r->d;
-  int ngroups = 0;
   real_t keys[DECK_MAX_TEMPS];
-  for (int k = 0; k < r->nall; k++) {
-    int g;
-    for (g = 0; g < ngroups; g++)
-      if (keys[g] == r->key[k]) break;
-    if (g == ngroups && ngroups < DECK_MAX_TEMPS) keys[ngroups++] = r->key[k];
-  }
+  int ngroups = replica_groups(r->key, r->nall, keys, DECK_MAX_TEMPS);
   diffusion_tracker **sel = (diffusion_tracker **)malloc((size_t)r->nall * sizeof *sel);
   if (!sel) return md_error(MD_ERR_MEMORY, "out of memory");
   md_status st = MD_OK;
@@ -270,32 +261,9 @@ static md_status hk_report(void *ctx, int final) {
     if (r->nloc != r->nall) return md_error(MD_ERR_INTERNAL, "diffusion: %d of %d replicas on one rank", r->nloc, r->nall);
     st = write_results(r, r->t, r->tsum, r->tcount, final);
   } else {
-    /* gather every rank's packed trackers on rank 0: per replica i64 index, f64 ΣT, i64 samples, u64 length, bytes */
-    unsigned char *buf = NULL;
-    size_t blen = 0;
-    for (int k = 0; rank > 0 && k < r->nloc && st == MD_OK; k++) {
-      void *data = NULL;
-      size_t len = 0;
-      st = hk_save_rep(r, k, &data, &len);
-      if (st != MD_OK) break;
-      unsigned char *nb = (unsigned char *)realloc(buf, blen + 8 + len);
-      if (!nb) {
-        free(data);
-        st = md_error(MD_ERR_MEMORY, "out of memory");
-        break;
-      }
-      buf = nb;
-      uint64_t n = (uint64_t)len;
-      memcpy(buf + blen, &n, 8);
-      memcpy(buf + blen + 8, data, len);
-      blen += 8 + len;
-      free(data);
-    }
-    st = ens_agree(st);
+    /* gather every rank's packed trackers on rank 0 */
     unsigned char *all = NULL;
-    size_t *lens = NULL;
-    if (st == MD_OK) st = ens_gather_bytes(buf, blen, &all, &lens);
-    free(buf);
+    st = ens_gather_packed(r->nloc, hk_save_rep, r, &all);
     if (st == MD_OK && rank == 0) {
       diffusion_tracker **reps = (diffusion_tracker **)calloc((size_t)r->nall, sizeof *reps);
       double *tsum = (double *)calloc((size_t)r->nall, sizeof *tsum);
@@ -310,13 +278,11 @@ static md_status hk_report(void *ctx, int final) {
       }
       int owned = r->nloc;
       for (int k = owned; k < r->nall && st == MD_OK; k++) {
-        uint64_t n = 0;
-        memcpy(&n, all + off, 8);
-        off += 8;
+        size_t n = 0;
+        const unsigned char *p = ens_next_record(all, &off, &n);
         char where[64];
         snprintf(where, sizeof where, "diffusion state of replica %d (MPI gather)", r->all[k]);
-        st = unpack_blob(all + off, (size_t)n, &reps[k], &tsum[k], &tcount[k], where);
-        off += (size_t)n;
+        st = unpack_blob(p, n, &reps[k], &tsum[k], &tcount[k], where);
       }
       if (st == MD_OK) st = write_results(r, reps, tsum, tcount, final);
       for (int k = owned; reps && k < r->nall; k++) diffusion_tracker_destroy(&reps[k]);
@@ -325,7 +291,6 @@ static md_status hk_report(void *ctx, int final) {
       free(tcount);
     }
     free(all);
-    free(lens);
   }
   /* a checkpoint early in the run may have too few frames for a fit: only the final report must succeed */
   if (st != MD_OK && !final && (st == MD_ERR_VALUE)) {

@@ -20,6 +20,7 @@
 #include "mpi_ens.h"
 #include "replica.h"
 #include "replica_diffusion.h"
+#include "frame_analyses.h"
 #include "replica_io.h"
 #include "run_physics.h"
 #include "structure.h"
@@ -70,6 +71,7 @@ typedef struct run_ctx {
   int nhooks;
   md_analysis_hook *hooks;   /* the caller's, then the deck's diffusion */
   rdiff *diff;
+  fan_run *frames;           /* sites, density, rdf, spectra */
   char ckpt_path[MD_PATH_LEN];
   char diff_path[MD_PATH_LEN];
   ckpt_physics phys;         /* the physics this run's checkpoints record (app/run_physics.h) */
@@ -347,6 +349,15 @@ static md_status start(run_ctx *c, md_checkpoint *ck) {
     MD_TRY(rdiff_create(&c->diff, d, s, c->model.mass, c->gidx, c->nrun, c->first, c->nloc, c->diff_path, c->o->quiet));
     rdiff_hook(c->diff, &c->hooks[c->nhooks++]);
   }
+  if (fan_deck_wants(d)) {
+    /* `only K` writes its analyses under <output>/r<K>/, next to the whole ensemble's */
+    char dir[MD_PATH_LEN + 32];
+    const char *base = d->output_dir[0] ? d->output_dir : ".";
+    if (c->ensemble && d->rep_only >= 0) snprintf(dir, sizeof dir, "%s/r%d", base, d->rep_only);
+    else snprintf(dir, sizeof dir, "%s", base);
+    MD_TRY(fan_run_create(&c->frames, d, s, c->model.mass, c->gidx, c->nrun, c->first, c->nloc, dir));
+    fan_run_hook(c->frames, &c->hooks[c->nhooks++]);
+  }
   for (int h = 0; h < c->nhooks; h++)
     if (!c->hooks[h].save_rep && ens_size() > 1)
       return md_error(MD_ERR_UNSUPPORTED, "analysis '%s' keeps one state for all replicas: it cannot run over MPI ranks",
@@ -602,7 +613,7 @@ md_status run_deck(const md_deck *d, const run_options *o) {
   if (d->nsweep > 0)
     st = md_error(MD_ERR_VALUE, "%s:%d: this deck describes a temperature series: run it with esnapmd sweep %s", d->path,
                   d->sweep_line, d->path);
-  c.hooks = (md_analysis_hook *)calloc((size_t)o->nhooks + 1, sizeof *c.hooks);
+  c.hooks = (md_analysis_hook *)calloc((size_t)o->nhooks + 2, sizeof *c.hooks);
   if (st == MD_OK && !c.hooks) st = md_error(MD_ERR_MEMORY, "out of memory");
   if (st == MD_OK) {
     if (o->nhooks > 0) memcpy(c.hooks, o->hooks, (size_t)o->nhooks * sizeof *c.hooks);
@@ -636,6 +647,7 @@ md_status run_deck(const md_deck *d, const run_options *o) {
   if (c.ops && c.b) c.ops->destroy(&c.b);
   for (int r = 0; c.rep && r < c.nloc; r++) replica_free(&c.rep[r]);
   rdiff_destroy(&c.diff);
+  fan_run_destroy(&c.frames);
   free(c.rep);
   free(c.io);
   free(c.gidx);

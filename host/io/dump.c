@@ -129,10 +129,15 @@ static void frame_extxyz(dump_writer *d, const md_system *s, long step, real_t t
   snprintf(tbuf, sizeof tbuf, d->precision < 0 ? "%.17g" : "%.10g", time);
   if (!strpbrk(tbuf, ".eEn")) strcat(tbuf, ".0"); /* always a real, so readers type it as time, not an integer */
   const real_t *h = s->box.h;
-  strbuf_printf(b, "%d\nLattice=\"%.10f %.10f %.10f %.10f %.10f %.10f %.10f %.10f %.10f\" Properties=species:S:1:pos:R:3%s "
-                   "time=%s step=%ld pbc=\"T T T\"\n",
-                d->nsel, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], d->velocities ? ":velocities:R:3" : "", tbuf,
-                step);
+  /* precision full: the cell as exact doubles too, so an analysis of the file sees the run's very cell */
+  const char *cf = d->precision < 0 ? "%.17g" : "%.10f";
+  strbuf_printf(b, "%d\nLattice=\"", d->nsel);
+  for (int k = 0; k < 9; k++) {
+    if (k) strbuf_puts(b, " ");
+    strbuf_printf(b, cf, h[k]);
+  }
+  strbuf_printf(b, "\" Properties=species:S:1:pos:R:3%s time=%s step=%ld pbc=\"T T T\"\n", d->velocities ? ":velocities:R:3" : "",
+                tbuf, step);
   for (int i = 0; i < s->n; i++) {
     if (!d->mask[s->type[i]]) continue;
     real_t r[3];

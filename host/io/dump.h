@@ -12,7 +12,7 @@
  *   A cell that is not already in LAMMPS's restricted form (a along x, b in the xy plane) is rotated into it,
  *   positions and velocities with it.
  * Reals: 8 digits after the point (deck `precision N` changes N; `precision full` writes %.17g, which reads
- * back as the very same doubles, e.g. to compare `esnapmd analyze` with the on-the-fly analysis bit for bit).
+ * back as the very same doubles, the Lattice too, e.g. to compare `esnapmd analyze` with the on-the-fly analysis bit for bit).
  * Each frame is formatted in memory and written with one write(2): a killed run leaves whole frames only. */
 #ifndef ESNAP_DUMP_H
 #define ESNAP_DUMP_H

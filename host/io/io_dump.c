@@ -44,6 +44,9 @@ void dump_frame_free(dump_frame *f) {
   free(f->x);
   free(f->y);
   free(f->z);
+  free(f->vx);
+  free(f->vy);
+  free(f->vz);
   memset(f, 0, sizeof *f);
 }
 
@@ -85,6 +88,12 @@ static md_status grow(dump_frame *f, int n, int elements) {
   double *z = (double *)realloc(f->z, m * sizeof *z);
   if (z) f->z = z;
   int ok = id && ty && x && y && z;
+  double **vel[3] = {&f->vx, &f->vy, &f->vz};
+  for (int d = 0; d < 3; d++) {
+    double *v = (double *)realloc(*vel[d], m * sizeof *v);
+    if (v) *vel[d] = v;
+    ok = ok && v;
+  }
   if (elements) {
     char(*e)[MD_NAME_LEN] = (char(*)[MD_NAME_LEN])realloc(f->element, m * MD_NAME_LEN);
     if (e) f->element = e;
@@ -95,9 +104,10 @@ static md_status grow(dump_frame *f, int n, int elements) {
   return MD_OK;
 }
 
-enum { C_ID, C_TYPE, C_ELEM, C_X, C_Y, C_Z, C_XU, C_YU, C_ZU, C_XS, C_YS, C_ZS, C_XSU, C_YSU, C_ZSU, C_IX, C_IY, C_IZ, C_N };
-static const char *colname[C_N] = {"id", "type", "element", "x",   "y",   "z",   "xu", "yu", "zu",
-                                   "xs", "ys",   "zs",      "xsu", "ysu", "zsu", "ix", "iy", "iz"};
+enum { C_ID, C_TYPE, C_ELEM, C_X, C_Y, C_Z, C_XU, C_YU, C_ZU, C_XS, C_YS, C_ZS, C_XSU, C_YSU, C_ZSU, C_IX, C_IY, C_IZ,
+       C_VX, C_VY, C_VZ, C_N };
+static const char *colname[C_N] = {"id", "type", "element", "x",   "y",   "z",   "xu", "yu", "zu", "xs", "ys",
+                                   "zs", "xsu",  "ysu",     "zsu", "ix",  "iy",  "iz", "vx", "vy", "vz"};
 
 md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
   *eof = 0;
@@ -226,6 +236,7 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
   f->has_id = col[C_ID] >= 0;
   f->has_type = col[C_TYPE] >= 0;
   f->has_element = col[C_ELEM] >= 0;
+  f->has_velocities = col[C_VX] >= 0 && col[C_VY] >= 0 && col[C_VZ] >= 0;
   f->n = (int)natoms;
   MD_TRY(grow(f, f->cap > 0 ? f->cap : (int)system_grow_capacity(0, 1, natoms), f->has_element));
   const double *h = f->box.h;
@@ -272,6 +283,14 @@ md_status dump_read_frame(dump_reader *r, dump_frame *f, int *eof) {
     f->x[i] = v[0];
     f->y[i] = v[1];
     f->z[i] = v[2];
+    if (f->has_velocities) {
+      double *dst[3] = {f->vx, f->vy, f->vz};
+      for (int d = 0; d < 3; d++) {
+        dst[d][i] = strtod(tok[col[C_VX + d]], &end);
+        if (end == tok[col[C_VX + d]] || *end || !isfinite(dst[d][i]))
+          return md_error(MD_ERR_PARSE, "%s:%d: bad velocity '%s'", r->in.path, r->in.line, tok[col[C_VX + d]]);
+      }
+    }
     if (f->has_id) {
       f->id[i] = strtoll(tok[col[C_ID]], &end, 10);
       if (*end) return md_error(MD_ERR_PARSE, "%s:%d: bad atom id '%s'", r->in.path, r->in.line, tok[col[C_ID]]);

@@ -34,6 +34,8 @@ typedef struct dump_frame {
   int *type;             /* [n] LAMMPS type (0 when no type column) */
   char (*element)[MD_NAME_LEN]; /* [n] element column, or NULL */
   double *x, *y, *z;     /* [n] positions (Å), in file order */
+  int has_velocities;    /* vx vy vz columns present */
+  double *vx, *vy, *vz;  /* [n] velocities (Å/ps), when present */
   int line;              /* line of ITEM: TIMESTEP (1-based) */
   int cap;               /* allocated atoms */
 } dump_frame;
@@ -54,11 +56,18 @@ typedef struct traj_options {
   double timestep;         /* ps per MD step, frame time = TIMESTEP × timestep (0 = not given) */
   double frame_interval;   /* ps between frames, frame k at k × interval (0 = not given) */
   int unwrap;              /* extended XYZ: positions are wrapped, unwrap by minimum image */
+  int all;                 /* every atom instead of `species`; types and velocities in the frame */
 } traj_options;
 
 typedef struct traj_frame {
   int n;                   /* selected atoms */
   double *x, *y, *z;       /* [n] unwrapped positions (Å), same atom order every frame */
+  /* with traj_options.all: */
+  int *type;               /* [n] index into elem */
+  int nelem;
+  char elem[MD_MAX_ELEM][MD_NAME_LEN]; /* element names in order of first appearance */
+  int has_velocities;
+  double *vx, *vy, *vz;    /* [n] velocities (Å/ps) when the file has them */
   double time;             /* ps */
   md_box box;
   int index;               /* frame index in the file (0-based, skipped duplicates not counted) */

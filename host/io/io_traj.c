@@ -92,6 +92,10 @@ void traj_close(traj_reader **pr) {
   free(r->fr.x);
   free(r->fr.y);
   free(r->fr.z);
+  free(r->fr.type);
+  free(r->fr.vx);
+  free(r->fr.vy);
+  free(r->fr.vz);
   strbuf_free(&r->notes);
   free(r);
   *pr = NULL;
@@ -121,7 +125,25 @@ static md_status setup(traj_reader *r, int n, const char *const *names, int line
   if (!r->sel || !r->wx || !r->wy || !r->wz || !r->ux || !r->uy || !r->uz || !r->fr.x || !r->fr.y || !r->fr.z)
     return md_error(MD_ERR_MEMORY, "out of memory");
   r->nsel = 0;
-  for (int i = 0; i < n; i++)
+  if (r->o.all) {
+    r->fr.type = (int *)malloc((size_t)(n > 0 ? n : 1) * sizeof(int));
+    r->fr.vx = (double *)malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+    r->fr.vy = (double *)malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+    r->fr.vz = (double *)malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+    if (!r->fr.type || !r->fr.vx || !r->fr.vy || !r->fr.vz) return md_error(MD_ERR_MEMORY, "out of memory");
+    for (int i = 0; i < n; i++) {
+      int t;
+      for (t = 0; t < r->fr.nelem; t++)
+        if (strcmp(r->fr.elem[t], names[i]) == 0) break;
+      if (t == r->fr.nelem) {
+        if (t == MD_MAX_ELEM) return md_error(MD_ERR_VALUE, "%s:%d: more than %d elements", r->path, line, MD_MAX_ELEM);
+        snprintf(r->fr.elem[r->fr.nelem++], MD_NAME_LEN, "%s", names[i]);
+      }
+      r->fr.type[i] = t;
+      r->sel[r->nsel++] = i;
+    }
+  }
+  for (int i = 0; i < n && !r->o.all; i++)
     if (strcmp(names[i], r->species) == 0) r->sel[r->nsel++] = i;
   if (r->nsel == 0) {
     char seen[256] = "";
@@ -207,11 +229,17 @@ static md_status next_dump(traj_reader *r, int *eof, int *line, long long *step,
                         "rank): frames must hold the same atoms", r->path, f->line, f->step, (long long)r->keyidx[2 * i]);
   }
   r->fr.box = f->box;
+  r->fr.has_velocities = r->o.all && f->has_velocities;
   for (int k = 0; k < r->nsel; k++) {
     int a = (int)r->keyidx[2 * r->sel[k] + 1];
     r->fr.x[k] = f->x[a];
     r->fr.y[k] = f->y[a];
     r->fr.z[k] = f->z[a];
+    if (r->fr.has_velocities) {
+      r->fr.vx[k] = f->vx[a];
+      r->fr.vy[k] = f->vy[a];
+      r->fr.vz[k] = f->vz[a];
+    }
   }
   return MD_OK;
 }
@@ -236,16 +264,24 @@ static md_status next_xyz(traj_reader *r, int *eof, int *line, long long *step, 
   } else {
     if (s->n != r->natoms)
       return md_error(MD_ERR_VALUE, "%s:%d: frame has %d atoms, the first frame had %d", r->path, r->xf.line, s->n, r->natoms);
-    for (int k = 0; k < r->nsel; k++)
-      if (strcmp(s->elem[s->type[r->sel[k]]], r->species) != 0)
+    for (int k = 0; k < r->nsel; k++) {
+      const char *want = r->o.all ? r->fr.elem[r->fr.type[k]] : r->species;
+      if (strcmp(s->elem[s->type[r->sel[k]]], want) != 0)
         return md_error(MD_ERR_VALUE, "%s:%d: atom %d is %s here but %s in the first frame (atom order must not change)",
-                        r->path, r->xf.line, r->sel[k] + 1, s->elem[s->type[r->sel[k]]], r->species);
+                        r->path, r->xf.line, r->sel[k] + 1, s->elem[s->type[r->sel[k]]], want);
+    }
   }
   r->fr.box = s->box;
+  r->fr.has_velocities = r->o.all && s->has_velocities;
   for (int k = 0; k < r->nsel; k++) {
     r->fr.x[k] = s->x[r->sel[k]];
     r->fr.y[k] = s->y[r->sel[k]];
     r->fr.z[k] = s->z[r->sel[k]];
+    if (r->fr.has_velocities) {
+      r->fr.vx[k] = s->vx[r->sel[k]];
+      r->fr.vy[k] = s->vy[r->sel[k]];
+      r->fr.vz[k] = s->vz[r->sel[k]];
+    }
   }
   return MD_OK;
 }
