@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis_skip.h"
 #include "commands.h"
 #include "diffusion.h"
 #include "io_dump.h"
@@ -32,6 +33,8 @@ static void usage(FILE *fp) {
           "  --seed S              bootstrap seed (default %u)\n"
           "  --volume V            cell volume (Å^3) for the conductivity (default: mean over the frames)\n"
           "  --unwrap              extended XYZ: positions are wrapped; unwrap by minimum image\n"
+          "  --skip PS             leave out the frames of the first PS ps (equilibration); the first frame kept is\n"
+          "                        the time origin\n"
           "  --quiet               no table on stdout\n",
           DIFF_DEFAULT_FIT_START, DIFF_DEFAULT_FIT_END, DIFF_DEFAULT_BLOCK, DIFF_DEFAULT_NBOOT, DIFF_DEFAULT_SEED);
 }
@@ -51,16 +54,19 @@ typedef struct frame_info {
   double t_first, t_last;
 } frame_info;
 
-/* First pass over a file (single replica): number of frames and time span. */
-static md_status count_frames(const char *path, const traj_options *to, frame_info *fi) {
+/* First pass over a file (single replica): number of frames and time span after the skipped span. */
+static md_status count_frames(const char *path, const traj_options *to, double skip, frame_info *fi) {
   traj_reader *r = NULL;
   MD_TRY(traj_open(&r, path, to));
   md_status st;
+  double t_file = 0.0;
   memset(fi, 0, sizeof *fi);
   for (;;) {
     const traj_frame *f;
     int eof;
     if ((st = traj_next(r, &f, &eof)) != MD_OK || eof) break;
+    if (f->index == 0) t_file = f->time;
+    if (analysis_skip(f->time, t_file, skip)) continue;
     if (fi->frames == 0) fi->t_first = f->time;
     fi->t_last = f->time;
     fi->frames++;
@@ -69,14 +75,15 @@ static md_status count_frames(const char *path, const traj_options *to, frame_in
   return st;
 }
 
-/* Read one replica into a new tracker. Frame 0 is held until frame 1 gives the interval. */
-static md_status read_replica(const char *path, const traj_options *to, const diff_options *dopt_in, double *volume_sum,
-                              int64_t *nvol, diffusion_tracker **out) {
+/* Read one replica into a new tracker, leaving out the first `skip` ps. The first frame kept is held until the
+ * next one gives the interval. */
+static md_status read_replica(const char *path, const traj_options *to, const diff_options *dopt_in, double skip,
+                              double *volume_sum, int64_t *nvol, diffusion_tracker **out) {
   *out = NULL;
   traj_reader *r = NULL;
   MD_TRY(traj_open(&r, path, to));
   md_status st = MD_OK;
-  double *f0 = NULL, t0 = 0;
+  double *f0 = NULL, t0 = 0, t_file = 0;
   diffusion_tracker *t = NULL;
   int n = 0;
   for (;;) {
@@ -84,9 +91,11 @@ static md_status read_replica(const char *path, const traj_options *to, const di
     int eof;
     if ((st = traj_next(r, &f, &eof)) != MD_OK) break;
     if (eof) break;
+    if (f->index == 0) t_file = f->time;
+    if (analysis_skip(f->time, t_file, skip)) continue;
     *volume_sum += f->box.volume;
     (*nvol)++;
-    if (f->index == 0) {
+    if (!f0) {
       n = f->n;
       f0 = (double *)malloc((size_t)n * 3 * sizeof(double));
       if (!f0) {
@@ -124,7 +133,8 @@ static md_status read_replica(const char *path, const traj_options *to, const di
       break;
     }
   }
-  if (st == MD_OK && !t) st = md_error(MD_ERR_VALUE, "%s: only one frame: need at least two", path);
+  if (st == MD_OK && !t)
+    st = md_error(MD_ERR_VALUE, "%s: %s frame%s: need at least two", path, f0 ? "only one" : "no", skip > 0 ? " after --skip" : "");
   fflush(stdout);
   if (st == MD_OK && traj_notes(r)[0]) fprintf(stderr, "esnapmd analyze: note: %s: %s\n", path, traj_notes(r));
   traj_close(&r);
@@ -146,7 +156,7 @@ md_status cmd_analyze(int argc, char **argv) {
   diff_report_options ro;
   diff_report_options_default(&ro);
   const char *outdir = NULL;
-  double segments = 0, volume = 0, v;
+  double segments = 0, volume = 0, skip = 0, v;
   const char **files = (const char **)calloc((size_t)argc, sizeof(char *));
   if (!files) return md_error(MD_ERR_MEMORY, "out of memory");
   int nfiles = 0;
@@ -195,6 +205,9 @@ md_status cmd_analyze(int argc, char **argv) {
       ro.seed = (uint64_t)v;
     } else if (strcmp(a, "--volume") == 0) {
       st = num(argc, argv, &k, &volume);
+    } else if (strcmp(a, "--skip") == 0) {
+      st = num(argc, argv, &k, &skip);
+      if (st == MD_OK && !(skip >= 0)) st = md_error(MD_ERR_VALUE, "analyze: --skip must be >= 0 ps");
     } else if (strcmp(a, "--unwrap") == 0) {
       to.unwrap = 1;
     } else if (strcmp(a, "--quiet") == 0) {
@@ -218,7 +231,7 @@ md_status cmd_analyze(int argc, char **argv) {
   /* one replica: time segments for the uncertainty when asked (default: random-walk model, diffusion.h) */
   if (nfiles == 1 && segments > 0) {
     frame_info fi;
-    st = count_frames(files[0], &to, &fi);
+    st = count_frames(files[0], &to, skip, &fi);
     if (st == MD_OK && fi.frames >= 2) {
       double dt = (fi.t_last - fi.t_first) / (double)(fi.frames - 1), run = fi.t_last - fi.t_first;
       double t1 = ro.fit_t1 > 0 ? ro.fit_t1 : DIFF_DEFAULT_FIT_END * run;
@@ -236,7 +249,7 @@ md_status cmd_analyze(int argc, char **argv) {
   double vsum = 0;
   int64_t nvol = 0;
   for (int k = 0; k < nfiles && st == MD_OK; k++) {
-    st = read_replica(files[k], &to, &dopt, &vsum, &nvol, &reps[k]);
+    st = read_replica(files[k], &to, &dopt, skip, &vsum, &nvol, &reps[k]);
     if (st == MD_OK && k > 0 &&
         (diffusion_tracker_nions(reps[k]) != diffusion_tracker_nions(reps[0]) ||
          fabs(diffusion_tracker_interval(reps[k]) - diffusion_tracker_interval(reps[0])) > 1e-9 * diffusion_tracker_interval(reps[0])))
@@ -253,6 +266,7 @@ md_status cmd_analyze(int argc, char **argv) {
     if (to.timestep > 0) strbuf_printf(&in, " --timestep %g", to.timestep);
     if (to.frame_interval > 0) strbuf_printf(&in, " --frame-interval %g", to.frame_interval);
     strbuf_printf(&in, " --block %d", dopt.block);
+    if (skip > 0) strbuf_printf(&in, " --skip %g", skip);
     ro.inputs = in.data;
     st = diffusion_write(outdir, reps, nfiles, &ro, NULL);
     if (st == MD_OK && !ro.quiet) printf("wrote %s/summary.json, %s/msd_pooled.dat, %s/msd_replica_*.dat\n", outdir, outdir, outdir);
