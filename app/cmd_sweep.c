@@ -7,7 +7,7 @@
  * temperatures are independent and any one can be re-run alone. Then `esnapmd arrhenius` (in process) writes
  * <output>/arrhenius/arrhenius.json and arrhenius.txt: Ea and prefactor with uncertainties, σ extrapolated to
  * `at` (300 K), and the two-regime fit (break given, or chosen by the data with `break auto`; default auto
- * with 4 or more temperatures). Plots: python3 tools/plot_diffusion.py arrhenius <output>/arrhenius.
+ * with 6 or more temperatures). Plots: python3 tools/plot_diffusion.py arrhenius <output>/arrhenius.
  * With a `heatcap` line (3 or more temperatures): <output>/heatcap/cv.json and cv.dat from every temperature's
  * heatcap.json (host/analysis/heatcap_io.h): Cv(T) by central differences and by fluctuations, Ts.
  * --resume: temperatures whose checkpoint shows a finished run (and whose summary exists) are skipped, an
@@ -35,7 +35,7 @@ static void usage(FILE *fp) {
           "  <output>/T<T>K/ with its own seed, then the Arrhenius analysis of the on-the-fly diffusion summaries\n"
           "  (the deck needs a `diffusion` line): <output>/arrhenius/arrhenius.json and arrhenius.txt; with a\n"
           "  `heatcap` line: Cv(T) and Ts in <output>/heatcap/cv.json and cv.dat.\n"
-          "  --break         two regimes: auto (break chosen by the data; default with >= 4 temperatures), none, or T_b\n"
+          "  --break         two regimes: auto (break chosen by the data; default with >= 6 temperatures), none, or T_b\n"
           "  --at T          extrapolate the conductivity to T (default 300 K)\n"
           "  --resume        skip temperatures that finished, continue unfinished ones from their checkpoints\n"
           "  mpirun -np P esnapmd sweep DECK: every temperature's replicas spread over the P ranks\n"
@@ -142,9 +142,9 @@ static md_status sweep(md_deck *base, const run_options *ro, int resume) {
   if (resume && !base->checkpoint_path[0])
     return md_error(MD_ERR_VALUE, "%s: --resume needs a `checkpoint` line", base->path);
   real_t brk = base->sweep_break;
-  if (brk < -1.5) brk = base->nsweep >= 4 ? 0.0 : -1.0; /* not given */
-  if (brk == 0.0 && base->nsweep < 4)
-    return md_error(MD_ERR_VALUE, "%s: break auto needs at least 4 temperatures (2 per regime); got %d", base->path, base->nsweep);
+  if (brk < -1.5) brk = base->nsweep >= 6 ? 0.0 : -1.0; /* not given */
+  if (brk == 0.0 && base->nsweep < 6)
+    return md_error(MD_ERR_VALUE, "%s: break auto needs at least 6 temperatures (3 per regime); got %d", base->path, base->nsweep);
   md_deck *d = (md_deck *)malloc(sizeof *d);
   char(*dirs)[MD_PATH_LEN] = (char(*)[MD_PATH_LEN])calloc((size_t)base->nsweep, MD_PATH_LEN);
   if (!d || !dirs) {

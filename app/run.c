@@ -21,6 +21,7 @@
 #include "replica.h"
 #include "replica_diffusion.h"
 #include "replica_heatcap.h"
+#include "replica_host.h"
 #include "replica_io.h"
 #include "structure.h"
 #include "system.h"
@@ -71,6 +72,7 @@ typedef struct run_ctx {
   md_analysis_hook *hooks;   /* the caller's, then the deck's diffusion */
   rdiff *diff;
   rheat *heat;
+  rhost *host;
   char ckpt_path[MD_PATH_LEN];
   char diff_path[MD_PATH_LEN];
   char heat_path[MD_PATH_LEN];
@@ -352,6 +354,11 @@ static md_status start(run_ctx *c, md_checkpoint *ck) {
   if (d->has_diffusion) {
     MD_TRY(rdiff_create(&c->diff, d, s, c->model.mass, c->gidx, c->nrun, c->first, c->nloc, c->diff_path, c->o->quiet));
     rdiff_hook(c->diff, &c->hooks[c->nhooks++]);
+    MD_TRY(rhost_create(&c->host, d, s, c->nrun, c->nloc, c->diff_path, c->o->quiet));
+    if (c->host) {
+      rhost_hook(c->host, &c->hooks[c->nhooks]);
+      c->hooks[c->nhooks++].every = d->diff_every;
+    }
   }
   if (d->has_heatcap) {
     MD_TRY(rheat_create(&c->heat, d, s->n, c->nrun, c->nloc, c->heat_path));
@@ -601,7 +608,7 @@ md_status run_deck(const md_deck *d, const run_options *o) {
   if (d->nsweep > 0)
     st = md_error(MD_ERR_VALUE, "%s:%d: this deck describes a temperature series: run it with esnapmd sweep %s", d->path,
                   d->sweep_line, d->path);
-  c.hooks = (md_analysis_hook *)calloc((size_t)o->nhooks + 2, sizeof *c.hooks); /* + diffusion, heatcap */
+  c.hooks = (md_analysis_hook *)calloc((size_t)o->nhooks + 3, sizeof *c.hooks); /* + diffusion, host, heatcap */
   if (st == MD_OK && !c.hooks) st = md_error(MD_ERR_MEMORY, "out of memory");
   if (st == MD_OK) {
     if (o->nhooks > 0) memcpy(c.hooks, o->hooks, (size_t)o->nhooks * sizeof *c.hooks);
@@ -634,6 +641,7 @@ md_status run_deck(const md_deck *d, const run_options *o) {
   for (int r = 0; c.rep && r < c.nloc; r++) replica_free(&c.rep[r]);
   rdiff_destroy(&c.diff);
   rheat_destroy(&c.heat);
+  rhost_destroy(&c.host);
   free(c.rep);
   free(c.io);
   free(c.gidx);
