@@ -8,6 +8,7 @@
 #include "analysis_skip.h"
 #include "commands.h"
 #include "diffusion.h"
+#include "host_mobility.h"
 #include "io_dump.h"
 #include "strbuf.h"
 
@@ -35,6 +36,8 @@ static void usage(FILE *fp) {
           "  --unwrap              extended XYZ: positions are wrapped; unwrap by minimum image\n"
           "  --skip PS             leave out the frames of the first PS ps (equilibration); the first frame kept is\n"
           "                        the time origin\n"
+          "  --host NAME|none      host sublattice whose mobility says whether the run is still a crystal (default\n"
+          "                        N; files without it: no report): DIR/host.json (MSD plateau, Lindemann ratio, melted)\n"
           "  --quiet               no table on stdout\n",
           DIFF_DEFAULT_FIT_START, DIFF_DEFAULT_FIT_END, DIFF_DEFAULT_BLOCK, DIFF_DEFAULT_NBOOT, DIFF_DEFAULT_SEED);
 }
@@ -147,6 +150,42 @@ static md_status read_replica(const char *path, const traj_options *to, const di
   return MD_OK;
 }
 
+/* The host sublattice of each file (frames after --skip): *nrep results, 0 when the files hold no host atoms. */
+static md_status read_host(const char *path, const traj_options *to_in, const char *host, double skip, host_result *res,
+                           int *have) {
+  traj_options to = *to_in;
+  to.species = host;
+  *have = 0;
+  traj_reader *r = NULL;
+  MD_TRY(traj_open(&r, path, &to));
+  host_tracker *t = NULL;
+  md_status st = MD_OK;
+  double t_file = 0.0;
+  for (;;) {
+    const traj_frame *f;
+    int eof;
+    if ((st = traj_next(r, &f, &eof)) != MD_OK) {
+      if (!t && strstr(md_errmsg(), "no atoms of species")) { /* a trajectory of the mobile species alone */
+        md_clear_error();
+        st = MD_OK;
+      }
+      break;
+    }
+    if (eof) break;
+    if (f->index == 0) t_file = f->time;
+    if (analysis_skip(f->time, t_file, skip)) continue;
+    if (!t && (st = host_tracker_create(&t, f->n, host)) != MD_OK) break;
+    if ((st = host_tracker_add(t, f->x, f->y, f->z, f->time, &f->box)) != MD_OK) break;
+  }
+  traj_close(&r);
+  if (st == MD_OK && t) {
+    host_tracker_result(t, res);
+    *have = res->frames >= 2;
+  }
+  host_tracker_destroy(&t);
+  return st;
+}
+
 md_status cmd_analyze(int argc, char **argv) {
   traj_options to;
   memset(&to, 0, sizeof to);
@@ -155,7 +194,7 @@ md_status cmd_analyze(int argc, char **argv) {
   diff_options_default(&dopt);
   diff_report_options ro;
   diff_report_options_default(&ro);
-  const char *outdir = NULL;
+  const char *outdir = NULL, *host = "N";
   double segments = 0, volume = 0, skip = 0, v;
   const char **files = (const char **)calloc((size_t)argc, sizeof(char *));
   if (!files) return md_error(MD_ERR_MEMORY, "out of memory");
@@ -208,6 +247,8 @@ md_status cmd_analyze(int argc, char **argv) {
     } else if (strcmp(a, "--skip") == 0) {
       st = num(argc, argv, &k, &skip);
       if (st == MD_OK && !(skip >= 0)) st = md_error(MD_ERR_VALUE, "analyze: --skip must be >= 0 ps");
+    } else if (strcmp(a, "--host") == 0 && k + 1 < argc) {
+      host = argv[++k];
     } else if (strcmp(a, "--unwrap") == 0) {
       to.unwrap = 1;
     } else if (strcmp(a, "--quiet") == 0) {
@@ -271,6 +312,22 @@ md_status cmd_analyze(int argc, char **argv) {
     st = diffusion_write(outdir, reps, nfiles, &ro, NULL);
     if (st == MD_OK && !ro.quiet) printf("wrote %s/summary.json, %s/msd_pooled.dat, %s/msd_replica_*.dat\n", outdir, outdir, outdir);
     strbuf_free(&in);
+  }
+  if (st == MD_OK && strcmp(host, "none") != 0 && strcmp(host, to.species) != 0) {
+    host_result *hr = (host_result *)calloc((size_t)nfiles, sizeof *hr);
+    int have = 1;
+    if (!hr) st = md_error(MD_ERR_MEMORY, "out of memory");
+    for (int k = 0; k < nfiles && st == MD_OK && have; k++) st = read_host(files[k], &to, host, skip, &hr[k], &have);
+    if (st == MD_OK && have) {
+      char path[4096], line[512];
+      snprintf(path, sizeof path, "%s/host.json", outdir);
+      st = host_write_json(path, hr, nfiles);
+      host_result p;
+      host_result_pool(hr, nfiles, &p);
+      host_result_line(&p, line, sizeof line);
+      if (st == MD_OK && !ro.quiet) printf("%s (%s)\n", line, path);
+    }
+    free(hr);
   }
   for (int k = 0; k < nfiles && reps; k++) diffusion_tracker_destroy(&reps[k]);
   free(reps);

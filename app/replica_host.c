@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "host_mobility.h"
 #include "mpi_ens.h"
 
 struct rhost {
   int type, nall, nloc, quiet;
   host_tracker **t; /* [nloc] */
+  char dir[MD_PATH_LEN];
   char path[MD_PATH_LEN + 16];
 };
 
@@ -34,6 +36,7 @@ md_status rhost_create(rhost **out, const md_deck *d, const md_system *sys, int 
   h->nall = nall;
   h->nloc = nloc;
   h->quiet = quiet;
+  snprintf(h->dir, sizeof h->dir, "%s", dir);
   snprintf(h->path, sizeof h->path, "%s/host.json", dir);
   for (int k = 0; k < nloc; k++) {
     md_status st = host_tracker_create(&h->t[k], n, sys->elem[type]);
@@ -89,7 +92,8 @@ static md_status hk_report(void *ctx, int final) {
     res = (const host_result *)all;
   }
   if (st == MD_OK && ens_rank() == 0 && res && res[0].frames >= 2) {
-    st = host_write_json(h->path, res, h->nall);
+    st = make_dirs(h->dir);
+    if (st == MD_OK) st = host_write_json(h->path, res, h->nall);
     if (st == MD_OK && final && !h->quiet) {
       host_result p;
       host_result_pool(res, h->nall, &p);

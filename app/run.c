@@ -114,9 +114,12 @@ static md_status write_checkpoint(run_ctx *c) {
   part.rep = c->rep;
   for (int r = 0; r < c->nloc && st == MD_OK; r++) st = rio_sync(&c->io[r], &part);
   double t0 = hook_timer_start();
-  for (int h = 0; h < c->nhooks && st == MD_OK; h++) {
-    const md_analysis_hook *k = &c->hooks[h];
-    for (int r = 0; r < (k->save_rep ? c->nloc : 1) && st == MD_OK; r++) {
+  /* blobs in ensemble order: the run's own hooks, then replica by replica its per-replica hooks, so that the
+   * ranks' parts, gathered in rank order, make the file of one process */
+  for (int r = -1; r < c->nloc && st == MD_OK; r++)
+    for (int h = 0; h < c->nhooks && st == MD_OK; h++) {
+      const md_analysis_hook *k = &c->hooks[h];
+      if ((r < 0) != (k->save_rep == NULL)) continue;
       void *data = NULL;
       size_t len = 0;
       char name[CKPT_NAME_LEN];
@@ -130,7 +133,6 @@ static md_status write_checkpoint(run_ctx *c) {
       if (st == MD_OK) st = ckpt_set_blob(&part, name, data, len);
       free(data);
     }
-  }
   c->t_report += wall_now() - t0;
   st = ens_agree(st);
   if (st == MD_OK) {

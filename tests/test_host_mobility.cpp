@@ -89,9 +89,9 @@ TEST_CASE("host mobility: a vibrating lattice is a crystal and a random walk mel
   CHECK(std::string(line).find("MELTED") != std::string::npos);
 }
 
-TEST_CASE("on-the-fly diffusion reports the host sublattice of a crystal", "[host][onthefly][cli]") {
+TEST_CASE("on-the-fly diffusion and analyze report the host sublattice of a crystal", "[host][onthefly][cli]") {
   std::string d = md_test::deck("host_run", "structure li3n 2 2 2\nvelocity 300 seed 9\nensemble nvt 300 0.05\nthermo 20\n"
-                                            "diffusion Li every 5\nprogress 0\nrun 100\n");
+                                            "dump 5 all.dump precision full\ndiffusion Li every 5\nprogress 0\nrun 100\n");
   std::string out;
   REQUIRE(md_test::run("run " + d, &out) == 0);
   const std::string J = "scratch/host_run/out/diffusion/host.json";
@@ -103,6 +103,12 @@ TEST_CASE("on-the-fly diffusion reports the host sublattice of a crystal", "[hos
   CHECK(md_test::read_file(J).find("\"melted\": false") != std::string::npos);
   CHECK(out.find("# host N: MSD ") != std::string::npos);
   CHECK(out.find(": crystal") != std::string::npos);
+  // post hoc from the trajectory of every atom: the same numbers
+  REQUIRE(md_test::run("analyze scratch/host_run/out/all.dump --temperature 300 -o scratch/host_run/out/post", &out) == 0);
+  CHECK(out.find("host N: MSD ") != std::string::npos);
+  const std::string P = "scratch/host_run/out/post/host.json";
+  for (const char *k : {"frames", "d_nn_A", "msd_end_A2", "msd_half_A2", "lindemann"})
+    CHECK(rep_test::json_number(P, k) == Approx(rep_test::json_number(J, k)).epsilon(1e-9));
 }
 
 TEST_CASE("arrhenius leaves melted temperatures out and needs 3 points per regime", "[host][arrhenius][cli]") {
