@@ -9,7 +9,8 @@
  * `at` (300 K), and the two-regime fit (break given, or chosen by the data with `break auto`; default auto
  * with 6 or more temperatures). Plots: python3 tools/plot_diffusion.py arrhenius <output>/arrhenius.
  * With a `heatcap` line (3 or more temperatures): <output>/heatcap/cv.json and cv.dat from every temperature's
- * heatcap.json (host/analysis/heatcap_io.h): Cv(T) by central differences and by fluctuations, Ts.
+ * heatcap.json (host/analysis/heatcap_io.h): Cv(T) by central differences and by fluctuations, Ts. Last,
+ * <output>/report.json gathers everything (app/sweep_report.c); figures: python3 tools/plot_sweep.py <output>.
  * --resume: temperatures whose checkpoint shows a finished run (and whose summary exists) are skipped, an
  * unfinished one continues from its checkpoint (deck needs a `checkpoint` line). */
 #include <math.h>
@@ -26,6 +27,7 @@
 #include "mpi_ens.h"
 #include "replica.h"
 #include "run.h"
+#include "sweep_report.h"
 
 static void usage(FILE *fp) {
   fprintf(fp,
@@ -221,6 +223,12 @@ static md_status sweep(md_deck *base, const run_options *ro, int resume) {
       if (nul >= 0) close(nul);
       free(argv);
     }
+  }
+  if (st == MD_OK && ens_rank() == 0) {
+    char rdir[MD_PATH_LEN];
+    snprintf(rdir, sizeof rdir, "%s", base->output_dir[0] ? base->output_dir : ".");
+    st = sweep_report_write(rdir);
+    if (st == MD_OK && out) fprintf(out, "# report: %s/report.json (figures: python3 tools/plot_sweep.py %s)\n", rdir, rdir);
   }
   st = ens_agree(st);
   free(d);
