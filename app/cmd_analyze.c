@@ -161,6 +161,21 @@ static md_status read_host(const char *path, const traj_options *to_in, const ch
   host_tracker *t = NULL;
   md_status st = MD_OK;
   double t_file = 0.0;
+  /* a file without element or type columns gives every atom to any species: the "host" would be the mobile ions */
+  double first[4] = {0, 0, 0, 0};
+  traj_reader *m = NULL;
+  if (traj_open(&m, path, to_in) == MD_OK) {
+    const traj_frame *f;
+    int eof;
+    if (traj_next(m, &f, &eof) == MD_OK && !eof && f->n > 0) {
+      first[0] = f->n;
+      first[1] = f->x[0];
+      first[2] = f->y[0];
+      first[3] = f->z[0];
+    }
+    traj_close(&m);
+  }
+  md_clear_error();
   for (;;) {
     const traj_frame *f;
     int eof;
@@ -172,7 +187,10 @@ static md_status read_host(const char *path, const traj_options *to_in, const ch
       break;
     }
     if (eof) break;
-    if (f->index == 0) t_file = f->time;
+    if (f->index == 0) {
+      t_file = f->time;
+      if (f->n == (int)first[0] && f->x[0] == first[1] && f->y[0] == first[2] && f->z[0] == first[3]) break; /* same atoms */
+    }
     if (analysis_skip(f->time, t_file, skip)) continue;
     if (!t && (st = host_tracker_create(&t, f->n, host)) != MD_OK) break;
     if ((st = host_tracker_add(t, f->x, f->y, f->z, f->time, &f->box)) != MD_OK) break;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "test_replica_util.h"
+#include "test_study_util.h"
 
 extern "C" {
 #include "atomic_file.h"
@@ -118,35 +119,9 @@ TEST_CASE("arrhenius leaves melted temperatures out and needs 3 points per regim
   std::string args = "arrhenius";
   const double Ts[] = {400, 450, 500, 550, 600, 650, 700, 750, 1400};
   for (double t : Ts) {
-    diff_results r;
-    std::memset(&r, 0, sizeof r);
-    std::snprintf(r.species, sizeof r.species, "Li");
-    r.n_ions = 24;
-    r.n_replicas = 4;
-    r.temperature = t;
-    r.volume = 400;
-    r.molar_density = 24 / (MD_AVOGADRO * 400 * 1e-24);
     double D = t == 1400 ? 1e-2 : two(t);  // the liquid's jump
-    for (int q = 0; q < 3; q++) {
-      r.d_tracer[q] = {D, 0.02 * D};
-      r.d_charge[q] = {D, 0.05 * D};
-      r.haven[q] = {1, 0.1};
-    }
     std::string d = dir + "/T" + std::to_string((int)t);
-    REQUIRE(make_dirs(d.c_str()) == MD_OK);
-    REQUIRE(diffusion_write_summary((d + "/summary.json").c_str(), &r, "synthetic") == MD_OK);
-    host_result h;
-    std::memset(&h, 0, sizeof h);
-    std::snprintf(h.species, sizeof h.species, "N");
-    h.n_ions = 8;
-    h.frames = 100;
-    h.d_nn = 3.65;
-    h.msd_end = t == 1400 ? 23 : 0.3;
-    h.msd_half = t == 1400 ? 12 : 0.3;
-    h.plateau_ratio = h.msd_end / h.msd_half;
-    h.lindemann = t == 1400 ? 0.6 : 0.08;
-    h.melted = t == 1400;
-    REQUIRE(host_write_json((d + "/host.json").c_str(), &h, 1) == MD_OK);
+    REQUIRE(study_test::write_point(d, t, D, 1.0, t == 1400));
     args += " " + d;
   }
   std::string out;

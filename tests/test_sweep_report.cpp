@@ -9,6 +9,7 @@
 #include <string>
 
 #include "test_replica_util.h"
+#include "test_study_util.h"
 
 extern "C" {
 #include "atomic_file.h"
@@ -56,7 +57,7 @@ TEST_CASE("sweep report and figures from synthetic temperature directories", "[r
     double T = Ts[i];
     bool melt = T == 1400;
     std::string d = out + "/T" + std::to_string((int)T) + "K";
-    REQUIRE(make_dirs((d + "/diffusion").c_str()) == MD_OK);
+    REQUIRE(make_dirs(d.c_str()) == MD_OK);
     // heat capacity: E = 3 N k T + a step at 610 K (the largest central difference at 600 K)
     hc_point &p = pts[i];
     std::memset(&p, 0, sizeof p);
@@ -74,32 +75,7 @@ TEST_CASE("sweep report and figures from synthetic temperature directories", "[r
     p.cv_err = 0.1 * p.cv;
     REQUIRE(hc_write_point((d + "/heatcap.json").c_str(), &p, nullptr, 0) == MD_OK);
     // diffusion and host
-    diff_results r;
-    std::memset(&r, 0, sizeof r);
-    std::snprintf(r.species, sizeof r.species, "Li");
-    r.n_ions = 24;
-    r.n_replicas = 4;
-    r.temperature = T;
-    r.volume = 400;
-    r.molar_density = 24 / (MD_AVOGADRO * 400 * 1e-24);
-    double D = melt ? 1e-3 : dstar(T);
-    for (int q = 0; q < 3; q++) {
-      r.d_tracer[q] = {D * (q == 2 ? 0.5 : 1), 0.03 * D};
-      r.d_charge[q] = {D, 0.05 * D};
-      r.haven[q] = {1, 0.1};
-    }
-    REQUIRE(diffusion_write_summary((d + "/diffusion/summary.json").c_str(), &r, "synthetic") == MD_OK);
-    host_result h;
-    std::memset(&h, 0, sizeof h);
-    std::snprintf(h.species, sizeof h.species, "N");
-    h.n_ions = 8;
-    h.frames = 100;
-    h.d_nn = 3.65;
-    h.msd_end = melt ? 23 : 0.3;
-    h.msd_half = melt ? 12 : 0.3;
-    h.lindemann = melt ? 0.6 : 0.08;
-    h.melted = melt;
-    REQUIRE(host_write_json((d + "/diffusion/host.json").c_str(), &h, 1) == MD_OK);
+    REQUIRE(study_test::write_point(d + "/diffusion", T, melt ? 1e-3 : dstar(T), 0.5, melt));
     // the site projection's summary, RDF, spectrum (h-sites' formats)
     REQUIRE(make_dirs((d + "/sites").c_str()) == MD_OK);
     double v = melt ? 0.2 : vacancy(T);

@@ -185,12 +185,18 @@ def table(path):
     return np.loadtxt(path, comments="#", ndmin=2)
 
 
-def plot_rdf(rep, figdir):
-    data = []
+def per_temperature_tables(rep, rel):
+    """[(T, table of T<T>K/rel)] for the temperatures that have the file"""
+    out = []
     for q in rep["per_temperature"]:
-        p = os.path.join(q["dir"], "rdf", "rdf.dat")
+        p = os.path.join(q["dir"], rel)
         if os.path.exists(p):
-            data.append((q["temperature_K"], table(p)))
+            out.append((q["temperature_K"], table(p)))
+    return out
+
+
+def plot_rdf(rep, figdir):
+    data = per_temperature_tables(rep, os.path.join("rdf", "rdf.dat"))
     if not data:
         return "no rdf/rdf.dat"
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=False)
@@ -210,11 +216,7 @@ def plot_rdf(rep, figdir):
 
 
 def plot_spectra(rep, figdir):
-    data = []
-    for q in rep["per_temperature"]:
-        p = os.path.join(q["dir"], "spectra", "spectrum.dat")
-        if os.path.exists(p):
-            data.append((q["temperature_K"], table(p)))
+    data = per_temperature_tables(rep, os.path.join("spectra", "spectrum.dat"))
     if not data:
         return "no spectra/spectrum.dat"
     fig, ax = plt.subplots(figsize=(6, 1.2 + 0.6 * len(data)))
