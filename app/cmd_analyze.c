@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis_skip.h"
 #include "commands.h"
 #include "diffusion.h"
 #include "frame_analyses.h"
+#include "host_mobility.h"
 #include "io_dump.h"
 #include "strbuf.h"
 
@@ -34,6 +36,10 @@ static void usage(FILE *fp) {
           "  --seed S              bootstrap seed (default %u)\n"
           "  --volume V            cell volume (Å^3) for the conductivity (default: mean over the frames)\n"
           "  --unwrap              extended XYZ: positions are wrapped; unwrap by minimum image\n"
+          "  --skip PS             leave out the frames of the first PS ps (equilibration); the first frame kept is\n"
+          "                        the time origin\n"
+          "  --host NAME|none      host sublattice whose mobility says whether the run is still a crystal (default\n"
+          "                        N; files without it: no report): DIR/host.json (MSD plateau, Lindemann ratio, melted)\n"
           "  --quiet               no table on stdout\n"
           "per-frame analyses (every frame, all atoms; app/frame_analyses.h; diffusion then only with --temperature):\n"
           "  --sites               site projection onto the α-Li3N Li(1)/Li(2) sites -> DIR/sites/\n"
@@ -64,16 +70,19 @@ typedef struct frame_info {
   double t_first, t_last;
 } frame_info;
 
-/* First pass over a file (single replica): number of frames and time span. */
-static md_status count_frames(const char *path, const traj_options *to, frame_info *fi) {
+/* First pass over a file (single replica): number of frames and time span after the skipped span. */
+static md_status count_frames(const char *path, const traj_options *to, double skip, frame_info *fi) {
   traj_reader *r = NULL;
   MD_TRY(traj_open(&r, path, to));
   md_status st;
+  double t_file = 0.0;
   memset(fi, 0, sizeof *fi);
   for (;;) {
     const traj_frame *f;
     int eof;
     if ((st = traj_next(r, &f, &eof)) != MD_OK || eof) break;
+    if (f->index == 0) t_file = f->time;
+    if (analysis_skip(f->time, t_file, skip)) continue;
     if (fi->frames == 0) fi->t_first = f->time;
     fi->t_last = f->time;
     fi->frames++;
@@ -82,14 +91,15 @@ static md_status count_frames(const char *path, const traj_options *to, frame_in
   return st;
 }
 
-/* Read one replica into a new tracker. Frame 0 is held until frame 1 gives the interval. */
-static md_status read_replica(const char *path, const traj_options *to, const diff_options *dopt_in, double *volume_sum,
-                              int64_t *nvol, diffusion_tracker **out) {
+/* Read one replica into a new tracker, leaving out the first `skip` ps. The first frame kept is held until the
+ * next one gives the interval. */
+static md_status read_replica(const char *path, const traj_options *to, const diff_options *dopt_in, double skip,
+                              double *volume_sum, int64_t *nvol, diffusion_tracker **out) {
   *out = NULL;
   traj_reader *r = NULL;
   MD_TRY(traj_open(&r, path, to));
   md_status st = MD_OK;
-  double *f0 = NULL, t0 = 0;
+  double *f0 = NULL, t0 = 0, t_file = 0;
   diffusion_tracker *t = NULL;
   int n = 0;
   for (;;) {
@@ -97,9 +107,11 @@ static md_status read_replica(const char *path, const traj_options *to, const di
     int eof;
     if ((st = traj_next(r, &f, &eof)) != MD_OK) break;
     if (eof) break;
+    if (f->index == 0) t_file = f->time;
+    if (analysis_skip(f->time, t_file, skip)) continue;
     *volume_sum += f->box.volume;
     (*nvol)++;
-    if (f->index == 0) {
+    if (!f0) {
       n = f->n;
       f0 = (double *)malloc((size_t)n * 3 * sizeof(double));
       if (!f0) {
@@ -137,7 +149,8 @@ static md_status read_replica(const char *path, const traj_options *to, const di
       break;
     }
   }
-  if (st == MD_OK && !t) st = md_error(MD_ERR_VALUE, "%s: only one frame: need at least two", path);
+  if (st == MD_OK && !t)
+    st = md_error(MD_ERR_VALUE, "%s: %s frame%s: need at least two", path, f0 ? "only one" : "no", skip > 0 ? " after --skip" : "");
   fflush(stdout);
   if (st == MD_OK && traj_notes(r)[0]) fprintf(stderr, "esnapmd analyze: note: %s: %s\n", path, traj_notes(r));
   traj_close(&r);
@@ -150,6 +163,60 @@ static md_status read_replica(const char *path, const traj_options *to, const di
   return MD_OK;
 }
 
+/* The host sublattice of each file (frames after --skip): *nrep results, 0 when the files hold no host atoms. */
+static md_status read_host(const char *path, const traj_options *to_in, const char *host, double skip, host_result *res,
+                           int *have) {
+  traj_options to = *to_in;
+  to.species = host;
+  *have = 0;
+  traj_reader *r = NULL;
+  MD_TRY(traj_open(&r, path, &to));
+  host_tracker *t = NULL;
+  md_status st = MD_OK;
+  double t_file = 0.0;
+  /* a file without element or type columns gives every atom to any species: the "host" would be the mobile ions */
+  double first[4] = {0, 0, 0, 0};
+  traj_reader *m = NULL;
+  if (traj_open(&m, path, to_in) == MD_OK) {
+    const traj_frame *f;
+    int eof;
+    if (traj_next(m, &f, &eof) == MD_OK && !eof && f->n > 0) {
+      first[0] = f->n;
+      first[1] = f->x[0];
+      first[2] = f->y[0];
+      first[3] = f->z[0];
+    }
+    traj_close(&m);
+  }
+  md_clear_error();
+  for (;;) {
+    const traj_frame *f;
+    int eof;
+    if ((st = traj_next(r, &f, &eof)) != MD_OK) {
+      if (!t && strstr(md_errmsg(), "no atoms of species")) { /* a trajectory of the mobile species alone */
+        md_clear_error();
+        st = MD_OK;
+      }
+      break;
+    }
+    if (eof) break;
+    if (f->index == 0) {
+      t_file = f->time;
+      if (f->n == (int)first[0] && f->x[0] == first[1] && f->y[0] == first[2] && f->z[0] == first[3]) break; /* same atoms */
+    }
+    if (analysis_skip(f->time, t_file, skip)) continue;
+    if (!t && (st = host_tracker_create(&t, f->n, host)) != MD_OK) break;
+    if ((st = host_tracker_add(t, f->x, f->y, f->z, f->time, &f->box)) != MD_OK) break;
+  }
+  traj_close(&r);
+  if (st == MD_OK && t) {
+    host_tracker_result(t, res);
+    *have = res->frames >= 2;
+  }
+  host_tracker_destroy(&t);
+  return st;
+}
+
 md_status cmd_analyze(int argc, char **argv) {
   traj_options to;
   memset(&to, 0, sizeof to);
@@ -158,8 +225,8 @@ md_status cmd_analyze(int argc, char **argv) {
   diff_options_default(&dopt);
   diff_report_options ro;
   diff_report_options_default(&ro);
-  const char *outdir = NULL;
-  double segments = 0, volume = 0, v;
+  const char *outdir = NULL, *host = "N";
+  double segments = 0, volume = 0, skip = 0, v;
   const char **files = (const char **)calloc((size_t)argc, sizeof(char *));
   if (!files) return md_error(MD_ERR_MEMORY, "out of memory");
   int nfiles = 0;
@@ -215,6 +282,11 @@ md_status cmd_analyze(int argc, char **argv) {
       ro.seed = (uint64_t)v;
     } else if (strcmp(a, "--volume") == 0) {
       st = num(argc, argv, &k, &volume);
+    } else if (strcmp(a, "--skip") == 0) {
+      st = num(argc, argv, &k, &skip);
+      if (st == MD_OK && !(skip >= 0)) st = md_error(MD_ERR_VALUE, "analyze: --skip must be >= 0 ps");
+    } else if (strcmp(a, "--host") == 0 && k + 1 < argc) {
+      host = argv[++k];
     } else if (strcmp(a, "--unwrap") == 0) {
       to.unwrap = 1;
     } else if (strcmp(a, "--quiet") == 0) {
@@ -268,6 +340,7 @@ md_status cmd_analyze(int argc, char **argv) {
     st = md_error(MD_ERR_VALUE, "analyze: give --timestep or --frame-interval, not both");
   if (st == MD_OK && frames) {
     fo.spectra_dt = to.frame_interval;
+    fo.skip_ps = skip;
     st = analyze_frames(files, nfiles, &to, &fo, model, outdir, ro.quiet);
     if (st != MD_OK || !(ro.temperature > 0)) {
       free(files);
@@ -282,7 +355,7 @@ md_status cmd_analyze(int argc, char **argv) {
   /* one replica: time segments for the uncertainty when asked (default: random-walk model, diffusion.h) */
   if (nfiles == 1 && segments > 0) {
     frame_info fi;
-    st = count_frames(files[0], &to, &fi);
+    st = count_frames(files[0], &to, skip, &fi);
     if (st == MD_OK && fi.frames >= 2) {
       double dt = (fi.t_last - fi.t_first) / (double)(fi.frames - 1), run = fi.t_last - fi.t_first;
       double t1 = ro.fit_t1 > 0 ? ro.fit_t1 : DIFF_DEFAULT_FIT_END * run;
@@ -300,7 +373,7 @@ md_status cmd_analyze(int argc, char **argv) {
   double vsum = 0;
   int64_t nvol = 0;
   for (int k = 0; k < nfiles && st == MD_OK; k++) {
-    st = read_replica(files[k], &to, &dopt, &vsum, &nvol, &reps[k]);
+    st = read_replica(files[k], &to, &dopt, skip, &vsum, &nvol, &reps[k]);
     if (st == MD_OK && k > 0 &&
         (diffusion_tracker_nions(reps[k]) != diffusion_tracker_nions(reps[0]) ||
          fabs(diffusion_tracker_interval(reps[k]) - diffusion_tracker_interval(reps[0])) > 1e-9 * diffusion_tracker_interval(reps[0])))
@@ -317,10 +390,27 @@ md_status cmd_analyze(int argc, char **argv) {
     if (to.timestep > 0) strbuf_printf(&in, " --timestep %g", to.timestep);
     if (to.frame_interval > 0) strbuf_printf(&in, " --frame-interval %g", to.frame_interval);
     strbuf_printf(&in, " --block %d", dopt.block);
+    if (skip > 0) strbuf_printf(&in, " --skip %g", skip);
     ro.inputs = in.data;
     st = diffusion_write(outdir, reps, nfiles, &ro, NULL);
     if (st == MD_OK && !ro.quiet) printf("wrote %s/summary.json, %s/msd_pooled.dat, %s/msd_replica_*.dat\n", outdir, outdir, outdir);
     strbuf_free(&in);
+  }
+  if (st == MD_OK && strcmp(host, "none") != 0 && strcmp(host, to.species) != 0) {
+    host_result *hr = (host_result *)calloc((size_t)nfiles, sizeof *hr);
+    int have = 1;
+    if (!hr) st = md_error(MD_ERR_MEMORY, "out of memory");
+    for (int k = 0; k < nfiles && st == MD_OK && have; k++) st = read_host(files[k], &to, host, skip, &hr[k], &have);
+    if (st == MD_OK && have) {
+      char path[4096], line[512];
+      snprintf(path, sizeof path, "%s/host.json", outdir);
+      st = host_write_json(path, hr, nfiles);
+      host_result p;
+      host_result_pool(hr, nfiles, &p);
+      host_result_line(&p, line, sizeof line);
+      if (st == MD_OK && !ro.quiet) printf("%s (%s)\n", line, path);
+    }
+    free(hr);
   }
   for (int k = 0; k < nfiles && reps; k++) diffusion_tracker_destroy(&reps[k]);
   free(reps);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis_skip.h"
 #include "frame_analyses.h"
 #include "io_dump.h"
 #include "model.h"
@@ -40,7 +41,8 @@ static md_status read_file(const char *path, const traj_options *to, fan_options
   MD_TRY(traj_open(&r, path, to));
   md_status st = MD_OK;
   fan_rep *rep = NULL;
-  double t0 = 0;
+  double t0 = 0, t_file = 0;
+  long kept = 0;
   /* frame 0 is held until frame 1 gives the interval of the spectra */
   traj_frame hold;
   memset(&hold, 0, sizeof hold);
@@ -49,12 +51,14 @@ static md_status read_file(const char *path, const traj_options *to, fan_options
     const traj_frame *f;
     int eof;
     if ((st = traj_next(r, &f, &eof)) != MD_OK || eof) break;
+    if (f->index == 0) t_file = f->time;
+    if (analysis_skip(f->time, t_file, o->skip_ps)) continue;
     if (o->spectra && !f->has_velocities) {
       st = md_error(MD_ERR_VALUE, "%s:%d: frame has no velocities: spectra need a trajectory written with velocities (deck: dump N "
                     "FILE velocities yes precision full)", path, f->line);
       break;
     }
-    if (f->index == 0) {
+    if (kept++ == 0) {
       if (first_file) {
         *box0 = f->box;
         *nelem = f->nelem;
@@ -102,7 +106,7 @@ static md_status read_file(const char *path, const traj_options *to, fan_options
       break;
     }
   }
-  if (st == MD_OK && !rep) st = md_error(MD_ERR_VALUE, "%s: only one frame: need at least two", path);
+  if (st == MD_OK && !rep) st = md_error(MD_ERR_VALUE, "%s: only one frame%s: need at least two", path, o->skip_ps > 0 ? " after --skip" : "");
   if (st == MD_OK && traj_notes(r)[0]) fprintf(stderr, "esnapmd analyze: note: %s: %s\n", path, traj_notes(r));
   traj_close(&r);
   free(h);

@@ -1,5 +1,9 @@
 /* cmd_arrhenius.c — `esnapmd arrhenius DIR... -o OUT`: Arrhenius fits of the diffusivities in several
- * summary.json files (one per temperature), one regime or two, conductivity extrapolated to 300 K. */
+ * summary.json files (one per temperature), one regime or two, conductivity extrapolated to 300 K.
+ * A temperature whose run melted (host.json next to its summary.json, host/analysis/host_mobility.h, says
+ * "melted": true) is listed but left out of every fit with a note: no regime is ever named from a liquid.
+ * Two regimes need at least 3 points each by default (--min-points); `--break auto` with fewer usable
+ * temperatures than that fits one regime and says so. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +25,7 @@ typedef struct point {
   double d[NQ], e[NQ];
   double h[3], he[3];
   char path[1024];
+  int melted; /* host.json: the host sublattice melted */
 } point;
 
 static md_status read_point(const char *arg, point *p) {
@@ -50,6 +55,18 @@ static md_status read_point(const char *arg, point *p) {
     if (json_get_number(text, key, &p->he[q]) != 1) p->he[q] = NAN;
   }
   free(text);
+  /* host.json beside summary.json (on-the-fly diffusion, esnapmd analyze): the melt flag */
+  char hp[1100];
+  const char *slash = strrchr(path, '/');
+  snprintf(hp, sizeof hp, "%.*shost.json", slash ? (int)(slash - path + 1) : 0, path);
+  double m = 0;
+  if (s == MD_OK && read_text_file(hp, &text, NULL) == MD_OK) {
+    if (strstr(text, "\"melted\": true")) m = 1;
+    free(text);
+  } else {
+    md_clear_error();
+  }
+  p->melted = m > 0;
   return s;
 }
 
@@ -120,7 +137,8 @@ md_status cmd_arrhenius(int argc, char **argv) {
              "  Weighted fits of ln D vs 1/T for D_tracer and D_charge (xyz, xy, z): Ea (eV), prefactor, and the\n"
              "  conductivity extrapolated to --at T (default 300 K). --break T: two regimes, T <= T_b (normal) and\n"
              "  T >= T_b (superionic); --break auto: T_b minimising the total chi2 of D_tracer_xyz over midpoints\n"
-             "  between temperatures with at least --min-points (default 3, or 2 with < 6 temperatures) per regime.\n"
+             "  between temperatures with at least --min-points (default 3) per regime (one regime, with a note, when\n"
+             "  there are too few). Temperatures whose run melted (DIR/host.json) are left out of every fit.\n"
              "  Writes OUT/arrhenius.json and OUT/arrhenius.txt.\n");
       free(pts);
       return MD_OK;
@@ -148,7 +166,19 @@ md_status cmd_arrhenius(int argc, char **argv) {
     free(pts);
     return st;
   }
-  if (min_points <= 0) min_points = np >= 6 ? 3 : 2;
+  if (min_points <= 0) min_points = 3;
+  int nsolid = 0;
+  for (int i = 0; i < np; i++) {
+    if (pts[i].melted)
+      fprintf(stderr, "esnapmd arrhenius: note: the run at %g K melted (host sublattice mobile, %s/host.json): left out of every fit\n",
+              pts[i].T, pts[i].path);
+    else nsolid++;
+  }
+  if (tbreak == 0 && nsolid < 2 * min_points) {
+    fprintf(stderr, "esnapmd arrhenius: note: break auto needs %d crystalline temperatures (%d per regime), got %d: one regime only\n",
+            2 * min_points, min_points, nsolid);
+    tbreak = -1;
+  }
   double *T = (double *)malloc((size_t)np * 3 * sizeof(double)), *D = T + np, *E = T + 2 * np;
   double rho = 0;
   int nrho = 0;
@@ -167,6 +197,7 @@ md_status cmd_arrhenius(int argc, char **argv) {
   for (int q = 0; q < NQ && st == MD_OK; q++) {
     int m = 0;
     for (int i = 0; i < np; i++) {
+      if (pts[i].melted) continue;
       if (pts[i].d[q] > 0 && isfinite(pts[i].d[q])) {
         T[m] = pts[i].T;
         D[m] = pts[i].d[q];
@@ -206,6 +237,10 @@ md_status cmd_arrhenius(int argc, char **argv) {
     json_array(&w, "sources");
     for (int i = 0; i < np; i++) json_string(&w, NULL, pts[i].path);
     json_end_array(&w);
+    json_array(&w, "melted");
+    for (int i = 0; i < np; i++) json_bool(&w, NULL, pts[i].melted);
+    json_end_array(&w);
+    json_string(&w, "melted_rule", "temperatures whose host.json says melted are left out of every fit");
     json_object(&w, "points");
     for (int q = 0; q < NQ; q++) {
       json_array(&w, qname[q]);
@@ -231,6 +266,8 @@ md_status cmd_arrhenius(int argc, char **argv) {
     strbuf_init(&t);
     strbuf_printf(&t, "# esnapmd %s (commit %s): Arrhenius fits of %d temperatures (%g-%g K)\n", ESNAP_VERSION, ESNAP_COMMIT,
                   np, single[0].tmin, single[0].tmax);
+    for (int i = 0; i < np; i++)
+      if (pts[i].melted) strbuf_printf(&t, "# %g K: melted (host sublattice mobile): left out of the fits\n", pts[i].T);
     strbuf_printf(&t, "one regime:\n");
     for (int q = 0; q < NQ; q++) line(&t, qname[q], &single[q]);
     for (int c = 0; c < 3; c++) {

@@ -7,7 +7,10 @@
  * temperatures are independent and any one can be re-run alone. Then `esnapmd arrhenius` (in process) writes
  * <output>/arrhenius/arrhenius.json and arrhenius.txt: Ea and prefactor with uncertainties, σ extrapolated to
  * `at` (300 K), and the two-regime fit (break given, or chosen by the data with `break auto`; default auto
- * with 4 or more temperatures). Plots: python3 tools/plot_diffusion.py arrhenius <output>/arrhenius.
+ * with 6 or more temperatures). Plots: python3 tools/plot_diffusion.py arrhenius <output>/arrhenius.
+ * With a `heatcap` line (3 or more temperatures): <output>/heatcap/cv.json and cv.dat from every temperature's
+ * heatcap.json (host/analysis/heatcap_io.h): Cv(T) by central differences and by fluctuations, Ts. Last,
+ * <output>/report.json gathers everything (app/sweep_report.c); figures: python3 tools/plot_sweep.py <output>.
  * --resume: temperatures whose checkpoint shows a finished run (and whose summary exists) are skipped, an
  * unfinished one continues from its checkpoint (deck needs a `checkpoint` line). */
 #include <math.h>
@@ -20,9 +23,11 @@
 #include "checkpoint.h"
 #include "commands.h"
 #include "deck.h"
+#include "heatcap_io.h"
 #include "mpi_ens.h"
 #include "replica.h"
 #include "run.h"
+#include "sweep_report.h"
 
 static void usage(FILE *fp) {
   fprintf(fp,
@@ -30,8 +35,9 @@ static void usage(FILE *fp) {
           "                    [--device auto|cpu|gpu] [--quiet]\n"
           "  Run DECK at each temperature (K) of the series (the deck's `sweep` line, or --temperatures), each in\n"
           "  <output>/T<T>K/ with its own seed, then the Arrhenius analysis of the on-the-fly diffusion summaries\n"
-          "  (the deck needs a `diffusion` line): <output>/arrhenius/arrhenius.json and arrhenius.txt.\n"
-          "  --break         two regimes: auto (break chosen by the data; default with >= 4 temperatures), none, or T_b\n"
+          "  (the deck needs a `diffusion` line): <output>/arrhenius/arrhenius.json and arrhenius.txt; with a\n"
+          "  `heatcap` line: Cv(T) and Ts in <output>/heatcap/cv.json and cv.dat.\n"
+          "  --break         two regimes: auto (break chosen by the data; default with >= 6 temperatures), none, or T_b\n"
           "  --at T          extrapolate the conductivity to T (default 300 K)\n"
           "  --resume        skip temperatures that finished, continue unfinished ones from their checkpoints\n"
           "  mpirun -np P esnapmd sweep DECK: every temperature's replicas spread over the P ranks\n"
@@ -96,22 +102,51 @@ static int resume_state(const md_deck *d, char *restart, size_t n) {
   return 0;
 }
 
+/* Cv(T) of the series from every temperature's heatcap.json: <output>/heatcap/cv.json and cv.dat. */
+static md_status sweep_heatcap(const md_deck *base, FILE *out) {
+  hc_point *p = (hc_point *)calloc((size_t)base->nsweep, sizeof *p);
+  if (!p) return md_error(MD_ERR_MEMORY, "out of memory");
+  md_status st = MD_OK;
+  md_deck *d = (md_deck *)malloc(sizeof *d);
+  if (!d) st = md_error(MD_ERR_MEMORY, "out of memory");
+  for (int i = 0; i < base->nsweep && st == MD_OK; i++) {
+    char dir[MD_PATH_LEN], path[MD_PATH_LEN + 16];
+    st = deck_at(base, i, d, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/heatcap.json", dir);
+    if (st == MD_OK) st = hc_read_point(path, &p[i]);
+  }
+  char outdir[MD_PATH_LEN + 16], what[MD_PATH_LEN + 16];
+  snprintf(outdir, sizeof outdir, "%s%sheatcap", base->output_dir, base->output_dir[0] ? "/" : "");
+  snprintf(what, sizeof what, "%s:%d", base->path, base->heatcap_line);
+  if (st == MD_OK) st = hc_write_series(outdir, p, base->nsweep, what);
+  if (st == MD_OK && out) {
+    fprintf(out, "# heat capacity of %d temperatures: %s/cv.json, cv.dat\n", base->nsweep, outdir);
+    fflush(out);
+  }
+  free(d);
+  free(p);
+  return st;
+}
+
 static md_status sweep(md_deck *base, const run_options *ro, int resume) {
-  if (!base->has_diffusion)
+  if (!base->has_diffusion && !base->has_heatcap)
     return md_error(MD_ERR_VALUE, "%s: a sweep needs a `diffusion SPECIES every N` line (the Arrhenius analysis uses its "
-                    "summaries)", base->path);
+                    "summaries) or a `heatcap` line", base->path);
   if (base->nsweep < 2)
     return md_error(MD_ERR_VALUE, "%s: no temperatures: add a `sweep T1 T2 ...` line or --temperatures T1,T2,...", base->path);
   if (base->ensemble != MD_ENS_NVT && !base->has_velocity)
     return md_error(MD_ERR_VALUE, "%s: the sweep temperature needs an nvt ensemble or a velocity line to apply to", base->path);
   if (base->nrep_temps > 0)
     return md_error(MD_ERR_VALUE, "%s:%d: a sweep and per-replica temperatures exclude each other", base->path, base->replicas_line);
+  if (base->has_heatcap && base->nsweep < 3)
+    return md_error(MD_ERR_VALUE, "%s:%d: heatcap over %d temperature(s): too few temperatures for differences (central differences "
+                    "need at least 3)", base->path, base->sweep_line > 0 ? base->sweep_line : base->heatcap_line, base->nsweep);
   if (resume && !base->checkpoint_path[0])
     return md_error(MD_ERR_VALUE, "%s: --resume needs a `checkpoint` line", base->path);
   real_t brk = base->sweep_break;
-  if (brk < -1.5) brk = base->nsweep >= 4 ? 0.0 : -1.0; /* not given */
-  if (brk == 0.0 && base->nsweep < 4)
-    return md_error(MD_ERR_VALUE, "%s: break auto needs at least 4 temperatures (2 per regime); got %d", base->path, base->nsweep);
+  if (brk < -1.5) brk = base->nsweep >= 6 ? 0.0 : -1.0; /* not given */
+  if (brk == 0.0 && base->nsweep < 6)
+    return md_error(MD_ERR_VALUE, "%s: break auto needs at least 6 temperatures (3 per regime); got %d", base->path, base->nsweep);
   md_deck *d = (md_deck *)malloc(sizeof *d);
   char(*dirs)[MD_PATH_LEN] = (char(*)[MD_PATH_LEN])calloc((size_t)base->nsweep, MD_PATH_LEN);
   if (!d || !dirs) {
@@ -145,7 +180,8 @@ static md_status sweep(md_deck *base, const run_options *ro, int resume) {
       st = md_error(st, "sweep at %g K: %s", base->sweep_t[i], msg);
     }
   }
-  if (st == MD_OK && ens_rank() == 0) {
+  if (st == MD_OK && ens_rank() == 0 && base->has_heatcap) st = sweep_heatcap(base, out);
+  if (st == MD_OK && ens_rank() == 0 && base->has_diffusion) {
     /* the Arrhenius analysis of the summaries, in process */
     char **argv = (char **)calloc((size_t)base->nsweep + 10, sizeof(char *));
     char outdir[MD_PATH_LEN + 16], bbuf[32], atbuf[32];
@@ -187,6 +223,12 @@ static md_status sweep(md_deck *base, const run_options *ro, int resume) {
       if (nul >= 0) close(nul);
       free(argv);
     }
+  }
+  if (st == MD_OK && ens_rank() == 0) {
+    char rdir[MD_PATH_LEN];
+    snprintf(rdir, sizeof rdir, "%s", base->output_dir[0] ? base->output_dir : ".");
+    st = sweep_report_write(rdir);
+    if (st == MD_OK && out) fprintf(out, "# report: %s/report.json (figures: python3 tools/plot_sweep.py %s)\n", rdir, rdir);
   }
   st = ens_agree(st);
   free(d);

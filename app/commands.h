@@ -11,5 +11,7 @@ md_status cmd_bench(int argc, char **argv);
 md_status cmd_analyze(int argc, char **argv);
 md_status cmd_arrhenius(int argc, char **argv);
 md_status cmd_sweep(int argc, char **argv);
+md_status cmd_heatcap(int argc, char **argv);
+md_status cmd_report(int argc, char **argv);
 
 #endif

@@ -17,7 +17,8 @@
 static const char *const keywords[] = {"structure", "model",  "coulomb",    "neighbor", "timestep", "seed",
                                        "velocity",  "ensemble", "thermo",   "dump",     "checkpoint", "safety",
                                        "progress",  "output", "run",        "replicas", "diffusion", "sweep",
-                                       "sites",     "density", "rdf",      "spectra"};
+                                       "sites",     "density", "rdf",      "spectra",
+                                       "equilibrate", "heatcap"};
 #define NKEYWORDS ((int)(sizeof keywords / sizeof keywords[0]))
 
 /* Levenshtein distance, for "did you mean" hints (short words only). */
@@ -377,6 +378,19 @@ static md_status parse_line(textfile *t, md_deck *d, int *seen) {
   if (strcmp(w, "sweep") == 0) return deck_parse_sweep(t, d);
   if (strcmp(w, "sites") == 0 || strcmp(w, "density") == 0 || strcmp(w, "rdf") == 0 || strcmp(w, "spectra") == 0)
     return deck_parse_frame_analysis(t, d);
+  if (strcmp(w, "equilibrate") == 0) {
+    MD_TRY(deck_get_long(t, 1, "equilibration steps", "equilibrate STEPS", &d->equil_steps));
+    MD_TRY(deck_check_range(t, 1, "equilibration steps", 0.0, (real_t)DECK_STEPS_MAX, "", (real_t)d->equil_steps));
+    if (t->nwords > 2) return deck_extra_word(t, 2);
+    d->equil_line = t->line;
+    return MD_OK;
+  }
+  if (strcmp(w, "heatcap") == 0) {
+    if (t->nwords > 1) return deck_extra_word(t, 1);
+    d->has_heatcap = 1;
+    d->heatcap_line = t->line;
+    return MD_OK;
+  }
   if (strcmp(w, "output") == 0) {
     MD_TRY(deck_out_name(t, 1, d->output_dir, "output DIR"));
     if (t->nwords > 2) return deck_extra_word(t, 2);
@@ -486,6 +500,12 @@ md_status deck_read(md_deck *d, const char *path) {
       return md_error(MD_ERR_VALUE, "%s:%d: replica temperatures need a velocity line or an nvt ensemble to apply to", path,
                       d->replicas_line);
   }
+  if (d->equil_steps > d->nsteps)
+    return md_error(MD_ERR_VALUE, "%s:%d: equilibration of %ld steps is longer than the run (%ld steps)", path, d->equil_line,
+                    d->equil_steps, d->nsteps);
+  if (d->has_heatcap && d->nrep_temps > 0)
+    return md_error(MD_ERR_VALUE, "%s:%d: heatcap and per-replica temperatures (line %d) exclude each other: run the temperatures "
+                    "with esnapmd sweep", path, d->heatcap_line, d->replicas_line);
   if (d->nsweep > 0 && d->ensemble == MD_ENS_NVT && d->t_stop != d->t_start)
     return md_error(MD_ERR_VALUE, "%s:%d: a temperature sweep cannot follow an nvt ramp (tstop)", path, d->sweep_line);
   if (d->nsweep > 0 && d->nrep_temps > 0)

@@ -63,6 +63,12 @@
  *   spectra    every N [window W]                 VACF and power spectra per element, mass-weighted total
  *                                                 (segments of W samples, default 512); <output>/spectra/
  *                                                 (app/frame_analyses.h)
+ *   equilibrate STEPS                            the first STEPS steps equilibrate: dumps, on-the-fly analyses
+ *                                                 (diffusion time origin, heatcap averages) begin at step STEPS and
+ *                                                 sample at STEPS + k·N; thermo and checkpoints as usual
+ *   heatcap                                       on-the-fly heat capacity (app/replica_heatcap.h): ⟨E⟩, Var(E)
+ *                                                 and Cv at the nvt temperature in <output>/heatcap.json; a sweep
+ *                                                 adds Cv(T) by central differences and Ts (<output>/heatcap/cv.json)
  *   sweep      T1 T2 ... [break auto|none|TB] [at T]
  *                                                 temperature series for `esnapmd sweep` (each T replaces the
  *                                                 velocity, nvt and diffusion temperatures; `esnapmd run`
@@ -197,6 +203,12 @@ typedef struct md_deck {
   real_t sweep_break;                  /* -1: one regime, 0: two regimes with the break chosen, > 0: given (K) */
   real_t sweep_at;                     /* extrapolation temperature (K), default 300 */
   int sweep_line;
+
+  /* equilibration and heat capacity */
+  long equil_steps;                    /* steps before dumps and analyses begin */
+  int equil_line;
+  int has_heatcap;
+  int heatcap_line;
 } md_deck;
 
 /* Parse a deck; on error a one-line message "deck:line: ..." and no partial result worth using. */

@@ -44,6 +44,7 @@ typedef struct fan_options {
   int spectra;
   int spectra_window;               /* samples per segment */
   double spectra_dt;                /* ps between samples */
+  double skip_ps;                   /* analyze: frames of each file's first skip_ps ps left out (analysis_skip) */
   char where[MD_PATH_LEN + 32];     /* input named in messages ("deck:line" or the trajectory) */
 } fan_options;
 

@@ -20,6 +20,8 @@ static const command commands[] = {
     {"bench", cmd_bench, "throughput of full MD steps (GPU, CPU, LAMMPS) for Li3N supercells, as a Markdown table"},
     {"analyze", cmd_analyze, "diffusion from trajectories: MSD, D*, D_sigma, Haven ratio, conductivity"},
     {"arrhenius", cmd_arrhenius, "Arrhenius fits (one or two regimes) of analyze summaries at several T"},
+    {"heatcap", cmd_heatcap, "heat capacity from thermo files: <E>, Var(E)/(k_B T^2), Cv(T) by differences, Ts"},
+    {"report", cmd_report, "one JSON report of a sweep's outputs (OUT/report.json); figures: tools/plot_sweep.py OUT"},
     {"sweep", cmd_sweep, "run a deck at a series of temperatures, then the Arrhenius analysis (esnapmd sweep DECK)"},
 };
 

@@ -1,6 +1,7 @@
 /* replica_diffusion.h — on-the-fly diffusion of one species in an MD run (deck `diffusion SPECIES every N ...`):
  * one diffusion tracker (host/analysis/diffusion.h: order-n tracer and charge MSD, xy / z / xyz) per replica, fed with
- * the unwrapped positions every N steps (step 0 of a fresh run included), its state saved in the checkpoint
+ * the unwrapped positions every N steps (step 0 of a fresh run included; with `equilibrate E`, steps E + kN: the
+ * time origin is the end of the equilibration), its state saved in the checkpoint
  * (one blob per replica, "diffusion#K"), so a continued run resumes it bit for bit.
  *
  * Results (at every checkpoint and at the end of the run, written atomically by rank 0): the directory of the

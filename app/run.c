@@ -21,6 +21,8 @@
 #include "replica.h"
 #include "replica_diffusion.h"
 #include "frame_analyses.h"
+#include "replica_heatcap.h"
+#include "replica_host.h"
 #include "replica_io.h"
 #include "run_physics.h"
 #include "structure.h"
@@ -74,7 +76,10 @@ typedef struct run_ctx {
   fan_run *frames;           /* sites, density, rdf, spectra */
   char ckpt_path[MD_PATH_LEN];
   char diff_path[MD_PATH_LEN];
+  char heat_path[MD_PATH_LEN];
   ckpt_physics phys;         /* the physics this run's checkpoints record (app/run_physics.h) */
+  rheat *heat;
+  rhost *host;
   long last_ckpt_step;       /* -1: none written by this or a previous run */
   int ckpt_failures;
   double t_analysis;         /* s spent sampling in analysis hooks (and fetching state for them alone) */
@@ -82,13 +87,16 @@ typedef struct run_ctx {
   double t_state;            /* s spent copying state to the host for dumps and analysis */
 } run_ctx;
 
-static int due(long step, long every) { return every > 0 && step % every == 0; }
-/* the first multiple of `every` after step, capped at `cap` */
-static long next_event(long step, long every, long cap) {
+/* events at steps from + k·every, k ≥ 0 (from = 0, or the end of the equilibration for dumps and analyses) */
+static int due_from(long step, long every, long from) { return every > 0 && step >= from && (step - from) % every == 0; }
+static int due(long step, long every) { return due_from(step, every, 0); }
+/* the first event step from + k·every after step, capped at `cap` */
+static long next_event_from(long step, long every, long from, long cap) {
   if (every <= 0) return cap;
-  long n = (step / every + 1) * every;
+  long n = step < from ? from : from + ((step - from) / every + 1) * every;
   return n < cap ? n : cap;
 }
+static long next_event(long step, long every, long cap) { return next_event_from(step, every, 0, cap); }
 
 static md_system *sys0(const run_ctx *c) { return c->rep[0].sys; }
 
@@ -111,9 +119,12 @@ static md_status write_checkpoint(run_ctx *c) {
   part.rep = c->rep;
   for (int r = 0; r < c->nloc && st == MD_OK; r++) st = rio_sync(&c->io[r], &part);
   double t0 = hook_timer_start();
-  for (int h = 0; h < c->nhooks && st == MD_OK; h++) {
-    const md_analysis_hook *k = &c->hooks[h];
-    for (int r = 0; r < (k->save_rep ? c->nloc : 1) && st == MD_OK; r++) {
+  /* blobs in ensemble order: the run's own hooks, then replica by replica its per-replica hooks, so that the
+   * ranks' parts, gathered in rank order, make the file of one process */
+  for (int r = -1; r < c->nloc && st == MD_OK; r++)
+    for (int h = 0; h < c->nhooks && st == MD_OK; h++) {
+      const md_analysis_hook *k = &c->hooks[h];
+      if ((r < 0) != (k->save_rep == NULL)) continue;
       void *data = NULL;
       size_t len = 0;
       char name[CKPT_NAME_LEN];
@@ -127,7 +138,6 @@ static md_status write_checkpoint(run_ctx *c) {
       if (st == MD_OK) st = ckpt_set_blob(&part, name, data, len);
       free(data);
     }
-  }
   c->t_report += wall_now() - t0;
   st = ens_agree(st);
   if (st == MD_OK) {
@@ -303,6 +313,10 @@ static md_status setup_replicas(run_ctx *c) {
   if (replica_file_name(cp, d->rep_only, c->R, only, c->ckpt_path, sizeof c->ckpt_path) != 0 ||
       replica_file_name(d->diff_path, d->rep_only, c->R, only, c->diff_path, sizeof c->diff_path) != 0)
     return md_error(MD_ERR_VALUE, "%s: output path too long", d->path);
+  char heat[MD_PATH_LEN + 16];
+  snprintf(heat, sizeof heat, "%s%sheatcap.json", d->output_dir, d->output_dir[0] ? "/" : "");
+  if (strlen(heat) >= MD_PATH_LEN || replica_file_name(heat, d->rep_only, c->R, only, c->heat_path, sizeof c->heat_path) != 0)
+    return md_error(MD_ERR_VALUE, "%s: output path too long", d->path);
   if (!cp[0]) c->ckpt_path[0] = '\0';
   return MD_OK;
 }
@@ -348,6 +362,15 @@ static md_status start(run_ctx *c, md_checkpoint *ck) {
   if (d->has_diffusion) {
     MD_TRY(rdiff_create(&c->diff, d, s, c->model.mass, c->gidx, c->nrun, c->first, c->nloc, c->diff_path, c->o->quiet));
     rdiff_hook(c->diff, &c->hooks[c->nhooks++]);
+    MD_TRY(rhost_create(&c->host, d, s, c->nrun, c->nloc, c->diff_path, c->o->quiet));
+    if (c->host) {
+      rhost_hook(c->host, &c->hooks[c->nhooks]);
+      c->hooks[c->nhooks++].every = d->diff_every;
+    }
+  }
+  if (d->has_heatcap) {
+    MD_TRY(rheat_create(&c->heat, d, s->n, c->nrun, c->nloc, c->heat_path));
+    rheat_hook(c->heat, &c->hooks[c->nhooks++]);
   }
   if (fan_deck_wants(d)) {
     /* `only K` writes its analyses under <output>/r<K>/, next to the whole ensemble's */
@@ -475,15 +498,18 @@ static void print_header(run_ctx *c) {
  * dumps and analysis, dumps, analysis samples. */
 static md_status step_outputs(run_ctx *c, long step, int thermo_now) {
   md_status st = MD_OK;
+  const long eq = c->d->equil_steps;
   if (thermo_now)
     for (int r = 0; r < c->nloc && st == MD_OK; r++) {
       md_thermo th;
       st = c->ops->reduce_thermo(c->b, r, &th);
       if (st == MD_OK) st = thermo_write(&c->io[r].thermo, &th);
+      for (int h = 0; h < c->nhooks && st == MD_OK && step >= eq; h++)
+        if (c->hooks[h].thermo) st = c->hooks[h].thermo(c->hooks[h].ctx, r, &th);
     }
   int want_dump = 0, want_hook = 0;
-  for (int k = 0; k < c->d->ndump; k++) want_dump |= due(step, c->d->dump[k].every);
-  for (int h = 0; h < c->nhooks; h++) want_hook |= due(step, c->hooks[h].every);
+  for (int k = 0; k < c->d->ndump; k++) want_dump |= due_from(step, c->d->dump[k].every, eq);
+  for (int h = 0; h < c->nhooks; h++) want_hook |= due_from(step, c->hooks[h].every, eq);
   if (want_dump || want_hook) {
     double t0 = wall_now();
     /* what dumps and analysis read: positions and images, velocities, step and time (a GPU copies no forces) */
@@ -495,10 +521,10 @@ static md_status step_outputs(run_ctx *c, long step, int thermo_now) {
   }
   for (int r = 0; r < c->nloc && st == MD_OK; r++)
     for (int k = 0; k < c->io[r].ndump && st == MD_OK; k++)
-      if (due(step, c->io[r].dump[k].every)) st = dump_writer_write(&c->io[r].dump[k], c->rep[r].sys, step, c->rep[r].sys->time);
+      if (due_from(step, c->io[r].dump[k].every, eq)) st = dump_writer_write(&c->io[r].dump[k], c->rep[r].sys, step, c->rep[r].sys->time);
   double t0 = wall_now();
   for (int h = 0; h < c->nhooks && st == MD_OK; h++)
-    if (due(step, c->hooks[h].every)) st = c->hooks[h].sample(c->hooks[h].ctx, c->rep, c->nloc);
+    if (due_from(step, c->hooks[h].every, eq)) st = c->hooks[h].sample(c->hooks[h].ctx, c->rep, c->nloc);
   c->t_analysis += wall_now() - t0;
   return st;
 }
@@ -530,8 +556,8 @@ static md_status loop(run_ctx *c) {
     long next = d->nsteps;
     next = next_event(step, d->thermo_every, next);
     next = next_event(step, d->checkpoint_every, next);
-    for (int k = 0; k < d->ndump; k++) next = next_event(step, d->dump[k].every, next);
-    for (int h = 0; h < c->nhooks; h++) next = next_event(step, c->hooks[h].every, next);
+    for (int k = 0; k < d->ndump; k++) next = next_event_from(step, d->dump[k].every, d->equil_steps, next);
+    for (int h = 0; h < c->nhooks; h++) next = next_event_from(step, c->hooks[h].every, d->equil_steps, next);
     if (kill_at > step && kill_at < next) next = kill_at;
     if (sig_at > step && sig_at < next) next = sig_at;
     if (next - step > chunk) next = step + chunk;
@@ -613,7 +639,7 @@ md_status run_deck(const md_deck *d, const run_options *o) {
   if (d->nsweep > 0)
     st = md_error(MD_ERR_VALUE, "%s:%d: this deck describes a temperature series: run it with esnapmd sweep %s", d->path,
                   d->sweep_line, d->path);
-  c.hooks = (md_analysis_hook *)calloc((size_t)o->nhooks + 2, sizeof *c.hooks);
+  c.hooks = (md_analysis_hook *)calloc((size_t)o->nhooks + 4, sizeof *c.hooks); /* + diffusion, host, heatcap, frames */
   if (st == MD_OK && !c.hooks) st = md_error(MD_ERR_MEMORY, "out of memory");
   if (st == MD_OK) {
     if (o->nhooks > 0) memcpy(c.hooks, o->hooks, (size_t)o->nhooks * sizeof *c.hooks);
@@ -648,6 +674,8 @@ md_status run_deck(const md_deck *d, const run_options *o) {
   for (int r = 0; c.rep && r < c.nloc; r++) replica_free(&c.rep[r]);
   rdiff_destroy(&c.diff);
   fan_run_destroy(&c.frames);
+  rheat_destroy(&c.heat);
+  rhost_destroy(&c.host);
   free(c.rep);
   free(c.io);
   free(c.gidx);

@@ -9,6 +9,9 @@
  *               checkpoint only reads the state (positions as they are, the neighbour-list reference), so
  *               writing one, at any step, does not change the trajectory
  *   analysis    multiples of each hook's `every` (step 0 included in a fresh run)
+ * With `equilibrate E` in the deck, dumps and analysis samples fall at steps E + k·every instead (k ≥ 0): the
+ * first E steps only equilibrate (thermo and checkpoints as usual); a hook's thermo callback gets the thermo
+ * steps from step E on.
  * A continued run (restart) reads the checkpoint, checks it belongs to the deck's system, truncates every
  * output file to the length recorded at that step and appends; on the CPU its thermo, trajectories, analysis
  * results and final checkpoint are byte-identical to those of an uninterrupted run (same binary and thread
@@ -58,6 +61,9 @@ typedef struct md_analysis_hook {
   /* optional, collective over MPI ranks: write results; called after every checkpoint (final = 0) and at the
    * end of the run (final = 1) */
   md_status (*report)(void *ctx, int final);
+  /* optional: called at thermo steps from the end of the equilibration on, for local replica r, with its
+   * thermo values (energies of that step) */
+  md_status (*thermo)(void *ctx, int r, const md_thermo *th);
 } md_analysis_hook;
 
 enum run_device { RUN_DEVICE_AUTO = 0, RUN_DEVICE_CPU = 1, RUN_DEVICE_GPU = 2 };

@@ -201,7 +201,7 @@ TEST_CASE("deck defaults and options", "[deck]") {
 // cannot silently break one that no other test runs.
 TEST_CASE("every bundled deck parses", "[deck]") {
   const char *decks[] = {"li3n_nvt_1000K.in", "li3n_haven_1000K.in", "li3n_haven_small.in", "li3n_sweep_small.in",
-                         "li3n_replica_bench.in"};
+                         "li3n_replica_bench.in", "li3n_superionic.in", "li3n_superionic_small.in"};
   for (const char *name : decks) {
     INFO(name);
     md_deck *d = new md_deck;
@@ -217,6 +217,23 @@ TEST_CASE("every bundled deck parses", "[deck]") {
   CHECK(d->nrep == 100);
   CHECK(d->has_diffusion);
   CHECK(d->cells[0] == 5);
+  delete d;
+  // the superionic study: the paper's 19 temperatures, 8x8x8, heat capacity after 20 ps of equilibration; the demo
+  // sweep brackets Ts (about 625 K) and stays below the melting of the eSNAP cell (1200-1400 K), 3 points per regime
+  d = new md_deck;
+  REQUIRE(deck_read(d, esnap_test::source("inputs/li3n_superionic.in").c_str()) == MD_OK);
+  CHECK(d->nsweep == 19);
+  CHECK(d->cells[0] == 8);
+  CHECK(d->has_heatcap);
+  CHECK(d->equil_steps == 20000);
+  CHECK(d->nsteps == 1020000);
+  delete d;
+  d = new md_deck;
+  REQUIRE(deck_read(d, esnap_test::source("inputs/li3n_sweep_small.in").c_str()) == MD_OK);
+  CHECK(d->nsweep >= 6);
+  CHECK(d->sweep_t[0] < 625);
+  CHECK(d->sweep_t[d->nsweep - 1] > 625);
+  CHECK(d->sweep_t[d->nsweep - 1] < 1087);
   delete d;
 }
 

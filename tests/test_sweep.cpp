@@ -61,22 +61,22 @@ TEST_CASE("sweep runs a temperature series and writes arrhenius.json", "[sweep][
 TEST_CASE("sweep with --temperatures two regimes and --resume", "[sweep][cli]") {
   std::string d = md_test::deck("sweep_four", kDeck);
   std::string out;
-  int rc = md_test::run("sweep " + d + " --temperatures 600,800,1100,1400 --at 400", &out);
+  int rc = md_test::run("sweep " + d + " --temperatures 600,700,800,1100,1250,1400 --at 400", &out);
   INFO(out);
   REQUIRE(rc == 0);
-  CHECK(rep_test::count(out, "# sweep ") == 4);
+  CHECK(rep_test::count(out, "# sweep ") == 6);
   CHECK(out.find("plot_diffusion.py arrhenius") != std::string::npos);
   const std::string A = "scratch/sweep_four/out/arrhenius/arrhenius.json";
   REQUIRE(esnap_test::exists(A));
   std::string j = md_test::read_file(A);
-  CHECK(j.find("\"two_regime\"") != std::string::npos); // 4 temperatures: break chosen by the data
+  CHECK(j.find("\"two_regime\"") != std::string::npos); // 6 temperatures: break chosen by the data
   CHECK(j.find("\"break_K\"") != std::string::npos);
   CHECK(rep_test::json_number(A, "extrapolation_T_K") == 400);
   // a second call with --resume finds every temperature finished
   std::string before = md_test::read_file("scratch/sweep_four/out/T800K/thermo_r0.dat");
-  rc = md_test::run("sweep " + d + " --temperatures 600,800,1100,1400 --resume", &out);
+  rc = md_test::run("sweep " + d + " --temperatures 600,700,800,1100,1250,1400 --resume", &out);
   REQUIRE(rc == 0);
-  CHECK(rep_test::count(out, "finished earlier") == 4);
+  CHECK(rep_test::count(out, "finished earlier") == 6);
   CHECK(md_test::read_file("scratch/sweep_four/out/T800K/thermo_r0.dat") == before);
 }
 
@@ -85,10 +85,11 @@ TEST_CASE("bad sweeps are refused", "[sweep][cli]") {
   std::string d1 = md_test::deck("sweep_bad1", "structure li3n 2 2 2\nvelocity 800 seed 1\nensemble nvt 800 0.1\nsweep 700 800\n"
                                                "progress 0\nrun 10\n");
   CHECK(md_test::run("sweep " + d1 + " --quiet", &out) != 0);
-  CHECK(out.find("a sweep needs a `diffusion SPECIES every N` line") != std::string::npos);
+  CHECK(out.find("a sweep needs a `diffusion SPECIES every N` line (the Arrhenius analysis uses its summaries) or a `heatcap` line") !=
+        std::string::npos);
   std::string d2 = md_test::deck("sweep_bad2", kDeck + "sweep 700 800 900 break auto\n");
   CHECK(md_test::run("sweep " + d2 + " --quiet", &out) != 0);
-  CHECK(out.find("break auto needs at least 4 temperatures") != std::string::npos);
+  CHECK(out.find("break auto needs at least 6 temperatures") != std::string::npos);
   std::string d3 = md_test::deck("sweep_bad3", kDeck);
   CHECK(md_test::run("sweep " + d3 + " --quiet", &out) != 0);
   CHECK(out.find("no temperatures") != std::string::npos);

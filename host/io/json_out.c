@@ -173,12 +173,29 @@ static const char *skip_value(const char *p, int depth) {
   return q > p ? q : NULL;
 }
 
-/* Find the value of dotted path in the object at p; returns a pointer to it or NULL. *bad on malformed. */
+/* Find the value of dotted path in the object (or, for a numeric path element K, the array: its K-th element,
+ * 0-based) at p; returns a pointer to it or NULL. *bad on malformed. */
 static const char *find(const char *p, const char *path, int *bad) {
   p = ws(p);
-  if (*p != '{') return NULL;
   const char *dot = strchr(path, '.');
   size_t klen = dot ? (size_t)(dot - path) : strlen(path);
+  if (*p == '[') {
+    if (klen == 0 || klen > 9 || strspn(path, "0123456789") != klen) return NULL;
+    long idx = strtol(path, NULL, 10);
+    p = ws(p + 1);
+    for (long k = 0; *p && *p != ']'; k++) {
+      if (k == idx) return dot ? find(p, dot + 1, bad) : p;
+      p = skip_value(p, 0);
+      if (!p) break;
+      p = ws(p);
+      if (*p == ',') p = ws(p + 1);
+      else if (*p != ']') break;
+    }
+    if (p && *p == ']') return NULL;
+    *bad = 1;
+    return NULL;
+  }
+  if (*p != '{') return NULL;
   p = ws(p + 1);
   if (*p == '}') return NULL;
   for (;;) {

@@ -38,7 +38,8 @@ md_status json_write(json_writer *w, const char *path);
 
 /* Read a whole file into a new NUL-terminated buffer (free it). */
 md_status read_text_file(const char *path, char **text, size_t *len);
-/* Find a number by dotted path ("D_tracer_xyz.value") in a JSON text: 1 found (null → NaN), 0 not found or not
+/* Find a number by dotted path ("D_tracer_xyz.value"; a number K selects element K of an array: "points.2.T")
+ * in a JSON text: 1 found (null → NaN), 0 not found or not
  * a number, -1 malformed JSON. */
 int json_get_number(const char *text, const char *path, double *out);
 /* Same for a string value (copied into out, at most n bytes with the NUL). */
