@@ -27,6 +27,7 @@
 #include "constants.h"
 #include "coul_table.h"
 #include "commands.h"
+#include "evaluator.h"
 #include "forcefield.h"
 #include "atomic_file.h"
 #include "io_xyz.h"
@@ -34,10 +35,6 @@
 #include "strbuf.h"
 #include "structure.h"
 #include "system.h"
-#if ESNAP_HAVE_CUDA
-#include "gpu_atoms.h"
-#include "gpu_forces.h"
-#endif
 
 static const char *const k_usage =
     "usage: esnapmd eval IN [-o OUT.xyz] [--model FILE] [--coulomb ewald|pme|none] [--accuracy X] [--rcut R]\n"
@@ -147,25 +144,6 @@ static md_status parse_args(int argc, char **argv, eval_args *a, int *help) {
   return MD_OK;
 }
 
-/* --device: cpu; gpu (a one-line error without a CUDA build or device); auto = the GPU when built with CUDA
- * and a device is present, else the CPU. *use_gpu receives the choice. */
-static md_status choose_device(const char *device, int *use_gpu) {
-  *use_gpu = 0;
-  if (strcmp(device, "cpu") == 0) return MD_OK;
-#if !ESNAP_HAVE_CUDA
-  if (strcmp(device, "gpu") == 0)
-    return md_error(MD_ERR_DEVICE, "eval: --device gpu: esnapmd was not built with CUDA (nvcc not found at configure time); use --device cpu");
-  return MD_OK;
-#else
-  int count = 0;
-  gpu_device_count(&count);
-  if (count < 1 && strcmp(device, "gpu") == 0)
-    return md_error(MD_ERR_DEVICE, "eval: --device gpu: no CUDA device found (no driver or no GPU); use --device cpu");
-  *use_gpu = count > 0;
-  return MD_OK;
-#endif
-}
-
 static int reserved_key(const char *k) {
   static const char *const names[] = {"Lattice", "Properties", "pbc", "energy", "energy_snap", "energy_coulomb",
                                       "energy_zbl", "virial", "stress", "free_energy", "units"};
@@ -215,7 +193,7 @@ static md_status write_frame(FILE *fp, const char *path, const md_system *s, con
   const char *keys[6] = {"energy", "energy_snap", "energy_coulomb", "energy_zbl", "virial", "stress"};
   int ninfo = 0;
   real_t stress[9];
-  for (int k = 0; k < 9; k++) stress[k] = -r->virial[k] / s->box.volume;
+  evaluator_stress(s, r, stress);
   const real_t e[4] = {r->energy, r->e_snap, r->e_coul, r->e_zbl};
   for (int k = 0; k < 6; k++) {
     strbuf_init(&vals[ninfo]);
@@ -260,17 +238,6 @@ static void print_header(const eval_args *a, const char *model_path, const char 
          "E/atom", "pressure", "volume");
 }
 
-#if ESNAP_HAVE_CUDA
-#define gff_of(g) (g)
-static const char *eval_describe(const md_forcefield *ff, const gpu_ff *g) { return g ? gpu_ff_describe(g) : ff_describe(ff); }
-#else
-#define gff_of(g) NULL
-static const char *eval_describe(const md_forcefield *ff, const void *g) {
-  (void)g;
-  return ff_describe(ff);
-}
-#endif
-
 static double wall_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -294,16 +261,10 @@ md_status cmd_eval(int argc, char **argv) {
     fputs(k_usage, stdout);
     return MD_OK;
   }
-  int use_gpu = 0;
-  MD_TRY(choose_device(a.device, &use_gpu));
   md_model *m = (md_model *)calloc(1, sizeof *m);
   if (!m) return md_error(MD_ERR_MEMORY, "out of memory");
   const char *model_path = a.model ? a.model : model_default_path();
-  md_forcefield *ff = NULL;
-#if ESNAP_HAVE_CUDA
-  gpu_ff *gff = NULL;
-#endif
-  char device[300] = "cpu";
+  md_evaluator *ev = NULL;
   structure_reader *sr = NULL;
   md_system *s = NULL;
   ff_result res;
@@ -314,47 +275,31 @@ md_status cmd_eval(int argc, char **argv) {
   int frames = 0;
   double t_force = 0.0, t_first = 0.0; /* s */
   long long atom_evals = 0, atoms_first = 0;
-  md_status st = model_read(m, model_path);
+  md_status st = MD_OK;
+  evaluator_options eo;
+  evaluator_options_default(&eo);
+  eo.device = a.device;
+  eo.who = "eval: --device";
+  eo.ff.coulomb = a.coulomb;
+  eo.ff.accuracy = a.accuracy;
+  eo.ff.rcut = a.rcut;
+  if (a.lammps) {
+    eo.ff.coulomb_lammps.on = 1;
+    eo.ff.coulomb_lammps.table_bits = a.table_bits;
+    eo.ff.coulomb_lammps.tabinner = sqrt(2.0);
+    eo.ff.coulomb_lammps.tabsqrt_float = a.tabsqrt_float;
+  }
+  eo.ff.bispectrum = a.bispectrum;
+  st = model_read(m, model_path);
   if (st == MD_OK && a.bispectrum && !m->has_snap)
     st = md_error(MD_ERR_VALUE, "eval: --bispectrum: the model %s has no SNAP term", model_path);
   structure_options so;
   structure_options_default(&so);
   if (st == MD_OK && a.types) st = lmp_parse_type_list(&so.lammps, a.types);
-  if (st == MD_OK) {
-    ff_options fo;
-    ff_options_default(&fo);
-    fo.coulomb = a.coulomb;
-    fo.accuracy = a.accuracy;
-    fo.rcut = a.rcut;
-    if (a.lammps) {
-      fo.coulomb_lammps.on = 1;
-      fo.coulomb_lammps.table_bits = a.table_bits;
-      fo.coulomb_lammps.tabinner = sqrt(2.0);
-      fo.coulomb_lammps.tabsqrt_float = a.tabsqrt_float;
-    }
-    fo.bispectrum = a.bispectrum;
-    fo.quiet = 1;
-#if ESNAP_HAVE_CUDA
-    if (use_gpu) {
-      st = gpu_ff_create(&gff, m, &fo);
-      if (st == MD_ERR_UNSUPPORTED && strcmp(a.device, "auto") == 0) {
-        fprintf(stderr, "esnapmd: note: %s; eval runs on the CPU\n", md_errmsg());
-        md_clear_error();
-        use_gpu = 0;
-        st = MD_OK;
-      } else if (st == MD_OK) {
-        snprintf(device, sizeof device, "gpu: %s", gpu_device_name());
-      }
-    }
-#endif
-    if (st == MD_OK && !use_gpu) st = ff_create(&ff, m, &fo);
-  }
+  if (st == MD_OK) st = evaluator_create(&ev, m, &eo);
   if (st == MD_OK) st = structure_open(&sr, a.in, m, &so);
   if (st == MD_OK && a.out) st = io_atomic_open(&out, a.out);
-  int nbisp = a.bispectrum && ff ? ff_nbispectrum(ff) : 0;
-#if ESNAP_HAVE_CUDA
-  if (a.bispectrum && gff) nbisp = gpu_ff_nbispectrum(gff);
-#endif
+  int nbisp = ev ? evaluator_nbispectrum(ev) : 0;
   while (st == MD_OK) {
     int eof = 0;
     system_destroy(&s);
@@ -368,25 +313,17 @@ md_status cmd_eval(int argc, char **argv) {
       if (st != MD_OK) break;
     }
     double t0 = wall_now();
-#if ESNAP_HAVE_CUDA
-    if (gff) st = gpu_ff_compute(gff, s, &res);
-    else
-#endif
-      st = ff_compute(ff, s, &res);
+    st = evaluator_compute(ev, s, &res, structure_where(sr));
     double dt = wall_now() - t0;
     if (st != MD_OK) break;
     t_force += dt;
     if (frames == 0) t_first = dt;
     atom_evals += s->n;
     if (frames == 0) atoms_first = s->n;
-    if (!isfinite(res.energy)) {
-      st = md_error(MD_ERR_PHYSICS, "%s: the energy is not finite", structure_where(sr));
-      break;
-    }
     if (a.out) {
       st = write_frame(out.fp, a.out, s, &res, structure_frame(sr), fbuf);
     } else {
-      if (frames == 0) print_header(&a, model_path, eval_describe(ff, gff_of(gff)), device);
+      if (frames == 0) print_header(&a, model_path, evaluator_describe(ev), evaluator_device(ev));
       real_t p = (res.virial[0] + res.virial[4] + res.virial[8]) / (3.0 * s->box.volume) * MD_NKTV2P;
       printf("  %5d %7d %19.10f %19.10f %19.10f %19.10f %16.10f %14.6f %12.4f\n", structure_index(sr), s->n, res.energy,
              res.e_snap, res.e_coul, res.e_zbl, res.energy / s->n, p, s->box.volume);
@@ -396,8 +333,8 @@ md_status cmd_eval(int argc, char **argv) {
   if (st == MD_OK && a.out) {
     st = io_atomic_commit(&out);
     if (st == MD_OK)
-      printf("esnapmd eval: %d frame%s of %s evaluated on %s (%s) -> %s\n", frames, frames == 1 ? "" : "s", a.in, device,
-             eval_describe(ff, gff_of(gff)), a.out);
+      printf("esnapmd eval: %d frame%s of %s evaluated on %s (%s) -> %s\n", frames, frames == 1 ? "" : "s", a.in,
+             evaluator_device(ev), evaluator_describe(ev), a.out);
   }
   if (st == MD_OK && frames > 0) print_timing(a.out ? "esnapmd eval: " : "# ", frames, atom_evals, t_force, t_first, atoms_first);
   if (st != MD_OK) io_atomic_abort(&out);
@@ -406,10 +343,7 @@ md_status cmd_eval(int argc, char **argv) {
   structure_close(&sr);
   ff_result_free(&res);
   free(fbuf);
-  ff_destroy(&ff);
-#if ESNAP_HAVE_CUDA
-  gpu_ff_destroy(&gff);
-#endif
+  evaluator_destroy(&ev);
   free(m);
   return st;
 }

@@ -401,17 +401,25 @@ void coulomb_get_info(const coulomb *c, coulomb_info *info) {
 
 md_status coulomb_compute(coulomb *c, const md_system *sys, const nbr_list *nl_half, real_t *fx, real_t *fy,
                           real_t *fz, real_t *energy, real_t virial[9]) {
+  return coulomb_compute_atom(c, sys, nl_half, fx, fy, fz, energy, virial, NULL);
+}
+
+md_status coulomb_compute_atom(coulomb *c, const md_system *sys, const nbr_list *nl_half, real_t *fx, real_t *fy,
+                               real_t *fz, real_t *energy, real_t virial[9], real_t *eatom) {
   *energy = 0.0;
   if (c->method == MD_COUL_NONE) return MD_OK;
   if (!c->chosen || sys->n != c->n || memcmp(c->box.h, sys->box.h, sizeof c->box.h) != 0)
     return md_error(MD_ERR_INTERNAL, "coulomb_compute: call coulomb_setup after the cell or the atoms change");
   if (c->sum_q2 == 0.0 || sys->n == 0) return MD_OK;
   real_t er = 0.0, ek = 0.0;
-  MD_TRY(ewald_real_compute(c->real, sys, nl_half, c->q, c->alpha, c->rcut, fx, fy, fz, &er, virial));
-  if (c->method == MD_COUL_EWALD) MD_TRY(ewald_kspace_compute(c->ks, sys, c->q, fx, fy, fz, &ek, virial));
-  else MD_TRY(pme_cpu_compute(c->pme, sys, c->q, fx, fy, fz, &ek, virial));
+  MD_TRY(ewald_real_compute_atom(c->real, sys, nl_half, c->q, c->alpha, c->rcut, fx, fy, fz, &er, virial, eatom));
+  if (c->method == MD_COUL_EWALD) MD_TRY(ewald_kspace_compute_atom(c->ks, sys, c->q, fx, fy, fz, &ek, virial, eatom));
+  else MD_TRY(pme_cpu_compute_atom(c->pme, sys, c->q, fx, fy, fz, &ek, virial, eatom));
   real_t eself = ewald_self_energy(c->alpha, c->sum_q2);
   real_t ebg = ewald_background_energy(c->alpha, c->sum_q, sys->box.volume);
+  if (eatom)
+    for (int i = 0; i < sys->n; i++)
+      eatom[i] += ewald_self_energy(c->alpha, c->q[i] * c->q[i]) + (c->sum_q != 0.0 ? ebg * c->q[i] / c->sum_q : 0.0);
   virial[0] += ebg;
   virial[4] += ebg;
   virial[8] += ebg;

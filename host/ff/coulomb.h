@@ -58,6 +58,11 @@ real_t coulomb_cutoff(const coulomb *c);
 void coulomb_get_info(const coulomb *c, coulomb_info *info);
 md_status coulomb_compute(coulomb *c, const md_system *sys, const nbr_list *nl_half, real_t *fx, real_t *fy,
                           real_t *fz, real_t *energy, real_t virial[9]);
+/* The same, also ADDING per-atom energies to eatom[n] when not NULL: half of each real-space pair, the atom's
+ * share of the reciprocal sum (ewald.h, pme_cpu.h), its self energy and the share q_i/Σq of the background
+ * term (as LAMMPS's per-atom Ewald energies); they sum to the energy. */
+md_status coulomb_compute_atom(coulomb *c, const md_system *sys, const nbr_list *nl_half, real_t *fx, real_t *fy,
+                               real_t *fz, real_t *energy, real_t virial[9], real_t *eatom);
 
 MD_EXTERN_C_END
 

@@ -29,7 +29,8 @@ static int ew_threads(void) {
 /* real space */
 
 struct ewald_real {
-  real_t *buf; /* [nthr][3 n] per-thread forces on the j side of the half list */
+  real_t *buf; /* [nthr][3 n] per-thread forces on the j side of the half list ([nthr][4 n] with per-atom
+                  energies: the fourth block) */
   size_t cap;
   int lammps;                /* pairs as LAMMPS coul/long evaluates them, through `table` */
   ewald_lammps_table table;  /* view (the caller owns the rows) */
@@ -54,6 +55,12 @@ void ewald_real_set_lammps(ewald_real *w, const ewald_lammps_table *table) {
 
 md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list *nl, const real_t *q, real_t alpha,
                              real_t rc, real_t *fx, real_t *fy, real_t *fz, real_t *energy, real_t virial[9]) {
+  return ewald_real_compute_atom(w, sys, nl, q, alpha, rc, fx, fy, fz, energy, virial, NULL);
+}
+
+md_status ewald_real_compute_atom(ewald_real *w, const md_system *sys, const nbr_list *nl, const real_t *q, real_t alpha,
+                                  real_t rc, real_t *fx, real_t *fy, real_t *fz, real_t *energy, real_t virial[9],
+                                  real_t *eatom) {
   *energy = 0.0;
   const int n = sys->n;
   if (!nl->half) return md_error(MD_ERR_INTERNAL, "Coulomb real space needs a half neighbour list");
@@ -63,7 +70,8 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
                     nl->cutoff + nl->skin, rc);
   if (n == 0) return MD_OK;
   const int nthr = nbr_entries(nl) < EW_SERIAL_WORK ? 1 : ew_threads();
-  size_t need = (size_t)nthr * 3 * (size_t)n;
+  const size_t stride = (eatom ? 4 : 3) * (size_t)n; /* per-thread block: fx fy fz [e] */
+  size_t need = (size_t)nthr * stride;
   if (need > w->cap) {
     real_t *b = realloc(w->buf, need * sizeof *b);
     if (!b) return md_error(MD_ERR_MEMORY, "Coulomb real space: out of memory (%d atoms)", n);
@@ -79,8 +87,8 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
 #pragma omp parallel num_threads(nthr)
   {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-    real_t *bx = w->buf + (size_t)t * 3 * n, *by = bx + n, *bz = by + n;
-    memset(bx, 0, 3 * (size_t)n * sizeof *bx);
+    real_t *bx = w->buf + (size_t)t * stride, *by = bx + n, *bz = by + n, *be = eatom ? bz + n : NULL;
+    memset(bx, 0, stride * sizeof *bx);
     real_t e = 0.0, vw[6] = {0, 0, 0, 0, 0, 0};
 #pragma omp for schedule(static, 16)
     for (int i = 0; i < n; i++) {
@@ -98,6 +106,10 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
         if (lammps) ewald_lammps_pair(tab, alpha, qi_raw, q[j], r2, &eij, &fpair);
         else ewald_real_pair(qi * q[j], alpha, sqrt(r2), &eij, &fpair);
         pair_accumulate(eij, fpair, d, PAIR_HALF_LIST, fi, &e, vw, fj);
+        if (be) {
+          be[i] += 0.5 * eij;
+          be[j] += 0.5 * eij;
+        }
         bx[j] += fj[0];
         by[j] += fj[1];
         bz[j] += fj[2];
@@ -111,16 +123,18 @@ md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list
     /* implicit barrier of the omp for above; reduce the buffers in thread order */
 #pragma omp for schedule(static)
     for (int i = 0; i < n; i++) {
-      real_t sx = 0.0, sy = 0.0, sz = 0.0;
+      real_t sx = 0.0, sy = 0.0, sz = 0.0, se = 0.0;
       for (int u = 0; u < nt; u++) {
-        const real_t *b = w->buf + (size_t)u * 3 * n;
+        const real_t *b = w->buf + (size_t)u * stride;
         sx += b[i];
         sy += b[n + i];
         sz += b[2 * n + i];
+        if (eatom) se += b[3 * n + i];
       }
       fx[i] += sx;
       fy[i] += sy;
       fz[i] += sz;
+      if (eatom) eatom[i] += se;
     }
   }
   pair_sum_threads(part, nthr, energy, virial);
@@ -227,6 +241,11 @@ int ewald_kspace_count(const ewald_kspace *k, int kmax[3]) {
 
 md_status ewald_kspace_compute(ewald_kspace *k, const md_system *sys, const real_t *q, real_t *fx, real_t *fy,
                                real_t *fz, real_t *energy, real_t virial[9]) {
+  return ewald_kspace_compute_atom(k, sys, q, fx, fy, fz, energy, virial, NULL);
+}
+
+md_status ewald_kspace_compute_atom(ewald_kspace *k, const md_system *sys, const real_t *q, real_t *fx, real_t *fy,
+                                    real_t *fz, real_t *energy, real_t virial[9], real_t *eatom) {
   *energy = 0.0;
   const int n = sys->n;
   if (n == 0 || k->nk == 0) return MD_OK;
@@ -305,7 +324,7 @@ md_status ewald_kspace_compute(ewald_kspace *k, const md_system *sys, const real
 #pragma omp parallel for schedule(static) num_threads(nthr)
   for (int i = 0; i < n; i++) {
     if (q[i] == 0.0) continue;
-    real_t f[3] = {0, 0, 0};
+    real_t f[3] = {0, 0, 0}, ei = 0.0;
     for (int g = 0; g < k->ngroup; g++) {
       int k0 = k->gstart[g];
       int n0 = k->mi[3 * k0], n1 = k->mi[3 * k0 + 1], a1 = abs(n1);
@@ -321,8 +340,10 @@ md_status ewald_kspace_compute(ewald_kspace *k, const md_system *sys, const real
         f[0] += fac * k->mc[3 * kk];
         f[1] += fac * k->mc[3 * kk + 1];
         f[2] += fac * k->mc[3 * kk + 2];
+        if (eatom) ei += 2.0 * k->wt[kk] * q[i] * (c * k->sre[kk] + s * k->sim[kk]);
       }
     }
+    if (eatom) eatom[i] += ei;
     fx[i] += f[0];
     fy[i] += f[1];
     fz[i] += f[2];

@@ -23,6 +23,10 @@ void ewald_real_set_lammps(ewald_real *w, const ewald_lammps_table *table);
 md_status ewald_real_compute(ewald_real *w, const md_system *sys, const nbr_list *nl_half, const real_t *q,
                              real_t alpha, real_t rc, real_t *fx, real_t *fy, real_t *fz, real_t *energy,
                              real_t virial[9]);
+/* The same, also ADDING per-atom energies (half of every pair to each atom, eV) to eatom[n] when not NULL. */
+md_status ewald_real_compute_atom(ewald_real *w, const md_system *sys, const nbr_list *nl_half, const real_t *q,
+                                  real_t alpha, real_t rc, real_t *fx, real_t *fy, real_t *fz, real_t *energy,
+                                  real_t virial[9], real_t *eatom);
 
 /* Reciprocal-space Ewald sum over the reciprocal vectors 0 < |m| ≤ gcut (1/Å, no 2π). */
 typedef struct ewald_kspace ewald_kspace;
@@ -39,6 +43,10 @@ md_status ewald_kspace_setup_capped(ewald_kspace *k, const md_box *box, real_t a
 int ewald_kspace_count(const ewald_kspace *k, int kmax[3]);
 md_status ewald_kspace_compute(ewald_kspace *k, const md_system *sys, const real_t *q, real_t *fx, real_t *fy,
                                real_t *fz, real_t *energy, real_t virial[9]);
+/* The same, also ADDING per-atom energies to eatom[n] when not NULL: atom i's share of 2 w |S(m)|² is
+ * 2 w q_i Re[exp(2πi m·r_i) S(m)*] (they sum to the energy). */
+md_status ewald_kspace_compute_atom(ewald_kspace *k, const md_system *sys, const real_t *q, real_t *fx, real_t *fy,
+                                    real_t *fz, real_t *energy, real_t virial[9], real_t *eatom);
 
 /* Smallest G (1/Å) whose reciprocal-space estimate (ewald_rms_kspace) is ≤ acc (eV/Å). */
 real_t ewald_gcut_for_accuracy(real_t acc, real_t q2, int n, real_t volume, real_t alpha);

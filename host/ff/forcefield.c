@@ -179,10 +179,13 @@ md_status ff_compute(md_forcefield *ff, const md_system *sys, ff_result *r) {
     if (b && r->nbisp != snap_cpu_nbispectrum(ff->snap))
       return md_error(MD_ERR_INTERNAL, "bispectrum buffer has %d components, SNAP has %d", r->nbisp,
                       snap_cpu_nbispectrum(ff->snap));
-    MD_TRY(snap_cpu_compute(ff->snap, sys, ff->nl_short, r->fx, r->fy, r->fz, &r->e_snap, r->virial, NULL, b));
+    MD_TRY(snap_cpu_compute(ff->snap, sys, ff->nl_short, r->fx, r->fy, r->fz, &r->e_snap, r->virial, r->eatom, b));
   }
-  if (ff->coul) MD_TRY(coulomb_compute(ff->coul, sys, ff->nl_coul, r->fx, r->fy, r->fz, &r->e_coul, r->virial));
-  if (ff->model.has_zbl) MD_TRY(zbl_cpu_compute(&ff->model, sys, ff->nl_short, r->fx, r->fy, r->fz, &r->e_zbl, r->virial));
+  if (r->eatom && !ff->snap) memset(r->eatom, 0, n * sizeof(real_t)); /* SNAP sets them, the others add */
+  if (ff->coul)
+    MD_TRY(coulomb_compute_atom(ff->coul, sys, ff->nl_coul, r->fx, r->fy, r->fz, &r->e_coul, r->virial, r->eatom));
+  if (ff->model.has_zbl)
+    MD_TRY(zbl_cpu_compute_atom(&ff->model, sys, ff->nl_short, r->fx, r->fy, r->fz, &r->e_zbl, r->virial, r->eatom));
   r->energy = r->e_snap + r->e_coul + r->e_zbl;
   return MD_OK;
 }

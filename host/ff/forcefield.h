@@ -32,6 +32,8 @@ typedef struct ff_result {
   real_t virial[9];           /* W_ab = Σ r_a F_b (eV), row-major; P·V without the kinetic part */
   int nbisp;                  /* bispectrum components per atom (0 unless requested) */
   real_t *bispectrum;         /* [n * nbisp] */
+  real_t *eatom;              /* [n] per-atom energies (eV), summing to energy: set by the caller to an array of
+                                 its own to have them (not allocated or freed here); NULL = not wanted */
 } ff_result;
 
 md_status ff_result_alloc(ff_result *r, int n, int nbisp);

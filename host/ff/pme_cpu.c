@@ -142,8 +142,29 @@ static md_status pme_reserve_atoms(pme_cpu *p, int n) {
   return MD_OK;
 }
 
+/* Σ_abc θ_0[a] θ_1[b] θ_2[c] φ(base + (a, b, c)): the mesh potential at an atom (per-atom energies). */
+static real_t gather_potential(const real_t *phi, const int *K, int P, const int base[3], const real_t *th) {
+  const real_t *t0 = th, *t1 = th + P, *t2 = th + 2 * P;
+  real_t v = 0.0;
+  for (int a = 0; a < P; a++) {
+    const int i0 = (base[0] + a) % K[0];
+    for (int b = 0; b < P; b++) {
+      const real_t *row = phi + ((size_t)i0 * K[1] + (base[1] + b) % K[1]) * K[2];
+      real_t s = 0.0;
+      for (int c = 0; c < P; c++) s += t2[c] * row[(base[2] + c) % K[2]];
+      v += t0[a] * t1[b] * s;
+    }
+  }
+  return v;
+}
+
 md_status pme_cpu_compute(pme_cpu *p, const md_system *sys, const real_t *q, real_t *fx, real_t *fy, real_t *fz,
                           real_t *energy, real_t virial[9]) {
+  return pme_cpu_compute_atom(p, sys, q, fx, fy, fz, energy, virial, NULL);
+}
+
+md_status pme_cpu_compute_atom(pme_cpu *p, const md_system *sys, const real_t *q, real_t *fx, real_t *fy, real_t *fz,
+                               real_t *energy, real_t virial[9], real_t *eatom) {
   *energy = 0.0;
   if (!p->ready) return md_error(MD_ERR_INTERNAL, "PME: pme_cpu_compute before pme_cpu_setup");
   if (memcmp(p->box.h, sys->box.h, sizeof p->box.h) != 0)
@@ -234,6 +255,9 @@ md_status pme_cpu_compute(pme_cpu *p, const md_system *sys, const real_t *q, rea
       fx[i] -= f[0];
       fy[i] -= f[1];
       fz[i] -= f[2];
+      if (eatom)
+        eatom[i] += 0.5 * q[i] * gather_potential(p->mesh, p->K, P, p->base + 3 * i, p->th + (size_t)i * 3 * P) -
+                    q[i] * q[i] * p->self_e;
     }
   }
   real_t e = 0.0, w6[6] = {0, 0, 0, 0, 0, 0}, s2 = 0.0, corr[7];

@@ -31,6 +31,11 @@ md_status pme_cpu_setup(pme_cpu *p, const int grid[3], int order, const md_box *
  * e.g. 8e-6 → 1e-7 eV/atom for Li3N at accuracy 1e-5. */
 md_status pme_cpu_compute(pme_cpu *p, const md_system *sys, const real_t *q, real_t *fx, real_t *fy, real_t *fz,
                           real_t *energy, real_t virial[9]);
+/* The same, also ADDING per-atom energies to eatom[n] when not NULL: ½ q_i φ(r_i), the mesh potential φ
+ * (= ∂E/∂Q) interpolated with the atom's B-spline weights, minus q_i² times the self-energy excess above
+ * (they sum to the energy, E being quadratic in the mesh charges). */
+md_status pme_cpu_compute_atom(pme_cpu *p, const md_system *sys, const real_t *q, real_t *fx, real_t *fy, real_t *fz,
+                               real_t *energy, real_t virial[9], real_t *eatom);
 
 /* Estimated RMS force error (eV/Å) of the SPME reciprocal sum, see above; sum_q2 = Σ q², sum_q4 = Σ q⁴ (e², e⁴). */
 real_t pme_error_estimate(const md_box *box, const int grid[3], int order, real_t alpha, real_t sum_q2,

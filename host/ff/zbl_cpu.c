@@ -12,6 +12,11 @@
 
 md_status zbl_cpu_compute(const md_model *m, const md_system *sys, const nbr_list *nl, real_t *fx, real_t *fy,
                           real_t *fz, real_t *energy, real_t virial[9]) {
+  return zbl_cpu_compute_atom(m, sys, nl, fx, fy, fz, energy, virial, NULL);
+}
+
+md_status zbl_cpu_compute_atom(const md_model *m, const md_system *sys, const nbr_list *nl, real_t *fx, real_t *fy,
+                               real_t *fz, real_t *energy, real_t virial[9], real_t *eatom) {
   *energy = 0.0;
   if (!m->has_zbl) return MD_OK;
   if (nl->half) return md_error(MD_ERR_INTERNAL, "zbl_cpu_compute: needs a full neighbour list");
@@ -41,7 +46,7 @@ md_status zbl_cpu_compute(const md_model *m, const md_system *sys, const nbr_lis
 #pragma omp for schedule(static)
     for (int i = 0; i < sys->n; i++) {
       const int ti = sys->type[i];
-      real_t fi[3] = {0.0, 0.0, 0.0};
+      real_t fi[3] = {0.0, 0.0, 0.0}, ei = 0.0;
       for (int k = nl->offset[i]; k < nl->offset[i + 1]; k++) {
         const int j = nl->j[k];
         real_t d[3], fj[3];
@@ -50,7 +55,9 @@ md_status zbl_cpu_compute(const md_model *m, const md_system *sys, const nbr_lis
         real_t eij, fpair;
         zbl_pair_eval(&pairs[ti * ne + sys->type[j]], sqrt(r2), &eij, &fpair);
         pair_accumulate(eij, fpair, d, PAIR_FULL_LIST, fi, &e, w, fj);
+        ei += PAIR_FULL_LIST * eij;
       }
+      if (eatom) eatom[i] += ei;
       fx[i] += fi[0];
       fy[i] += fi[1];
       fz[i] += fi[2];

@@ -21,6 +21,11 @@ static const char *const k_elements[] = {
     "Pa", "U",  "Np", "Pu", "Am", "Cm", "Bk", "Cf", "Es", "Fm", "Md", "No", "Lr", "Rf", "Db", "Sg", "Bh", "Hs",
     "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc", "Lv", "Ts", "Og"};
 
+const char *io_element_symbol(int z) {
+  const int nz = (int)(sizeof k_elements / sizeof k_elements[0]);
+  return (z >= 1 && z <= nz) ? k_elements[z - 1] : NULL;
+}
+
 int io_is_element_symbol(const char *sym) {
   for (size_t k = 0; k < sizeof k_elements / sizeof k_elements[0]; k++)
     if (strcmp(sym, k_elements[k]) == 0) return 1;

@@ -63,6 +63,8 @@ md_status lammps_data_read(md_system **out, const char *path, const md_model *m,
 
 /* 1 when `sym` is a chemical element symbol (H .. Og, exact capitalisation). */
 int io_is_element_symbol(const char *sym);
+/* Symbol of the element with atomic number z (1 = "H" … 118 = "Og"), or NULL outside that range. */
+const char *io_element_symbol(int z);
 
 MD_EXTERN_C_END
 
