@@ -1,7 +1,8 @@
 // tools/static_properties.py (ASE + phonopy on the esnapmd calculator) checked against the eSNAP paper and numpy.
 //
 // The checks live in tests/static/check_static.py, run with the project's Python (ESNAP_PYTHON, the .venv of
-// tools/setup.sh with ASE, phonopy and spglib); a missing module skips, and fails under CI=true.
+// tools/setup.sh with ASE, phonopy and spglib); a missing module skips, and fails under CI=true. The calculator
+// is the esnapmd package of python/ over this build's libesnapmd.
 // Model: potentials/li3n_esnap.model with Ewald at accuracy 1e-8 (symmetric to 1e-15 eV/A on the 4-atom cell).
 
 #include <catch2/catch.hpp>
@@ -19,7 +20,10 @@ void run_check(const std::string &which) {
   if (esnap_test::run_shell(esnap_test::python() + " -c 'import ase, phonopy, spglib, numpy'", &probe) != 0)
     esnap_test::skip_missing("Python (" ESNAP_PYTHON ") with ASE, phonopy and spglib is not available (run tools/setup.sh): " + probe);
   std::string out;
-  const std::string cmd = "ESNAPMD_CLI='" + std::string(ESNAP_BINARY) + "' " + esnap_test::python() + " '" +
+  // the package of the source tree (python/) with the libesnapmd of this build (next to the esnapmd program)
+  std::string build = ESNAP_BINARY;
+  build = build.substr(0, build.find_last_of('/'));
+  const std::string cmd = "PYTHONPATH='" + esnap_test::source("python") + "' ESNAPMD_BUILD_DIR='" + build + "' " + esnap_test::python() + " '" +
                           esnap_test::source("tests/static/check_static.py") + "' " + which;
   int rc = esnap_test::run_shell(cmd, &out);
   INFO(out);

@@ -47,14 +47,13 @@ SITES = ((0.0, 0.0, 0.5), (1.0 / 3.0, 2.0 / 3.0, 0.0), (2.0 / 3.0, 1.0 / 3.0, 0.
 
 # ---------------------------------------------------------------------------------------------------------- calculator
 def backend():
-    """(ESNAP calculator class, evaluate_batch) of the esnapmd package."""
+    """(ESNAP calculator class, evaluate_batch) of the esnapmd package: the installed one, else the source tree's
+    python/ folder (which finds libesnapmd through $ESNAPMD_LIBRARY, $ESNAPMD_BUILD_DIR or build/)."""
     try:
         from esnapmd import ESNAP, evaluate_batch
     except ImportError:
-        if not os.environ.get("ESNAPMD_CLI"):
-            raise
-        sys.path.insert(0, os.path.join(ROOT, "tests", "static"))
-        from esnap_cli_calc import ESNAP, evaluate_batch
+        sys.path.insert(0, os.path.join(ROOT, "python"))
+        from esnapmd import ESNAP, evaluate_batch
     return ESNAP, evaluate_batch
 
 
