@@ -172,6 +172,12 @@ def elastic_constants(ev, unit, amplitudes=(0.0025, 0.005, 0.01)):
 # ------------------------------------------------------------------------------------------------------------- defects
 # Interstitial sites (fractional, unit-cell coordinates) and the Li(2) vacancy, in an n x n x n supercell.
 INTERSTITIAL = {"intra": (0.5, 0.5, 0.0), "inter": (1.0 / 3.0, 2.0 / 3.0, 0.5)}
+# (name, interstitial site, start displacement in A). The interstitial is displaced 0.05 A along c so that the
+# relaxation may leave the plane it starts in (the exact in-plane site is a mirror-symmetric stationary point).
+FRENKEL = (("intra", "intra", (0.02, 0.01, 0.05)), ("inter", "inter", (0.02, 0.01, 0.05)))
+
+
+FMAX_DEFECT = 5e-3  # eV/A, relaxations of defect cells and NEB end points
 
 
 def relax_fixed_cell(ev, at, fmax, steps):
@@ -200,7 +206,7 @@ def defect_cell(unit, n, vacancy=True, interstitial=None, shift=(0.0, 0.0, 0.0))
     return at, idx
 
 
-def frenkel(ev, unit, sizes, fmax=1e-3, steps=500):
+def frenkel(ev, unit, sizes, fmax=FMAX_DEFECT, steps=500):
     """Frenkel pair formation energies E(pair) - E(bulk) per supercell size and configuration."""
     out = []
     e_cell = None
@@ -210,8 +216,8 @@ def frenkel(ev, unit, sizes, fmax=1e-3, steps=500):
         e_bulk = bulk.get_potential_energy()
         e_cell = e_bulk / n ** 3
         row = {"n": n, "atoms": len(bulk)}
-        for kind in ("intra", "inter"):
-            at, idx = defect_cell(unit, n, True, kind, shift=(0.02, 0.01, 0.01))
+        for kind, site, shift in FRENKEL:
+            at, idx = defect_cell(unit, n, True, site, shift=shift)
             t = time.time()
             e, nst, conv = relax_fixed_cell(ev, at, fmax, steps)
             row[kind] = e - e_bulk
@@ -224,14 +230,17 @@ def frenkel(ev, unit, sizes, fmax=1e-3, steps=500):
     return out, e_cell
 
 
-def neb_barrier(ev, initial, final, nimages=7, fmax=0.01, steps=300):
+NEB_IMAGES, NEB_FMAX = 5, 0.03  # intermediate images; eV/A
+
+
+def neb_barrier(ev, initial, final, nimages=NEB_IMAGES, fmax=NEB_FMAX, steps=300):
     """Climbing-image NEB between two relaxed end points; returns barrier (eV) and the profile."""
     from ase.mep import NEB
     from ase.optimize import FIRE
     images = [initial] + [initial.copy() for _ in range(nimages)] + [final]
     for im in images:
         im.calc = ev.calc()
-    neb = NEB(images, climb=True, allow_shared_calculator=False)
+    neb = NEB(images, climb=True, method="improvedtangent", allow_shared_calculator=False)
     neb.interpolate(method="idpp", mic=True)
     opt = FIRE(neb, logfile=None)
     converged = opt.run(fmax=fmax, steps=steps)
@@ -244,7 +253,7 @@ def neb_barrier(ev, initial, final, nimages=7, fmax=0.01, steps=300):
             "energies": (e - e[0]).tolist(), "path_A": path, "steps": opt.nsteps, "converged": bool(converged)}
 
 
-def neb_hops(ev, unit, sizes, fmax_end=1e-3):
+def neb_hops(ev, unit, sizes, fmax_end=FMAX_DEFECT):
     """Intra-planar Li(2) -> Li(2) vacancy hop and inter-planar interstitial hop, per supercell size."""
     out = []
     for n in sizes:
@@ -476,8 +485,9 @@ def markdown(res):
                 fmt_frac(x["intra_interstitial_frac"], x["n"]), fmt_frac(x["inter_interstitial_frac"], x["n"])))
         L.append("")
     if "neb" in res:
-        L += ["## NEB barriers (eV)", "", "Climbing-image NEB (ase.mep.NEB, IDPP start, FIRE, fmax 0.01 eV/A), "
-              "7 intermediate images; end points relaxed at fixed cell.", "",
+        L += ["## NEB barriers (eV)", "", "Climbing-image NEB (ase.mep.NEB, IDPP start, FIRE, fmax %g eV/A), "
+              "%d intermediate images; end points relaxed at fixed cell (fmax %g eV/A)." % (
+                  NEB_FMAX, NEB_IMAGES, FMAX_DEFECT), "",
               "| supercell | vacancy Li(2)->Li(2) | reverse | interstitial Li(1) plane -> Li(2)/N plane | reverse |",
               "|---|---|---|---|---|"]
         for x in res["neb"]:
@@ -511,8 +521,8 @@ def main(argv=None):
     ap.add_argument("--accuracy", type=float, default=1e-8)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--only", default="lattice,elastic,frenkel,neb,phonons")
-    ap.add_argument("--frenkel-sizes", default="2,3,4,5")
-    ap.add_argument("--neb-sizes", default="3,4")
+    ap.add_argument("--frenkel-sizes", default="2,3,4")
+    ap.add_argument("--neb-sizes", default="2,3")
     ap.add_argument("--phonon-sizes", default="2,3,4")
     ap.add_argument("--source", default="", help="text naming where the results come from (e.g. a commit)")
     a = ap.parse_args(argv)
@@ -534,7 +544,7 @@ def main(argv=None):
         res["phonons"] = phonons(ev, unit, [int(x) for x in a.phonon_sizes.split(",")])
     if "frenkel" in only:
         sizes, e_cell = frenkel(ev, unit, [int(x) for x in a.frenkel_sizes.split(",")])
-        res["frenkel"] = {"sizes": sizes, "fmax": 1e-3, "bulk_energy_per_cell": e_cell}
+        res["frenkel"] = {"sizes": sizes, "fmax": FMAX_DEFECT, "bulk_energy_per_cell": e_cell}
     if "neb" in only:
         res["neb"] = neb_hops(ev, unit, [int(x) for x in a.neb_sizes.split(",")])
     res["comparison"] = comparison(res)
