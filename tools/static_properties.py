@@ -303,8 +303,14 @@ def phonopy_for(ev, unit, n, distance=0.01):
     return ph
 
 
+def frequencies_at(ph, q):
+    """Frequencies (THz) at one q-point (reduced coordinates of the reciprocal cell)."""
+    ph.run_qpoints([q])
+    return np.array(ph.qpoints.frequencies[0])
+
+
 def gamma_frequencies(ph):
-    return ph.get_frequencies((0.0, 0.0, 0.0))
+    return frequencies_at(ph, (0.0, 0.0, 0.0))
 
 
 def phonons(ev, unit, sizes=(2, 3, 4), report=3):
@@ -313,7 +319,7 @@ def phonons(ev, unit, sizes=(2, 3, 4), report=3):
     qpts = {k: PATH_POINTS[k] for k in ("G", "M", "K", "A", "L", "H")}
     for n in sizes:
         ph = phonopy_for(ev, unit, n)
-        out["supercells"][str(n)] = {k: np.sort(ph.get_frequencies(q)).tolist() for k, q in qpts.items()}
+        out["supercells"][str(n)] = {k: np.sort(frequencies_at(ph, q)).tolist() for k, q in qpts.items()}
         out["supercells"][str(n)]["displacements"] = len(ph.displacements)
         if n == report:
             best = ph
@@ -321,20 +327,20 @@ def phonons(ev, unit, sizes=(2, 3, 4), report=3):
     bands = [[PATH_POINTS[a], PATH_POINTS[b]] for a, b in zip(PATH_LABELS[:-1], PATH_LABELS[1:])]
     qp = get_band_qpoints(bands, npoints=51)
     ph.run_band_structure(qp, labels=PATH_LABELS)
-    bs = ph.get_band_structure_dict()
+    bs = ph.band_structure
     ph.run_mesh([3, 3, 3], is_gamma_center=True)
-    mesh = ph.get_mesh_dict()
+    mesh = ph.mesh
     ph.run_mesh([24, 24, 24])
     ph.run_total_dos()
-    dos = ph.get_total_dos_dict()
+    dos = ph.total_dos
     out.update({
         "supercell": report, "path": PATH_LABELS,
-        "band_distances": [d.tolist() for d in bs["distances"]],
-        "band_frequencies": [f.tolist() for f in bs["frequencies"]],
-        "mesh_333": {"qpoints": mesh["qpoints"].tolist(), "weights": mesh["weights"].tolist(),
-                     "frequencies_THz": mesh["frequencies"].tolist()},
-        "dos": {"frequency_THz": dos["frequency_points"].tolist(), "dos": dos["total_dos"].tolist()},
-        "min_frequency_THz": float(min(np.min(f) for f in bs["frequencies"])),
+        "band_distances": [np.asarray(d).tolist() for d in bs.distances],
+        "band_frequencies": [np.asarray(f).tolist() for f in bs.frequencies],
+        "mesh_333": {"qpoints": np.asarray(mesh.qpoints).tolist(), "weights": np.asarray(mesh.weights).tolist(),
+                     "frequencies_THz": np.asarray(mesh.frequencies).tolist()},
+        "dos": {"frequency_THz": np.asarray(dos.frequency_points).tolist(), "dos": np.asarray(dos.dos).tolist()},
+        "min_frequency_THz": float(min(np.min(f) for f in bs.frequencies)),
     })
     return out
 
