@@ -519,6 +519,17 @@ def fmt_frac(f, n):
     return "(%s)" % ", ".join("%.3f" % (x - n // 2) for x in f)
 
 
+def write_report(res, outdir, t0):
+    """static.json, static.md and the figures of the parts computed so far."""
+    res["comparison"] = comparison(res)
+    res["seconds"] = res.get("seconds_before", 0.0) + time.time() - t0
+    res["figures"] = plots(res, outdir)
+    with open(os.path.join(outdir, "static.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    with open(os.path.join(outdir, "static.md"), "w") as f:
+        f.write(markdown(res))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", default=os.path.join(ROOT, "potentials", "li3n_esnap.model"))
@@ -531,6 +542,8 @@ def main(argv=None):
     ap.add_argument("--neb-sizes", default="2,3")
     ap.add_argument("--phonon-sizes", default="2,3,4")
     ap.add_argument("--source", default="", help="text naming where the results come from (e.g. a commit)")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep the parts already in OUT/static.json (same model and Coulomb settings), compute the rest")
     a = ap.parse_args(argv)
     only = set(a.only.split(","))
     os.makedirs(a.out, exist_ok=True)
@@ -539,27 +552,36 @@ def main(argv=None):
     res = {"model": os.path.relpath(a.model, ROOT) if a.model.startswith(ROOT) else a.model, "coulomb": a.coulomb,
            "accuracy": a.accuracy, "source": a.source or "esnapmd",
            "units": {"length": "A", "energy": "eV", "elastic": "GPa", "stress": "GPa", "frequency": "THz"}}
+    old = os.path.join(a.out, "static.json")
+    if a.resume and os.path.isfile(old):
+        with open(old) as f:
+            prev = json.load(f)
+        if (prev.get("model"), prev.get("coulomb"), prev.get("accuracy")) != (res["model"], a.coulomb, a.accuracy):
+            sys.exit("%s: computed with another model or Coulomb setting; not resumed" % old)
+        for k in ("lattice", "elastic", "phonons", "frenkel", "neb"):
+            if k in prev:
+                res[k] = prev[k]
+                only.discard(k)
+        res["seconds_before"] = prev.get("seconds", 0.0)
     unit, lat = relax_lattice(ev)
     if "lattice" in only:
         res["lattice"] = lat
         print("lattice: a %.6f c %.6f" % (lat["a"], lat["c"]), flush=True)
+        write_report(res, a.out, t0)
     if "elastic" in only:
         res["elastic"] = elastic_constants(ev, unit)
         print("elastic:", [(x["amplitude"], round(x["c11"], 2), round(x["c33"], 2)) for x in res["elastic"]], flush=True)
+        write_report(res, a.out, t0)
     if "phonons" in only:
         res["phonons"] = phonons(ev, unit, [int(x) for x in a.phonon_sizes.split(",")])
+        write_report(res, a.out, t0)
     if "frenkel" in only:
         sizes, e_cell = frenkel(ev, unit, [int(x) for x in a.frenkel_sizes.split(",")])
         res["frenkel"] = {"sizes": sizes, "fmax": FMAX_DEFECT, "bulk_energy_per_cell": e_cell}
+        write_report(res, a.out, t0)
     if "neb" in only:
         res["neb"] = neb_hops(ev, unit, [int(x) for x in a.neb_sizes.split(",")])
-    res["comparison"] = comparison(res)
-    res["seconds"] = time.time() - t0
-    res["figures"] = plots(res, a.out)
-    with open(os.path.join(a.out, "static.json"), "w") as f:
-        json.dump(res, f, indent=1)
-    with open(os.path.join(a.out, "static.md"), "w") as f:
-        f.write(markdown(res))
+    write_report(res, a.out, t0)
     print("wrote %s/static.json, static.md, %s" % (a.out, ", ".join(res["figures"])))
 
 
