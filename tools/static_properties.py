@@ -563,6 +563,8 @@ def main(argv=None):
                 res[k] = prev[k]
                 only.discard(k)
         res["seconds_before"] = prev.get("seconds", 0.0)
+        if not a.source:
+            res["source"] = prev.get("source", res["source"])
     unit, lat = relax_lattice(ev)
     if "lattice" in only:
         res["lattice"] = lat
