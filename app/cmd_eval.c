@@ -2,12 +2,13 @@
  *
  *   esnapmd eval IN [-o OUT.xyz] [--model FILE] [--coulomb ewald|pme|none] [--accuracy X] [--rcut R]
  *                   [--lammps] [--lammps-table N] [--lammps-tabsqrt float|double] [--bispectrum] [--types Li,N]
- *                   [--device auto|cpu|gpu]
+ *                   [--device auto|cpu|gpu] [--energies]
  *
  * IN is extended XYZ (every frame is evaluated) or a LAMMPS data file (structure.h). With -o, OUT is extended
  * XYZ with, per frame, the keys energy, energy_snap, energy_coulomb, energy_zbl (eV), virial (9 numbers, eV,
  * W_ab = Σ r_a F_b = P·V with zero velocities, row-major), stress (9 numbers, eV/Å^3, = −virial/V, ASE's
- * sign), units=metal, the input frame's other keys, and per-atom forces:R:3 (eV/Å) [and bispectrum:R:K], the
+ * sign), units=metal, the input frame's other keys, and per-atom forces:R:3 (eV/Å) [, energies:R:1 (per-atom
+ * energies, eV, summing to energy; CPU only) and bispectrum:R:K], the
  * layout of the reference files in tests/data; it is written atomically (temporary file, fsync, rename). Without -o a table
  * per frame goes to stdout.
  *
@@ -39,7 +40,7 @@
 static const char *const k_usage =
     "usage: esnapmd eval IN [-o OUT.xyz] [--model FILE] [--coulomb ewald|pme|none] [--accuracy X] [--rcut R]\n"
     "                       [--lammps] [--lammps-table N] [--lammps-tabsqrt float|double] [--bispectrum]\n"
-    "                       [--types Li,N] [--device auto|cpu|gpu]\n"
+    "                       [--types Li,N] [--device auto|cpu|gpu] [--energies]\n"
     "\n"
     "Energy, forces and virial of every structure in IN (extended XYZ, every frame; or a LAMMPS data file).\n"
     "  -o OUT.xyz         write extended XYZ: keys energy energy_snap energy_coulomb energy_zbl (eV),\n"
@@ -54,6 +55,7 @@ static const char *const k_usage =
     "  --lammps-table N   the same with LAMMPS pair_modify table N (0: its polynomial erfc everywhere)\n"
     "  --lammps-tabsqrt S the same with table edges as LAMMPS 2022 and older (float) or 2025 (double, default)\n"
     "  --bispectrum       also write per-atom SNAP bispectrum components (bispectrum:R:K)\n"
+    "  --energies         with -o, also write per-atom energies (energies:R:1, eV, summing to energy; CPU only)\n"
     "  --types LIST       elements of LAMMPS data-file types 1, 2, ... (e.g. Li,N)\n"
     "  --device DEV       auto (default): the GPU when esnapmd was built with CUDA and a device is present,\n"
     "                     else the CPU; cpu; gpu (an error without a CUDA build or device)\n";
@@ -67,6 +69,7 @@ typedef struct eval_args {
   int table_bits;
   int tabsqrt_float;
   int bispectrum;
+  int energies;     /* --energies: per-atom energies in the output */
   const char *types;
   const char *device;
 } eval_args;
@@ -126,6 +129,8 @@ static md_status parse_args(int argc, char **argv, eval_args *a, int *help) {
       a->tabsqrt_float = strcmp(v, "float") == 0;
     } else if (strcmp(opt, "--bispectrum") == 0) {
       a->bispectrum = 1;
+    } else if (strcmp(opt, "--energies") == 0) {
+      a->energies = 1;
     } else if (strcmp(opt, "--types") == 0) {
       a->types = argv[++k];
     } else if (strcmp(opt, "--device") == 0) {
@@ -188,6 +193,12 @@ static void put_reals(strbuf *b, const real_t *v, int n, int quoted) {
 
 static md_status write_frame(FILE *fp, const char *path, const md_system *s, const ff_result *r, const xyz_frame *in,
                              real_t *fbuf) {
+  /* columns: forces, then per-atom energies and bispectrum when computed */
+  xyz_col cols[3] = {{"forces", 3, fbuf}, {"energies", 1, r->eatom}, {"bispectrum", r->nbisp, r->bispectrum}};
+  int ncols = 1;
+  if (r->eatom) ncols++;
+  else cols[1] = cols[2];
+  if (r->nbisp > 0) ncols++;
   strbuf vals[EVAL_MAX_INFO];
   xyz_info info[EVAL_MAX_INFO];
   const char *keys[6] = {"energy", "energy_snap", "energy_coulomb", "energy_zbl", "virial", "stress"};
@@ -222,9 +233,8 @@ static md_status write_frame(FILE *fp, const char *path, const md_system *s, con
     fbuf[3 * i + 1] = r->fy[i];
     fbuf[3 * i + 2] = r->fz[i];
   }
-  xyz_col cols[2] = {{"forces", 3, fbuf}, {"bispectrum", r->nbisp, r->bispectrum}};
   md_status st = failed ? md_error(MD_ERR_MEMORY, "%s: out of memory", path)
-                        : xyz_write_frame(fp, path, s, 0, 0, info, ninfo, cols, r->nbisp > 0 ? 2 : 1, NULL);
+                        : xyz_write_frame(fp, path, s, 0, 0, info, ninfo, cols, ncols, NULL);
   for (int k = 0; k < ninfo; k++) strbuf_free(&vals[k]);
   return st;
 }
@@ -269,7 +279,7 @@ md_status cmd_eval(int argc, char **argv) {
   md_system *s = NULL;
   ff_result res;
   memset(&res, 0, sizeof res);
-  real_t *fbuf = NULL;
+  real_t *fbuf = NULL, *ebuf = NULL;
   io_atomic out;
   memset(&out, 0, sizeof out);
   int frames = 0;
@@ -308,9 +318,12 @@ md_status cmd_eval(int argc, char **argv) {
     if (res.n != s->n) {
       ff_result_free(&res);
       free(fbuf);
+      free(ebuf);
       fbuf = (real_t *)malloc(3 * (size_t)s->n * sizeof(real_t));
-      st = fbuf ? ff_result_alloc(&res, s->n, nbisp) : md_error(MD_ERR_MEMORY, "out of memory");
+      ebuf = a.energies ? (real_t *)malloc((size_t)s->n * sizeof(real_t)) : NULL;
+      st = fbuf && (ebuf || !a.energies) ? ff_result_alloc(&res, s->n, nbisp) : md_error(MD_ERR_MEMORY, "out of memory");
       if (st != MD_OK) break;
+      res.eatom = ebuf;
     }
     double t0 = wall_now();
     st = evaluator_compute(ev, s, &res, structure_where(sr));
@@ -343,6 +356,7 @@ md_status cmd_eval(int argc, char **argv) {
   structure_close(&sr);
   ff_result_free(&res);
   free(fbuf);
+  free(ebuf);
   evaluator_destroy(&ev);
   free(m);
   return st;

@@ -4,7 +4,8 @@
 #   1. Debian packages: compiler, CMake, Catch2, FFTW, zlib, Open MPI, Python with venv.
 #   2. .venv/ in the repository: a Python virtual environment with the modules of tools/requirements.txt (numpy,
 #      matplotlib, ASE), made from the python3 on PATH, whatever interpreter that is. CMake gives the tests this
-#      interpreter (ESNAP_PYTHON), so the Python-driven tests never depend on where Debian put its modules.
+#      interpreter (ESNAP_PYTHON), so the Python-driven tests never depend on where Debian put its modules; a .pth
+#      file there puts python/ (the package esnapmd of this checkout, which loads build/libesnapmd.so) on its path.
 # The CUDA toolkit (nvcc) is optional and not installed here: the CUDA backend is built when nvcc is found.
 # Environment: ESNAP_SETUP_APT=0 skips step 1, ESNAP_SETUP_PYTHON=0 skips step 2.
 set -euo pipefail
@@ -40,4 +41,8 @@ if [ "${ESNAP_SETUP_PYTHON:-1}" != "0" ]; then
     echo "setup: installing Python modules into .venv (tools/requirements.txt)"
     .venv/bin/python -m pip install -q --disable-pip-version-check -r tools/requirements.txt
   fi
+  # `import esnapmd` in .venv: the package of this checkout (python/esnapmd), which loads build/libesnapmd.so
+  # of the README's build (or $ESNAPMD_LIBRARY); `pip install .` is the alternative that builds its own copy
+  site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  echo "$(pwd)/python" > "$site/esnapmd-checkout.pth"
 fi
