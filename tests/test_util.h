@@ -62,9 +62,9 @@ inline std::string scratch(const std::string &name) {
   return d;
 }
 
-// Run the esnapmd binary with arguments; returns the exit status; output captured in `out` when given.
-inline int run_cli(const std::string &args, std::string *out = nullptr) {
-  std::string cmd = std::string(ESNAP_BINARY) + " " + args + " 2>&1";
+// Run a shell command; returns the exit status; stdout and stderr captured in `out` when given.
+inline int run_shell(const std::string &command, std::string *out = nullptr) {
+  std::string cmd = command + " 2>&1";
   FILE *p = popen(cmd.c_str(), "r");
   if (!p) return -1;
   char buf[4096];
@@ -74,6 +74,11 @@ inline int run_cli(const std::string &args, std::string *out = nullptr) {
   int st = pclose(p);
   if (out) *out = text;
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+// Run the esnapmd binary with arguments; returns the exit status; output captured in `out` when given.
+inline int run_cli(const std::string &args, std::string *out = nullptr) {
+  return run_shell(std::string(ESNAP_BINARY) + " " + args, out);
 }
 
 }  // namespace esnap_test
