@@ -86,9 +86,9 @@ int count_entries(const std::string &dir) {
   return n;
 }
 
-// Build every bad case in its own directory under scratch/io_errors.
-std::vector<BadCase> make_cases() {
-  std::string root = esnap_test::scratch("io_errors");
+// Build every bad case in its own directory under scratch/ROOT (one ROOT per test case: ctest runs them at once).
+std::vector<BadCase> make_cases(const std::string &root_name) {
+  std::string root = esnap_test::scratch(root_name);
   std::vector<BadCase> cases;
   auto dir_for = [&](const std::string &name) {
     std::string d = root + "/" + name;
@@ -231,7 +231,7 @@ std::vector<BadCase> make_cases() {
 }  // namespace
 
 TEST_CASE("bad inputs give one line naming file and line", "[io][errors]") {
-  auto cases = make_cases();
+  auto cases = make_cases("io_errors");
   for (const auto &c : cases) {
     md_model m;
     std::string model = c.model.empty() ? esnap_test::source("potentials/li3n_esnap.model") : c.model;
@@ -250,7 +250,7 @@ TEST_CASE("bad inputs give one line naming file and line", "[io][errors]") {
 }
 
 TEST_CASE("bad inputs through the eval command", "[io][errors][cli]") {
-  auto cases = make_cases();
+  auto cases = make_cases("io_errors_eval");
   std::string dir = esnap_test::scratch("io_errors_cli");
   for (const auto &c : cases) {
     std::string args = "eval '" + c.input + "' -o '" + dir + "/out.xyz'";
