@@ -38,6 +38,8 @@ TEST_CASE("fuzz regression - checkpoint sections that come twice or promise too 
   std::string msg = ckpt_error("million_replicas.chk");
   CHECK(msg.find("million_replicas.chk") != std::string::npos);
   CHECK(msg.find("corrupted checkpoint (run section)") != std::string::npos);
+  // a replica-set section whose first index is INT32_MAX: refused without the signed overflow of first + n
+  CHECK(ckpt_error("replica_set_first_overflow.chk").find("corrupted checkpoint (replica set)") != std::string::npos);
 }
 
 TEST_CASE("fuzz regression - saved MSD and diffusion states whose header promises more than the buffer", "[diffusion][fuzz]") {

@@ -395,7 +395,8 @@ static md_status parse(const char *path, const unsigned char *p, size_t len, md_
       c->rset_first = binr_i32(&s);
       c->rset_seed = (unsigned long long)binr_u64(&s);
       int32_t n = binr_i32(&s);
-      if (s.bad || n != c->nrep || c->rset_total < 1 || c->rset_first < 0 || c->rset_first + n > c->rset_total)
+      if (s.bad || n != c->nrep || c->rset_total < 1 || c->rset_first < 0 ||
+          (long long)c->rset_first + n > c->rset_total)
         return md_error(MD_ERR_PARSE, "%s: corrupted checkpoint (replica set)", path);
       c->rep_seed = (unsigned long long *)calloc((size_t)n, sizeof *c->rep_seed);
       c->rep_temp = (real_t *)calloc((size_t)n, sizeof *c->rep_temp);
