@@ -211,7 +211,15 @@ md_status cmd_arrhenius(int argc, char **argv) {
     if (q == 0 && tbreak >= 0) st = arrhenius_two_regime(T, D, E, m, tbreak, min_points, &low[0], &high[0], &tb, &ncand);
     if (st != MD_OK) break;
     md_status sq = arrhenius_fit(T, D, E, m, &single[q]);
-    if (sq == MD_OK && tbreak >= 0) sq = arrhenius_two_regime(T, D, E, m, tb, min_points, &low[q], &high[q], NULL, NULL);
+    if (sq == MD_OK && tbreak >= 0 && q > 0 &&
+        arrhenius_two_regime(T, D, E, m, tb, min_points, &low[q], &high[q], NULL, NULL) != MD_OK) {
+      /* fewer than min_points usable temperatures on a side of the break: no regime named from them */
+      fprintf(stderr, "esnapmd arrhenius: note: %s: %s: its two-regime fits are null\n", qname[q], md_errmsg());
+      invalid(&low[q]);
+      invalid(&high[q]);
+      md_clear_error();
+    }
+    if (sq == MD_OK && tbreak >= 0 && q == 0) sq = arrhenius_two_regime(T, D, E, m, tb, min_points, &low[q], &high[q], NULL, NULL);
     if (sq != MD_OK && q == 0) {
       char why[512];
       snprintf(why, sizeof why, "%s", md_errmsg());

@@ -134,7 +134,7 @@ static void defect_fits(json_writer *w, const tpoint *p, int n, int s, double br
   int ok = m >= 2 && arrhenius_fit(T, V, E, m, &one) == MD_OK;
   json_fit(w, "single", &one, ok);
   if (brk > 0) {
-    int ok2 = m >= 4 && arrhenius_two_regime(T, V, E, m, brk, 2, &lo, &hi, NULL, NULL) == MD_OK;
+    int ok2 = arrhenius_two_regime(T, V, E, m, brk, 3, &lo, &hi, NULL, NULL) == MD_OK; /* 3 points per regime, as for D* */
     json_number(w, "break_K", brk);
     json_fit(w, "normal", &lo, ok2);
     json_fit(w, "superionic", &hi, ok2);

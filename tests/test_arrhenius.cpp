@@ -70,6 +70,10 @@ TEST_CASE("arrhenius automatic break finds the regime change", "[arrhenius]") {
   // a given break puts a point exactly at it into both regimes
   REQUIRE(arrhenius_two_regime(T.data(), D.data(), E.data(), (int)T.size(), 650, 3, &lo, &hi, &tb, &nc) == MD_OK);
   REQUIRE(lo.n + hi.n == (int)T.size() + 1);
+  // a given break leaving fewer than 3 temperatures on a side names no regime
+  REQUIRE(arrhenius_two_regime(T.data(), D.data(), E.data(), (int)T.size(), 450, 3, &lo, &hi, &tb, &nc) == MD_ERR_VALUE);
+  REQUIRE(std::string(md_errmsg()).find("each regime needs 3") != std::string::npos);
+  REQUIRE(arrhenius_two_regime(T.data(), D.data(), E.data(), (int)T.size(), 500, 3, &lo, &hi, &tb, &nc) == MD_OK);
 }
 
 TEST_CASE("esnapmd arrhenius on summaries at several temperatures", "[arrhenius][cli]") {

@@ -107,12 +107,20 @@ md_status arrhenius_two_regime(const double *T, const double *D, const double *e
   md_status st = MD_OK;
   int ncand = 0;
   if (tbreak > 0) {
-    st = fit_range(T, D, err, n, 0, tbreak + eps, low, buf);
+    int nl = 0, nh = 0;
+    for (int i = 0; i < n; i++) {
+      nl += T[i] <= tbreak + eps;
+      nh += T[i] >= tbreak - eps;
+    }
+    if (nl < min_points || nh < min_points)
+      st = md_error(MD_ERR_VALUE, "arrhenius: break at %g K: %d temperature(s) below and %d above, each regime needs %d",
+                    tbreak, nl, nh, min_points);
+    if (st == MD_OK) st = fit_range(T, D, err, n, 0, tbreak + eps, low, buf);
     if (st == MD_OK) st = fit_range(T, D, err, n, tbreak - eps, INFINITY, high, buf);
-    if (st != MD_OK) {
+    if (st != MD_OK && nl >= min_points && nh >= min_points) {
       char why[512];
       snprintf(why, sizeof why, "%s", md_errmsg());
-      st = md_error(st, "arrhenius: break at %g K: %s (each regime needs 2 temperatures)", tbreak, why);
+      st = md_error(st, "arrhenius: break at %g K: %s", tbreak, why);
     }
   } else {
     double best = INFINITY;
