@@ -13,7 +13,7 @@ trap 'rm -rf "$TMP"' EXIT
 cp inputs/li3n_analysis_bench.in "$TMP/with.in"
 grep -vE '^(heatcap|diffusion|sites|density|rdf|spectra)([[:space:]]|$)' inputs/li3n_analysis_bench.in > "$TMP/without.in"
 sed -i "s#^model .*#model $(pwd)/potentials/li3n_esnap.model#; s#^output .*#output $TMP/out#" "$TMP/with.in" "$TMP/without.in"
-echo "# on-the-fly analysis cost, CPU backend: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "# on-the-fly analysis cost, CPU backend: $(getconf _NPROCESSORS_ONLN) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "# date $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD), OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}"
 echo
 echo "| round | deck | wall s | atom-steps/s | analysis share reported by the run |"
