@@ -592,3 +592,39 @@ TEST_CASE("frame analyses under mpirun with 2 ranks equal one process", "[frames
     CHECK(a == b);
   }
 }
+
+TEST_CASE("density of a low-temperature eSNAP run has its maxima on the Li sites", "[frames][density][python][cli]") {
+  // 2x2x2 alpha-Li3N at 50 K: the Li density's highest grid points (one per Li ion) are each within 0.2 A of a Li
+  // site of the ideal lattice, read back through ASE
+  std::string d = md_test::deck("density_lowT", "structure li3n 2 2 2\nvelocity 50 seed 5\nensemble nvt 50 0.05\nthermo 50\n"
+                                                "density Li every 5 spacing 0.15\nprogress 0\nrun 300\n");
+  std::string out;
+  REQUIRE(md_test::run("run " + d + " --quiet --device cpu", &out) == 0);
+  const std::string D = "scratch/density_lowT/";
+  {
+    std::ofstream f(D + "check.py");
+    f << "import sys\n"
+         "try:\n    import numpy as np\n    from ase.io.cube import read_cube_data\n"
+         "except ImportError as e:\n    print('MISSING', e); sys.exit(3)\n"
+         "data, atoms = read_cube_data(sys.argv[1])\n"
+         "cell = atoms.get_cell()[:]\n"
+         "# Li sites of the 2x2x2 alpha-Li3N cell (fractional, unit cell): Li(1) (0,0,1/2), Li(2) (1/3,2/3,0), (2/3,1/3,0)\n"
+         "unit = [(0, 0, 0.5), (1/3, 2/3, 0), (2/3, 1/3, 0)]\n"
+         "sites = np.array([[(u[0] + i) / 2, (u[1] + j) / 2, (u[2] + k) / 2] for u in unit for i in range(2) for j in range(2) for k in range(2)])\n"
+         "n = np.array(data.shape)\n"
+         "top = np.argsort(data.ravel())[::-1][:len(sites)]\n"
+         "worst = 0.0\n"
+         "for q in top:\n"
+         "    f = np.array(np.unravel_index(q, data.shape)) / n\n"
+         "    t = sites - f\n"
+         "    t -= np.rint(t)\n"
+         "    worst = max(worst, np.min(np.linalg.norm(t @ cell, axis=1)))\n"
+         "print('largest distance of a maximum from a Li site', worst, 'A; grid', data.shape)\n"
+         "sys.exit(0 if worst < 0.2 else 1)\n";
+  }
+  std::string cmd = esnap_test::python() + " " + D + "check.py " + D + "out/density/density_Li.cube";
+  int st = esnap_test::run_shell(cmd, &out);
+  INFO(out);
+  if (st == 3) esnap_test::skip_missing("numpy/ase not importable by " + esnap_test::python());
+  CHECK(st == 0);
+}
