@@ -28,8 +28,10 @@
 #include "math/pbc.h"
 
 #define NBR_MAX_CELLS_DIM 1024 /* cells along one direction */
-#define NBR_MAX_STENCIL 400    /* stencil half-width in cells (a cutoff ~400 cells long is rejected) */
-#define NBR_MAX_IMAGE 500      /* |floor(s)| beyond this: a lost atom (images pack into ±511, pbc.h) */
+#define NBR_MAX_STENCIL 64     /* stencil half-width in cells (a cutoff more than 64 cells long is rejected) */
+#define NBR_MAX_STENCIL_CELLS (1 << 18) /* cells one atom visits, Π(2 m[d] + 1): bounds the work per atom */
+#define NBR_MAX_IMAGE 200      /* |floor(s)| beyond this: a lost atom; list images are differences of two such
+                                  images plus a stencil shift: 2·200 + NBR_MAX_STENCIL < 511, the packed range (pbc.h) */
 
 /* Cell grid of one system. */
 typedef struct nbr_geom {
@@ -44,8 +46,8 @@ enum { NBR_GEOM_OK = 0, NBR_GEOM_BAD_RANGE = 1, NBR_GEOM_BAD_CELL = 2, NBR_GEOM_
 
 /* The grid for face widths width[3] (Å), range rl = cutoff + skin (Å) and n atoms. Returns NBR_GEOM_OK;
  * NBR_GEOM_BAD_RANGE when rl is not a finite positive length, NBR_GEOM_BAD_CELL when a width is not, or
- * NBR_GEOM_STENCIL when the stencil would exceed NBR_MAX_STENCIL cells (the cutoff is far too large for the
- * cell). Every count is clamped as a double before it becomes an int, so no input converts inf, NaN or an
+ * NBR_GEOM_STENCIL when the stencil would exceed NBR_MAX_STENCIL cells along a direction or NBR_MAX_STENCIL_CELLS in all
+ * (the cutoff is far too large for the cell, e.g. a nearly flat cell). Every count is clamped as a double before it becomes an int, so no input converts inf, NaN or an
  * out-of-range value. On failure *g is still a valid 1-cell grid. */
 MD_HD int nbr_geom_for(const real_t *MD_RESTRICT width, real_t rl, int n, nbr_geom *MD_RESTRICT g) {
   for (int d = 0; d < 3; d++) {
@@ -75,6 +77,10 @@ MD_HD int nbr_geom_for(const real_t *MD_RESTRICT width, real_t rl, int n, nbr_ge
     const real_t m = ceil(rl / cw); /* 1 … +inf */
     if (!(m <= (real_t)NBR_MAX_STENCIL)) return NBR_GEOM_STENCIL;
     g->m[d] = (int)m;
+  }
+  if ((long long)(2 * g->m[0] + 1) * (2 * g->m[1] + 1) * (2 * g->m[2] + 1) > (long long)NBR_MAX_STENCIL_CELLS) {
+    for (int d = 0; d < 3; d++) g->m[d] = 0;
+    return NBR_GEOM_STENCIL;
   }
   return NBR_GEOM_OK;
 }

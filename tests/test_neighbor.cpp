@@ -135,8 +135,13 @@ TEST_CASE("neighbour cell grid stays bounded for extreme cutoffs and cells", "[n
     CHECK(g.ncell[d] == NBR_MAX_CELLS_DIM);
     CHECK(g.m[d] == 1);
   }
-  CHECK(nbr_geom_for(w, NBR_MAX_STENCIL * 10.0 / 1.0001, 1, &g) == NBR_GEOM_OK);
+  const double slab[3] = {10.0, 1000.0, 1000.0};
+  CHECK(nbr_geom_for(slab, NBR_MAX_STENCIL * 10.0 / 1.0001, 1, &g) == NBR_GEOM_OK);
   CHECK(g.m[0] == NBR_MAX_STENCIL);
+  CHECK(nbr_geom_for(slab, NBR_MAX_STENCIL * 10.0 * 1.0001, 1, &g) == NBR_GEOM_STENCIL);
+  // a nearly flat cell whose stencil would visit billions of cells per atom (a fuzzed extended XYZ): refused
+  const double flat[3] = {0.2, 0.2, 0.2};
+  CHECK(nbr_geom_for(flat, 10.0, 3, &g) == NBR_GEOM_STENCIL);
   // the builders refuse with a message
   xyz_frame f = {};
   REQUIRE(xyz_read_first(esnap_test::data("snap222_300K.xyz").c_str(), nullptr, &f) == MD_OK);

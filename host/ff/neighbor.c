@@ -76,8 +76,8 @@ md_status nbr_geom_check(const md_box *box, real_t rl, int n, nbr_geom *g) {
     default:
       return md_error(MD_ERR_VALUE,
                       "neighbour list: cutoff + skin %g Å is too large for a cell %g Å wide (the stencil would span "
-                      "more than %d cells); use a larger cell or a shorter cutoff",
-                      rl, fmin(w[0], fmin(w[1], w[2])), NBR_MAX_STENCIL);
+                      "more than %d cells along a direction or %d in all); use a larger or less skewed cell or a shorter cutoff",
+                      rl, fmin(w[0], fmin(w[1], w[2])), NBR_MAX_STENCIL, NBR_MAX_STENCIL_CELLS);
   }
 }
 
