@@ -48,9 +48,6 @@ inline bool in_ci() {
   skip(why.c_str());
 }
 
-// An optional comparison (e.g. with kinisi, not a project dependency): skipped wherever it is absent.
-[[noreturn]] inline void skip_optional(const std::string &why) { skip(why.c_str()); }
-
 // The Python interpreter for tools/*.py (CMake's ESNAP_PYTHON: the .venv of tools/setup.sh, else python3), quoted.
 inline std::string python() { return std::string("'") + ESNAP_PYTHON + "'"; }
 
