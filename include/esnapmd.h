@@ -36,12 +36,13 @@
  * Threads: a handle is used by one thread at a time (it owns the force field's scratch and its message); use
  * one handle per thread to evaluate concurrently. Evaluation uses OpenMP threads inside (OMP_NUM_THREADS).
  *
- * Batches and the GPU: esnap_evaluate_batch evaluates structures of any sizes and cells in one call. On the
- * CPU they are evaluated one after the other (each with OpenMP inside). With device "gpu" they are also
- * evaluated one after the other, each with the device force field of `esnapmd eval`; running a batch in the
- * same kernel launches (the replica machinery of `esnapmd run`, kernels/gpu_forces.h, which holds R systems
- * of equal size) is not wired into this API yet: the results would be the same, only faster for many small
- * structures. Per-atom energies are computed on the CPU only (device "gpu": ESNAP_ERR_UNSUPPORTED).
+ * Batches and the GPU: esnap_evaluate_batch evaluates structures of any sizes and cells in one call, as the
+ * replicas of one MD backend (the machinery of `esnapmd run`'s replica ensembles): with device "gpu" every
+ * structure of the batch is evaluated in the same kernel launches (structures with the same PME mesh share one
+ * batched FFT), which is what makes NEB images and phonon displacements cheap; on the CPU the structures run one
+ * after another, each with all OpenMP threads, and give the same bits as esnap_evaluate of each. Per-atom
+ * energies are computed on the CPU only (device "gpu": ESNAP_ERR_UNSUPPORTED); a batch in which any result asks
+ * for them is evaluated one structure after another.
  */
 #ifndef ESNAPMD_H
 #define ESNAPMD_H

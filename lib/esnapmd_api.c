@@ -96,37 +96,77 @@ const char *esnap_model_element(const esnap_model *m, int k) {
 
 const char *esnap_model_device(const esnap_model *m) { return (m && m->ev) ? evaluator_device(m->ev) : ""; }
 
-/* One structure into one result; `where` names it in messages. */
-static md_status evaluate_one(esnap_model *m, const esnap_structure *s, esnap_result *r, const char *where) {
+/* The API's result arrays from an evaluation of sys. */
+static void fill_result(const md_system *sys, const ff_result *res, esnap_result *r) {
+  if (r->energy) *r->energy = res->energy;
+  if (r->forces)
+    for (int i = 0; i < sys->n; i++) {
+      r->forces[3 * i] = res->fx[i];
+      r->forces[3 * i + 1] = res->fy[i];
+      r->forces[3 * i + 2] = res->fz[i];
+    }
+  if (r->virial) memcpy(r->virial, res->virial, sizeof res->virial);
+  if (r->stress) {
+    real_t st9[9];
+    evaluator_stress(sys, res, st9);
+    const int voigt[6] = {0, 4, 8, 5, 2, 1}; /* xx yy zz yz xz xy */
+    for (int k = 0; k < 6; k++) r->stress[k] = st9[voigt[k]];
+  }
+}
+
+/* Structure k of a batch (k < 0: the structure of esnap_evaluate) as an md_system; `where` receives its name
+ * for messages. */
+static md_status convert(esnap_model *m, const esnap_structure *s, const esnap_result *r, int k, md_system **sys,
+                         char *where, size_t nwhere) {
+  if (k < 0) snprintf(where, nwhere, "structure");
+  else snprintf(where, nwhere, "structure %d", k);
   if (!s) return md_error(MD_ERR_VALUE, "%s: the structure pointer is NULL", where);
   if (!r) return md_error(MD_ERR_VALUE, "%s: the result pointer is NULL", where);
-  md_system *sys = NULL;
-  MD_TRY(evaluator_system_from_arrays(&sys, &m->model, s->n, s->positions, s->cell, s->pbc, s->numbers, s->symbols, where));
-  ff_result res;
-  md_status st = ff_result_alloc(&res, sys->n, 0);
-  if (st == MD_OK) {
-    res.eatom = r->energies;
-    st = evaluator_compute(m->ev, sys, &res, where);
-    res.eatom = NULL;
-  }
-  if (st == MD_OK) {
-    if (r->energy) *r->energy = res.energy;
-    if (r->forces)
-      for (int i = 0; i < sys->n; i++) {
-        r->forces[3 * i] = res.fx[i];
-        r->forces[3 * i + 1] = res.fy[i];
-        r->forces[3 * i + 2] = res.fz[i];
-      }
-    if (r->virial) memcpy(r->virial, res.virial, sizeof res.virial);
-    if (r->stress) {
-      real_t st9[9];
-      evaluator_stress(sys, &res, st9);
-      const int voigt[6] = {0, 4, 8, 5, 2, 1}; /* xx yy zz yz xz xy */
-      for (int k = 0; k < 6; k++) r->stress[k] = st9[voigt[k]];
+  return evaluator_system_from_arrays(sys, &m->model, s->n, s->positions, s->cell, s->pbc, s->numbers, s->symbols, where);
+}
+
+/* Structures one after another, each through evaluator_compute (the path that has per-atom energies); single:
+ * the one structure of esnap_evaluate. */
+static md_status evaluate_each(esnap_model *m, int nstruct, const esnap_structure *structures, esnap_result *results,
+                               int single) {
+  md_status st = MD_OK;
+  for (int k = 0; k < nstruct && st == MD_OK; k++) {
+    char where[48];
+    md_system *sys = NULL;
+    MD_TRY(convert(m, &structures[k], &results[k], single ? -1 : k, &sys, where, sizeof where));
+    ff_result res;
+    st = ff_result_alloc(&res, sys->n, 0);
+    if (st == MD_OK) {
+      res.eatom = results[k].energies;
+      st = evaluator_compute(m->ev, sys, &res, where);
+      res.eatom = NULL;
     }
+    if (st == MD_OK) fill_result(sys, &res, &results[k]);
+    ff_result_free(&res);
+    system_destroy(&sys);
   }
-  ff_result_free(&res);
-  system_destroy(&sys);
+  return st;
+}
+
+/* All structures as the replicas of one MD backend (evaluator_compute_batch): one set of kernel launches on
+ * the GPU. Every structure is converted and checked before anything is evaluated. */
+static md_status evaluate_together(esnap_model *m, int nstruct, const esnap_structure *structures, esnap_result *results) {
+  md_system **sys = (md_system **)calloc((size_t)nstruct, sizeof *sys);
+  ff_result *res = (ff_result *)calloc((size_t)nstruct, sizeof *res);
+  md_status st = (sys && res) ? MD_OK : md_error(MD_ERR_MEMORY, "esnap_evaluate_batch: out of memory (%d structures)", nstruct);
+  for (int k = 0; k < nstruct && st == MD_OK; k++) {
+    char where[48];
+    st = convert(m, &structures[k], &results[k], k, &sys[k], where, sizeof where);
+    if (st == MD_OK) st = ff_result_alloc(&res[k], sys[k]->n, 0);
+  }
+  if (st == MD_OK) st = evaluator_compute_batch(m->ev, sys, nstruct, res);
+  for (int k = 0; k < nstruct && st == MD_OK; k++) fill_result(sys[k], &res[k], &results[k]);
+  for (int k = 0; k < nstruct && sys && res; k++) {
+    ff_result_free(&res[k]);
+    system_destroy(&sys[k]);
+  }
+  free(sys);
+  free(res);
   return st;
 }
 
@@ -134,7 +174,7 @@ esnap_status esnap_evaluate(esnap_model *m, const esnap_structure *s, esnap_resu
   md_clear_error();
   if (!m) return (esnap_status)md_error(MD_ERR_VALUE, "esnap_evaluate: the model handle is NULL");
   if (!m->ev) return finish(m, md_error(MD_ERR_VALUE, "esnap_evaluate: the model was not loaded (esnap_model_load failed)"));
-  return finish(m, evaluate_one(m, s, r, "structure"));
+  return finish(m, evaluate_each(m, 1, s, r, 1));
 }
 
 esnap_status esnap_evaluate_batch(esnap_model *m, int nstruct, const esnap_structure *structures, esnap_result *results) {
@@ -143,15 +183,13 @@ esnap_status esnap_evaluate_batch(esnap_model *m, int nstruct, const esnap_struc
   if (!m->ev)
     return finish(m, md_error(MD_ERR_VALUE, "esnap_evaluate_batch: the model was not loaded (esnap_model_load failed)"));
   if (nstruct < 0) return finish(m, md_error(MD_ERR_VALUE, "esnap_evaluate_batch: %d structures", nstruct));
-  if (nstruct > 0 && (!structures || !results))
+  if (nstruct == 0) return finish(m, MD_OK);
+  if (!structures || !results)
     return finish(m, md_error(MD_ERR_VALUE, "esnap_evaluate_batch: the %s array is NULL", !structures ? "structures" : "results"));
-  md_status st = MD_OK;
-  for (int k = 0; k < nstruct && st == MD_OK; k++) {
-    char where[48];
-    snprintf(where, sizeof where, "structure %d", k);
-    st = evaluate_one(m, &structures[k], &results[k], where);
-  }
-  return finish(m, st);
+  int per_atom = 0;
+  for (int k = 0; k < nstruct; k++) per_atom |= results[k].energies != NULL;
+  return finish(m, per_atom ? evaluate_each(m, nstruct, structures, results, 0)
+                            : evaluate_together(m, nstruct, structures, results));
 }
 
 const char *esnap_last_error(const esnap_model *m) { return m ? m->err : md_errmsg(); }

@@ -6,12 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "box.h"
+#include "integrate.h"
 #include "io_lammps_data.h"
 #include "model.h"
 #include "structure.h"
 #include "system.h"
 #if ESNAP_HAVE_CUDA
+#include "backend_gpu.h"
 #include "gpu_atoms.h"
 #include "gpu_forces.h"
 #endif
@@ -145,6 +148,59 @@ md_status evaluator_compute(md_evaluator *e, const md_system *s, ff_result *r, c
   if (st != MD_OK) return st;
   if (!isfinite(r->energy)) return md_error(MD_ERR_PHYSICS, "%s: the energy is not finite", where);
   return MD_OK;
+}
+
+/* The backend options of a force evaluation: the evaluator's Coulomb and neighbour settings, no dynamics (the
+ * time step only sizes the unused kicks), no safety checks beyond the finite-number check, messages labelled
+ * "structure K". */
+static void batch_backend_options(const md_evaluator *e, md_backend_options *bo) {
+  memset(bo, 0, sizeof *bo);
+  bo->integ.ensemble = MD_ENS_NVE;
+  bo->integ.dt = 0.001;
+  bo->coulomb = e->opt.ff.coulomb;
+  bo->coulomb_accuracy = e->opt.ff.accuracy;
+  bo->coulomb_rcut = e->opt.ff.rcut;
+  bo->coulomb_lammps = e->opt.ff.coulomb_lammps;
+  bo->skin = e->opt.ff.skin;
+  bo->quiet = 1;
+  bo->rep_label = 1;
+  bo->rep_noun = "structure";
+}
+
+md_status evaluator_compute_batch(md_evaluator *e, md_system *const *sys, int nsys, ff_result *res) {
+  if (nsys < 1) return MD_OK;
+  if (e->opt.ff.bispectrum) return md_error(MD_ERR_INTERNAL, "evaluator_compute_batch: no bispectrum in batches");
+  for (int k = 0; k < nsys; k++)
+    if (res[k].eatom || res[k].n != sys[k]->n)
+      return md_error(MD_ERR_INTERNAL, "evaluator_compute_batch: result %d is not a plain result for %d atoms", k, sys[k]->n);
+  const md_backend_ops *ops = e->opt.backend;
+  if (!ops) {
+    ops = md_backend_cpu();
+#if ESNAP_HAVE_CUDA
+    if (e->use_gpu) ops = md_backend_cuda();
+#endif
+  }
+  md_backend_options bo;
+  batch_backend_options(e, &bo);
+  md_replica *reps = (md_replica *)calloc((size_t)nsys, sizeof *reps);
+  if (!reps) return md_error(MD_ERR_MEMORY, "out of memory (a batch of %d structures)", nsys);
+  md_status st = MD_OK;
+  for (int k = 0; k < nsys && st == MD_OK; k++) st = replica_alloc(&reps[k], sys[k]);
+  md_backend *b = NULL;
+  if (st == MD_OK) st = ops->create(&b, &e->model, &bo, reps, nsys);
+  for (int k = 0; k < nsys && st == MD_OK; k++) st = ops->set_state(b, k, &reps[k], MD_STATE_ALL);
+  if (st == MD_OK) st = ops->compute_forces(b);
+  for (int k = 0; k < nsys && st == MD_OK; k++) {
+    st = ops->get_state(b, k, &reps[k], MD_STATE_FORCE);
+    if (st != MD_OK) break;
+    replica_forces_result(&reps[k], &res[k], 0);
+    if (!isfinite(res[k].energy)) st = md_error(MD_ERR_PHYSICS, "structure %d: the energy is not finite", k);
+  }
+  if (st == MD_OK) snprintf(e->desc, sizeof e->desc, "%s", ops->describe(b));
+  if (b) ops->destroy(&b);
+  for (int k = 0; k < nsys; k++) replica_free(&reps[k]);
+  free(reps);
+  return st;
 }
 
 const char *evaluator_device(const md_evaluator *e) { return e->device; }

@@ -16,6 +16,8 @@
 
 MD_EXTERN_C_BEGIN
 
+struct md_backend_ops;
+
 typedef struct evaluator_options {
   ff_options ff;      /* Coulomb method/accuracy/cutoff overrides, LAMMPS mode, bispectrum */
   const char *device; /* "auto" (the GPU when built with CUDA and a device is present, else the CPU), "cpu", "gpu" */
@@ -24,6 +26,8 @@ typedef struct evaluator_options {
                          Coulomb real-space cutoff of the first structure carried on, as in `esnapmd eval` of a
                          multi-frame file) */
   const char *who;    /* prefix of option errors, e.g. "eval: --device" */
+  const struct md_backend_ops *backend; /* batches (evaluator_compute_batch): the MD backend whose replicas hold
+                                           the structures; NULL: the CUDA backend on the GPU, else the CPU one */
 } evaluator_options;
 
 void evaluator_options_default(evaluator_options *o);
@@ -37,6 +41,13 @@ void evaluator_destroy(md_evaluator **e);
 /* Evaluate s into r (sized for s->n; r->eatom, when not NULL, receives per-atom energies, eV). `where` names
  * the structure in messages. A non-finite energy is MD_ERR_PHYSICS. */
 md_status evaluator_compute(md_evaluator *e, const md_system *s, ff_result *r, const char *where);
+/* Energies, forces and virials of nsys structures in one call through the replicas of an MD backend
+ * (src/backend.h), the machinery of `esnapmd run`'s replica ensembles: on the GPU every structure of the batch
+ * is evaluated in the same kernel launches (sizes and cells may differ; systems with the same PME mesh share
+ * one batched FFT); on the CPU one after the other, each with the evaluator's OpenMP threads, which gives
+ * the same bits as evaluator_compute of each structure with fresh = 1. res[k] is sized for sys[k]->n; per-atom
+ * energies and the bispectrum are not computed here (use evaluator_compute). Failures name "structure K". */
+md_status evaluator_compute_batch(md_evaluator *e, md_system *const *sys, int nsys, ff_result *res);
 /* "cpu" or "gpu: DEVICE NAME". */
 const char *evaluator_device(const md_evaluator *e);
 /* One line describing the Coulomb parameters of the last evaluation. */

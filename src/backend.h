@@ -75,6 +75,7 @@ typedef struct md_backend_options {
                                   * integ.t_start/t_stop; NULL: the integ values for every replica. create copies it */
   int rep_offset;         /* ensemble index of this backend's replica 0 (an MPI rank holds a block of replicas) */
   int rep_label;          /* 1: error messages start with "replica K: " (K = rep_offset + r) */
+  const char *rep_noun;   /* the word before K in those messages; NULL: "replica" (the library: "structure") */
   int one_thread_per_replica; /* CPU backend: replicas advance in parallel, each on ONE OpenMP thread, so replica k
                                * follows bit for bit the trajectory of a run of that replica alone (any thread
                                * count); other backends ignore it */

@@ -3,7 +3,10 @@
 //    the CPU (energies and virial 1e-10 relative on the GPU, 1e-12 emulated; forces 1e-8 / 1e-10 eV/Å);
 //  - a perturbed 4000-atom Li3N cell, with and without SNAP: the same tolerances;
 //  - four systems in one batch (one backend, four replicas) equal each system alone (GPU 1e-12 relative
-//    energy, 1e-11 eV/Å forces; bit for bit on the CPU and emulated).
+//    energy, 1e-11 eV/Å forces; bit for bit on the CPU and emulated);
+//  - the library's batch (lib/evaluator.h evaluator_compute_batch: five structures of 4, 32 and 108 atoms and
+//    two cells of the same size as the replicas of one backend) equals each structure evaluated alone on the
+//    CPU (bit for bit on the CPU; the "vs CPU" tolerances elsewhere).
 // On the CPU "equals the CPU" is run-to-run reproducibility (a fresh evaluation, the same bits).
 // Also, GPU only: device neighbour lists (Thrust path and the guarded graph path, three systems in one launch)
 // equal the host lists entry by entry (the emulated build: tests/test_neighbor_emul.cpp).
@@ -19,6 +22,8 @@
 #include "test_emul_util.h"
 
 extern "C" {
+#include "box.h"
+#include "evaluator.h"
 #include "forcefield.h"
 #include "integrate.h"
 #include "io_xyz.h"
@@ -49,6 +54,20 @@ struct Cmp {
   double de = 0, df = 0, dw = 0;  // relative energy, absolute force (eV/Å), relative virial
 };
 
+// A result rg against the reference rc of the same structure.
+Cmp compare(const ff_result &rg, const ff_result &rc) {
+  Cmp c;
+  c.de = std::fabs(rg.energy - rc.energy) / std::fabs(rc.energy);
+  double parts[3][2] = {{rg.e_snap, rc.e_snap}, {rg.e_coul, rc.e_coul}, {rg.e_zbl, rc.e_zbl}};
+  for (auto &p : parts) c.de = std::max(c.de, std::fabs(p[0] - p[1]) / std::max(1e-300, std::fabs(rc.energy)));
+  for (int i = 0; i < rc.n; i++)
+    c.df = std::max({c.df, std::fabs(rg.fx[i] - rc.fx[i]), std::fabs(rg.fy[i] - rc.fy[i]), std::fabs(rg.fz[i] - rc.fz[i])});
+  double wmax = 0;
+  for (int k = 0; k < 9; k++) wmax = std::max(wmax, std::fabs(rc.virial[k]));
+  for (int k = 0; k < 9; k++) c.dw = std::max(c.dw, std::fabs(rg.virial[k] - rc.virial[k]) / wmax);
+  return c;
+}
+
 // The backend against the CPU on structure s (method -1: the model's).
 Cmp vs_cpu(esnap_test::Backend be, const md_model &m, int method, double acc, const md_system *s) {
   ff_options o;
@@ -63,15 +82,7 @@ Cmp vs_cpu(esnap_test::Backend be, const md_model &m, int method, double acc, co
   md_status st = esnap_test::evaluate(be, m, o, s, &rg);
   INFO(md_errmsg());
   REQUIRE(st == MD_OK);
-  Cmp c;
-  c.de = std::fabs(rg.energy - rc.energy) / std::fabs(rc.energy);
-  double parts[3][2] = {{rg.e_snap, rc.e_snap}, {rg.e_coul, rc.e_coul}, {rg.e_zbl, rc.e_zbl}};
-  for (auto &p : parts) c.de = std::max(c.de, std::fabs(p[0] - p[1]) / std::max(1e-300, std::fabs(rc.energy)));
-  for (int i = 0; i < s->n; i++)
-    c.df = std::max({c.df, std::fabs(rg.fx[i] - rc.fx[i]), std::fabs(rg.fy[i] - rc.fy[i]), std::fabs(rg.fz[i] - rc.fz[i])});
-  double wmax = 0;
-  for (int k = 0; k < 9; k++) wmax = std::max(wmax, std::fabs(rc.virial[k]));
-  for (int k = 0; k < 9; k++) c.dw = std::max(c.dw, std::fabs(rg.virial[k] - rc.virial[k]) / wmax);
+  Cmp c = compare(rg, rc);
   ff_result_free(&rc);
   ff_result_free(&rg);
   return c;
@@ -191,6 +202,55 @@ BACKEND_TEST_CASE("whole model equals the cpu on a perturbed 4000-atom cell", "[
     check(c, B.tol);
     system_destroy(&s);
   }
+}
+
+BACKEND_TEST_CASE("library batch of mixed sizes and cells in one backend call equals each structure alone", "[lib][batch]") {
+  // lib/evaluator.h evaluator_compute_batch (esnap_evaluate_batch without per-atom energies): the structures as
+  // the replicas of one backend, against evaluator_compute of each on the CPU with a fresh force field
+  const md_model &m = esnap_test::li3n_model();
+  std::vector<md_system *> sys = {load("snap222_300K.xyz", m), load("unitcell.xyz", m), load("snap333_1000K.xyz", m),
+                                  load("snap222_300K.xyz", m), load("zbl222_close.xyz", m)};
+  perturb(sys[3], 7, 0.05);
+  for (int k = 0; k < 9; k++) sys[3]->box.h[k] *= 1.03;  // another cell: another PME mesh in the same batch
+  REQUIRE(box_update(&sys[3]->box, "strained") == MD_OK);
+  for (int i = 0; i < sys[3]->n; i++) {
+    sys[3]->x[i] *= 1.03;
+    sys[3]->y[i] *= 1.03;
+    sys[3]->z[i] *= 1.03;
+  }
+  evaluator_options o;
+  evaluator_options_default(&o);
+  o.device = "cpu";
+  o.fresh = 1;
+  md_evaluator *ref = nullptr, *ev = nullptr;
+  REQUIRE(evaluator_create(&ref, &m, &o) == MD_OK);
+  o.device = B.backend == esnap_test::Backend::gpu ? "gpu" : "cpu";
+  o.backend = esnap_test::md_ops(B.backend);
+  md_status st = evaluator_create(&ev, &m, &o);
+  INFO(md_errmsg());
+  REQUIRE(st == MD_OK);
+  std::vector<ff_result> batch(sys.size()), one(sys.size());
+  for (size_t k = 0; k < sys.size(); k++) {
+    REQUIRE(ff_result_alloc(&batch[k], sys[k]->n, 0) == MD_OK);
+    REQUIRE(ff_result_alloc(&one[k], sys[k]->n, 0) == MD_OK);
+    REQUIRE(evaluator_compute(ref, sys[k], &one[k], "reference") == MD_OK);
+  }
+  st = evaluator_compute_batch(ev, sys.data(), (int)sys.size(), batch.data());
+  INFO(md_errmsg());
+  REQUIRE(st == MD_OK);
+  for (size_t k = 0; k < sys.size(); k++) {
+    Cmp c = compare(batch[k], one[k]);
+    std::printf("%s library batch structure %zu (%d atoms) vs alone on the cpu: |dE|/E %.2g, max |dF| %.2g eV/A, "
+                "|dW|/W %.2g\n", B.name, k, sys[k]->n, c.de, c.df, c.dw);
+    INFO("structure " << k);
+    check(c, B.tol);
+    if (k > 0) CHECK(batch[k].energy != batch[k - 1].energy);
+    ff_result_free(&batch[k]);
+    ff_result_free(&one[k]);
+  }
+  evaluator_destroy(&ev);
+  evaluator_destroy(&ref);
+  for (auto *s : sys) system_destroy(&s);
 }
 
 BACKEND_TEST_CASE("batch of four systems equals each system alone", "[forcefield]") {

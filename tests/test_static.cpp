@@ -43,3 +43,10 @@ TEST_CASE("static lattice and elastic constants match the esnap paper", "[static
 // phonopy's Gamma frequencies from a 3x3x3 supercell equal the eigenvalues of the finite-difference dynamical
 // matrix of the 4-atom cell (displacements 0.001 A, numpy in the script) within 5e-4 THz; acoustic modes ~ 0.
 TEST_CASE("static phonopy gamma frequencies equal the unit-cell dynamical matrix", "[static][python]") { run_check("gamma"); }
+
+// NEB images as one batch group (esnapmd.BatchCalculators, the library's batch call: on a GPU the same kernel
+// launches) follow the same path as one calculator per image, bit for bit on the CPU, with one library call per
+// NEB force call.
+TEST_CASE("static NEB images evaluated as one batch equal one calculator per image", "[static][python][batch]") {
+  run_check("neb_batch");
+}

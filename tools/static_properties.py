@@ -47,28 +47,34 @@ SITES = ((0.0, 0.0, 0.5), (1.0 / 3.0, 2.0 / 3.0, 0.0), (2.0 / 3.0, 1.0 / 3.0, 0.
 
 # ---------------------------------------------------------------------------------------------------------- calculator
 def backend():
-    """(ESNAP calculator class, evaluate_batch) of the esnapmd package: the installed one, else the source tree's
-    python/ folder (which finds libesnapmd through $ESNAPMD_LIBRARY, $ESNAPMD_BUILD_DIR or build/)."""
+    """The esnapmd package: the installed one, else the source tree's python/ folder (which finds libesnapmd
+    through $ESNAPMD_LIBRARY, $ESNAPMD_BUILD_DIR or build/)."""
     try:
-        from esnapmd import ESNAP, evaluate_batch
+        import esnapmd
     except ImportError:
         sys.path.insert(0, os.path.join(ROOT, "python"))
-        from esnapmd import ESNAP, evaluate_batch
-    return ESNAP, evaluate_batch
+        import esnapmd
+    return esnapmd
 
 
 class Evaluator:
-    """One model and Coulomb setting: an ASE calculator and a batch evaluation of many structures."""
+    """One model and Coulomb setting: an ASE calculator, calculators of a group of images evaluated together
+    (NEB) and a batch evaluation of many structures (phonon displacements). Groups and batches are one library
+    call each, the replicas of one MD backend (on a GPU: the same kernel launches)."""
 
     def __init__(self, model, coulomb="ewald", accuracy=1e-8, device="cpu"):
-        self.cls, self.batch_fn = backend()
+        self.pkg = backend()
         self.kw = dict(model=model, coulomb=coulomb, accuracy=accuracy, device=device)
 
     def calc(self):
-        return self.cls(**self.kw)
+        return self.pkg.ESNAP(**self.kw)
+
+    def group(self, images):
+        """Attach the calculators of one batch group to images (ase.mep.NEB)."""
+        return self.pkg.BatchCalculators(images, **self.kw)
 
     def forces(self, frames):
-        return [np.asarray(r["forces"]) for r in self.batch_fn(frames, **self.kw)]
+        return [np.asarray(r["forces"]) for r in self.pkg.evaluate_batch(frames, energies=False, **self.kw)]
 
 
 # ----------------------------------------------------------------------------------------------------------- structure
@@ -238,8 +244,7 @@ def neb_barrier(ev, initial, final, nimages=NEB_IMAGES, fmax=NEB_FMAX, steps=300
     from ase.mep import NEB
     from ase.optimize import FIRE
     images = [initial] + [initial.copy() for _ in range(nimages)] + [final]
-    for im in images:
-        im.calc = ev.calc()
+    group = ev.group(images)  # every NEB force call: the moved images in one library call
     neb = NEB(images, climb=True, method="improvedtangent", allow_shared_calculator=False)
     neb.interpolate(method="idpp", mic=True)
     opt = FIRE(neb, logfile=None)
@@ -250,7 +255,8 @@ def neb_barrier(ev, initial, final, nimages=NEB_IMAGES, fmax=NEB_FMAX, steps=300
         d = images[i].positions - images[i - 1].positions
         path.append(path[-1] + float(np.linalg.norm(d)))
     return {"barrier": float(e.max() - e[0]), "barrier_reverse": float(e.max() - e[-1]),
-            "energies": (e - e[0]).tolist(), "path_A": path, "steps": opt.nsteps, "converged": bool(converged)}
+            "energies": (e - e[0]).tolist(), "path_A": path, "steps": opt.nsteps, "converged": bool(converged),
+            "library_calls": group.calls, "structures_evaluated": group.evaluated}
 
 
 def neb_hops(ev, unit, sizes, fmax_end=FMAX_DEFECT):

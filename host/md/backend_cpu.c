@@ -113,15 +113,7 @@ static md_status forces(cpu_rep *c) {
   md_system *s = c->st.sys;
   md_status st = ff_compute(c->ff, s, &c->res);
   if (st != MD_OK) return md_error(st == MD_ERR_VALUE ? MD_ERR_PHYSICS : st, "step %ld: %s", s->step, md_errmsg());
-  size_t n = (size_t)s->n;
-  memcpy(c->st.fx, c->res.fx, n * sizeof(real_t));
-  memcpy(c->st.fy, c->res.fy, n * sizeof(real_t));
-  memcpy(c->st.fz, c->res.fz, n * sizeof(real_t));
-  c->st.pe = c->res.energy;
-  c->st.pe_snap = c->res.e_snap;
-  c->st.pe_coul = c->res.e_coul;
-  c->st.pe_zbl = c->res.e_zbl;
-  memcpy(c->st.virial, c->res.virial, sizeof c->st.virial);
+  replica_forces_result(&c->st, &c->res, 1);
   return MD_OK;
 }
 

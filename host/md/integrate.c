@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forcefield.h"
 #include "math/nhc.h"
 #include "system.h"
 
@@ -38,6 +39,16 @@ void replica_free(md_replica *r) {
   free(r->fx);
   free(r->nbr_x0);
   memset(r, 0, sizeof *r);
+}
+
+void replica_forces_result(md_replica *r, ff_result *res, int to_replica) {
+  size_t n = (size_t)r->sys->n;
+  real_t *rf[3] = {r->fx, r->fy, r->fz}, *ff[3] = {res->fx, res->fy, res->fz};
+  real_t *re[4] = {&r->pe, &r->pe_snap, &r->pe_coul, &r->pe_zbl};
+  real_t *fe[4] = {&res->energy, &res->e_snap, &res->e_coul, &res->e_zbl};
+  for (int d = 0; d < 3; d++) memcpy(to_replica ? rf[d] : ff[d], to_replica ? ff[d] : rf[d], n * sizeof(real_t));
+  for (int k = 0; k < 4; k++) *(to_replica ? re[k] : fe[k]) = *(to_replica ? fe[k] : re[k]);
+  memcpy(to_replica ? r->virial : res->virial, to_replica ? res->virial : r->virial, sizeof r->virial);
 }
 
 md_status replica_copy(md_replica *dst, const md_replica *src, unsigned what) {
@@ -258,5 +269,5 @@ md_status integ_label_replica(const md_backend_options *opt, int r, md_status st
   char buf[1024];
   snprintf(buf, sizeof buf, "%s", msg ? msg : md_errmsg());
   if (!opt->rep_label) return md_error(st, "%s", buf);
-  return md_error(st, "replica %d: %s", opt->rep_offset + r, buf);
+  return md_error(st, "%s %d: %s", opt->rep_noun ? opt->rep_noun : "replica", opt->rep_offset + r, buf);
 }

@@ -19,6 +19,10 @@ md_status replica_alloc(md_replica *r, const md_system *sys);
 void replica_free(md_replica *r);
 /* Copy the parts in `what` (MD_STATE_* mask) between replicas of the same size. */
 md_status replica_copy(md_replica *dst, const md_replica *src, unsigned what);
+/* Copy MD_STATE_FORCE's parts (forces, energy and its parts, virial) between a replica and a force-field result
+ * (host/ff/forcefield.h) of the same size: into the replica when to_replica, else into the result. */
+struct ff_result;
+void replica_forces_result(md_replica *r, struct ff_result *res, int to_replica);
 
 /* Chain parameters of an NVT run of n atoms (dof 3n − 3). */
 void integ_nhc_params(const md_integrator_params *ip, int n, nhc_params *np);
@@ -59,8 +63,9 @@ md_status integ_stop_check(const md_system *s, const real_t *fx, const real_t *f
 md_status integ_stop_error(const md_system *s, const real_t *fx, const real_t *fy, const real_t *fz, const real_t *mass,
                            real_t dt, const md_safety_params *p, unsigned halt, unsigned flags, int atom, long step,
                            real_t temp);
-/* Replica r's failure st with message msg (NULL: the current md_errmsg()), prefixed by "replica K: "
- * (K = opt->rep_offset + r) when opt->rep_label is set; MD_OK passes through. */
+/* Replica r's failure st with message msg (NULL: the current md_errmsg()), prefixed by "replica K: " (K =
+ * opt->rep_offset + r; opt->rep_noun in place of "replica" when set) when opt->rep_label is set; MD_OK passes
+ * through. */
 md_status integ_label_replica(const md_backend_options *opt, int r, md_status st, const char *msg);
 
 MD_EXTERN_C_END

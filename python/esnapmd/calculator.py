@@ -164,7 +164,68 @@ class ESNAP(Calculator):
         return self.model.evaluate(atoms_list)
 
 
-def evaluate_batch(atoms_list, model=None, coulomb=None, accuracy=None, rcut=None, device="auto"):
+def evaluate_batch(atoms_list, model=None, coulomb=None, accuracy=None, rcut=None, device="auto", energies=None):
     """Evaluate a list of Atoms (sizes and cells may differ) with one model in one library call: a list of
-    dicts {"energy", "forces", "stress", "energies"} in input order."""
-    return Model(model, coulomb, accuracy, rcut, device).evaluate(atoms_list)
+    dicts {"energy", "forces", "stress", "energies"} in input order. energies=False: no per-atom energies, so
+    the structures run as the replicas of one MD backend (on a GPU: in the same kernel launches); see
+    Model.evaluate for the default."""
+    return Model(model, coulomb, accuracy, rcut, device).evaluate(atoms_list, energies=energies)
+
+
+class BatchCalculators:
+    """ASE calculators for a group of Atoms that are evaluated together: when one member needs a result, every
+    member whose atoms changed since its last evaluation is evaluated in ONE library call (esnap_evaluate_batch
+    without per-atom energies: the replicas of one MD backend, on a GPU in the same kernel launches), and the
+    others find their results cached. Made for ase.mep.NEB images, which ASE moves together and then asks
+    one after another:
+
+        group = BatchCalculators(images, coulomb="ewald", accuracy=1e-8)   # sets images[k].calc
+        neb = NEB(images, climb=True, allow_shared_calculator=False)
+
+    Results equal those of one ESNAP calculator per image (bit for bit on the CPU). group.calls counts the
+    library calls, group.evaluated the structures evaluated. Per-atom energies ("energies") of a member are
+    evaluated for that member alone. Arguments after `images` are those of ESNAP."""
+
+    def __init__(self, images, model=None, coulomb=None, accuracy=None, rcut=None, device="auto"):
+        if Calculator is object:
+            raise EsnapError("BatchCalculators needs ASE (pip install ase)")
+        self.model = Model(model, coulomb, accuracy, rcut, device)
+        self.images = list(images)
+        self.calculators = [_BatchMember(self, k) for k in range(len(self.images))]
+        for im, c in zip(self.images, self.calculators):
+            im.calc = c
+        self.calls = 0
+        self.evaluated = 0
+
+    def _update(self, member, atoms, properties):
+        """Evaluate `atoms` for `member` and every other member whose image changed, in one call."""
+        if "energies" in properties:
+            todo = [(member, atoms)]
+        else:
+            todo = [(member, atoms)] + [(c, im) for c, im in zip(self.calculators, self.images)
+                                        if c is not member and (not c.results or c.check_state(im))]
+        rs = self.model.evaluate([a for _, a in todo], energies="energies" in properties)
+        self.calls += 1
+        self.evaluated += len(todo)
+        for (c, a), r in zip(todo, rs):
+            c.atoms = a.copy()
+            c.results = {"energy": r["energy"], "free_energy": r["energy"], "forces": r["forces"],
+                         "stress": r["stress"]}
+            if r["energies"] is not None:
+                c.results["energies"] = r["energies"]
+
+
+class _BatchMember(Calculator if Calculator is not object else object):
+    """One image's calculator of a BatchCalculators group."""
+
+    implemented_properties = ["energy", "free_energy", "forces", "stress", "energies"]
+    nolabel = True
+
+    def __init__(self, group, index):
+        Calculator.__init__(self)
+        self.group = group
+        self.index = index
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
+        Calculator.calculate(self, atoms, properties, system_changes)
+        self.group._update(self, self.atoms, properties)

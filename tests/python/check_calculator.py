@@ -9,7 +9,8 @@ Checks, each printing one "ok:" line or raising (exit 1):
   2. forces and stress equal central finite differences of the energy through ASE
      (Calculator.calculate_numerical_forces / calculate_numerical_stress);
   3. a batch (evaluate_batch and ESNAP.evaluate_batch; different sizes and cells in one batch) equals its
-     structures evaluated one by one, bit for bit, in input order;
+     structures evaluated one by one, bit for bit, in input order, also without per-atom energies (the
+     structures then run as the replicas of one MD backend, the path that shares kernel launches on a GPU);
   4. a cell smaller than twice the cutoffs (the 4-atom unit cell) gives the per-cell energy of its 3x3x3
      supercell (periodic images are included);
   5. bad input raises EsnapError with the library's message: unknown element, wrong positions shape,
@@ -107,7 +108,9 @@ for label, kw, _ in SETTINGS:
     calc = ESNAP(device="cpu", **kw)
     batch = evaluate_batch(structs, device="cpu", **kw)
     batch2 = calc.evaluate_batch(structs)
-    assert len(batch) == len(structs) == len(batch2)
+    # without per-atom energies the batch runs as the replicas of one MD backend (the GPU path's machinery)
+    together = calc.model.evaluate(structs, energies=False)
+    assert len(batch) == len(structs) == len(batch2) == len(together)
     for k, a in enumerate(structs):
         a = a.copy()
         a.calc = calc
@@ -118,7 +121,12 @@ for label, kw, _ in SETTINGS:
             for key in one:
                 assert np.array_equal(np.asarray(b[k][key]), np.asarray(one[key])), \
                     "%s: batch entry %d (%d atoms) %s differs from the single evaluation" % (label, k, len(a), key)
-print("ok: batches of %d structures (%s atoms) equal one-by-one evaluation bit for bit"
+        assert together[k]["energies"] is None
+        for key in ("energy", "forces", "stress"):
+            assert np.array_equal(np.asarray(together[k][key]), np.asarray(one[key])), \
+                "%s: replica-batch entry %d (%d atoms) %s differs from the single evaluation" % (label, k, len(a), key)
+print("ok: batches of %d structures (%s atoms), with per-atom energies and as backend replicas, equal one-by-one "
+      "evaluation bit for bit"
       % (len(structs), ", ".join(str(len(a)) for a in structs)))
 
 # 4. small cell: periodic images

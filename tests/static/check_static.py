@@ -4,6 +4,8 @@
                                             2 GPa of the paper's eSNAP column (116 144 17 39); c66 = (c11 - c12)/2
     python check_static.py gamma            phonopy's Gamma frequencies (3x3x3 supercell) equal the eigenvalues of the
                                             finite-difference dynamical matrix of the 4-atom cell, diagonalised here
+    python check_static.py neb_batch        an NEB with its images as one batch group (esnapmd.BatchCalculators)
+                                            = one calculator per image, bit for bit; one library call per force call
 Prints the numbers and exits 1 with a message on the first failed check.
 """
 import os
@@ -75,10 +77,52 @@ def gamma(ev):
     check(f_direct[3] > 1.0, "optical modes real and positive (lowest %.3f THz)" % f_direct[3])
 
 
+def neb_batch(ev):
+    """A climbing-image NEB whose images are one batch group (esnapmd.BatchCalculators, as neb_barrier runs
+    it) follows the same path as one ESNAP calculator per image, and costs one library call per force call."""
+    from ase.mep import NEB
+    from ase.optimize import FIRE
+    unit = sp.li3n_cell(3.641, 3.872)
+    n = 2
+    base = unit.repeat((n, n, n))
+    va, vb = sp.site_index(n, (0, 0, 0), sp.LI2A), sp.site_index(n, (0, 0, 0), sp.LI2B)
+    ini = base.copy()
+    del ini[va]
+    fin = base.copy()
+    fin.positions[vb] = base.positions[va]
+    del fin[va]
+    runs = {}
+    for how in ("group", "separate"):
+        images = [ini.copy()] + [ini.copy() for _ in range(3)] + [fin.copy()]
+        if how == "group":
+            group = ev.group(images)
+        else:
+            for im in images:
+                im.calc = ev.calc()
+        neb = NEB(images, climb=True, method="improvedtangent", allow_shared_calculator=False)
+        neb.interpolate(method="idpp", mic=True)
+        calls = [0]
+        get_forces = neb.get_forces
+
+        def counted(*a, **k):
+            calls[0] += 1
+            return get_forces(*a, **k)
+        neb.get_forces = counted
+        FIRE(neb, logfile=None).run(fmax=1e-6, steps=8)
+        runs[how] = ([im.positions.copy() for im in images], [im.get_potential_energy() for im in images], calls[0])
+    (pg, eg, cg), (ps, es, _) = runs["group"], runs["separate"]
+    check(all(np.array_equal(a, b) for a, b in zip(pg, ps)) and eg == es,
+          "NEB with the images as one batch group = one calculator per image, bit for bit (%d force calls; image "
+          "energies %s eV)" % (cg, " ".join("%.5f" % e for e in eg)))
+    check(1 < group.calls <= cg and group.evaluated == 5 + 3 * (group.calls - 1),
+          "at most one library call per NEB force call (%d calls for %d force calls, %d structures: the end points "
+          "once, the 3 moving images together in every call)" % (group.calls, cg, group.evaluated))
+
+
 def main():
     what = sys.argv[1]
     ev = sp.Evaluator(MODEL, "ewald", 1e-8, "cpu")
-    {"lattice_elastic": lattice_elastic, "gamma": gamma}[what](ev)
+    {"lattice_elastic": lattice_elastic, "gamma": gamma, "neb_batch": neb_batch}[what](ev)
 
 
 if __name__ == "__main__":
