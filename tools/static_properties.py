@@ -336,7 +336,7 @@ def phonons(ev, unit, sizes=(2, 3, 4), report=3):
     bs = ph.band_structure
     ph.run_mesh([3, 3, 3], is_gamma_center=True)
     mesh = ph.mesh
-    ph.run_mesh([24, 24, 24])
+    ph.run_mesh([24, 24, 24], is_gamma_center=True)  # DOS mesh; Gamma-centred keeps the point-group reduction
     ph.run_total_dos()
     dos = ph.total_dos
     out.update({
