@@ -391,8 +391,10 @@ def plots(res, outdir):
             ax.plot(atoms, [x[k] for x in fr], "o-", c="C%d" % i, label=k + "-planar")
             ax.axhline(PAPER["frenkel_" + k][1], ls=":", c="C%d" % i)
             ax.axhline(PAPER["frenkel_" + k][0], ls="--", c="C%d" % i, lw=0.8)
-        ax.set(xscale="log", xlabel="atoms in the supercell", ylabel="Frenkel pair energy (eV)",
+        ax.set(xscale="log", xlabel="supercell (atoms)", ylabel="Frenkel pair energy (eV)",
                title="Frenkel energies (dotted: paper eSNAP, dashed: DFT)")
+        ax.set_xticks(atoms, ["%dx%dx%d\n(%d)" % (x["n"], x["n"], x["n"], x["atoms"]) for x in fr])
+        ax.minorticks_off()
         ax.legend()
         fig.tight_layout()
         files.append(save(fig, outdir, "frenkel.png"))
