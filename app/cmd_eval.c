@@ -2,7 +2,7 @@
  *
  *   esnapmd eval IN [-o OUT.xyz] [--model FILE] [--coulomb ewald|pme|none] [--accuracy X] [--rcut R]
  *                   [--lammps] [--lammps-table N] [--lammps-tabsqrt float|double] [--bispectrum] [--types Li,N]
- *                   [--device auto|cpu|gpu] [--energies]
+ *                   [--device auto|cpu|gpu] [--energies] [--batch N]
  *
  * IN is extended XYZ (every frame is evaluated) or a LAMMPS data file (structure.h). With -o, OUT is extended
  * XYZ with, per frame, the keys energy, energy_snap, energy_coulomb, energy_zbl (eV), virial (9 numbers, eV,
@@ -11,6 +11,11 @@
  * energies, eV, summing to energy; CPU only) and bispectrum:R:K], the
  * layout of the reference files in tests/data; it is written atomically (temporary file, fsync, rename). Without -o a table
  * per frame goes to stdout.
+ *
+ * --batch N evaluates N frames at a time as the replicas of one MD backend (lib/evaluator.h
+ * evaluator_compute_batch, the library's batch path): on a GPU in the same kernel launches, on the CPU one after
+ * another with the same bits as evaluating each frame alone. Each frame then gets its own Coulomb parameters
+ * (without --batch the first frame's real-space cutoff and lists carry on); no per-atom energies or bispectrum.
  *
  * The last line on stdout reports the throughput of the force evaluations alone (reading and writing excluded;
  * neighbour lists and Coulomb setup included, as in LAMMPS's rerun): "timing: F frames, A atom-evaluations in T s
@@ -40,7 +45,7 @@
 static const char *const k_usage =
     "usage: esnapmd eval IN [-o OUT.xyz] [--model FILE] [--coulomb ewald|pme|none] [--accuracy X] [--rcut R]\n"
     "                       [--lammps] [--lammps-table N] [--lammps-tabsqrt float|double] [--bispectrum]\n"
-    "                       [--types Li,N] [--device auto|cpu|gpu] [--energies]\n"
+    "                       [--types Li,N] [--device auto|cpu|gpu] [--energies] [--batch N]\n"
     "\n"
     "Energy, forces and virial of every structure in IN (extended XYZ, every frame; or a LAMMPS data file).\n"
     "  -o OUT.xyz         write extended XYZ: keys energy energy_snap energy_coulomb energy_zbl (eV),\n"
@@ -58,7 +63,9 @@ static const char *const k_usage =
     "  --energies         with -o, also write per-atom energies (energies:R:1, eV, summing to energy; CPU only)\n"
     "  --types LIST       elements of LAMMPS data-file types 1, 2, ... (e.g. Li,N)\n"
     "  --device DEV       auto (default): the GPU when esnapmd was built with CUDA and a device is present,\n"
-    "                     else the CPU; cpu; gpu (an error without a CUDA build or device)\n";
+    "                     else the CPU; cpu; gpu (an error without a CUDA build or device)\n"
+    "  --batch N          evaluate N frames at a time as the replicas of one backend (on a GPU: the same kernel\n"
+    "                     launches; each frame with its own Coulomb parameters; no --energies or --bispectrum)\n";
 
 typedef struct eval_args {
   const char *in, *out, *model;
@@ -72,7 +79,10 @@ typedef struct eval_args {
   int energies;     /* --energies: per-atom energies in the output */
   const char *types;
   const char *device;
+  int batch;        /* --batch N: frames per backend batch; 0: one frame at a time, one force field */
 } eval_args;
+
+#define EVAL_MAX_BATCH 100000
 
 static md_status parse_args(int argc, char **argv, eval_args *a, int *help) {
   memset(a, 0, sizeof *a);
@@ -84,7 +94,8 @@ static md_status parse_args(int argc, char **argv, eval_args *a, int *help) {
     const char *opt = argv[k];
     int takes = strcmp(opt, "-o") == 0 || strcmp(opt, "--model") == 0 || strcmp(opt, "--coulomb") == 0 ||
                 strcmp(opt, "--accuracy") == 0 || strcmp(opt, "--types") == 0 || strcmp(opt, "--device") == 0 ||
-                strcmp(opt, "--rcut") == 0 || strcmp(opt, "--lammps-table") == 0 || strcmp(opt, "--lammps-tabsqrt") == 0;
+                strcmp(opt, "--rcut") == 0 || strcmp(opt, "--lammps-table") == 0 || strcmp(opt, "--lammps-tabsqrt") == 0 ||
+                strcmp(opt, "--batch") == 0;
     if (takes && k + 1 >= argc) return md_error(MD_ERR_VALUE, "eval: option %s needs a value (esnapmd eval --help)", opt);
     if (strcmp(opt, "-h") == 0 || strcmp(opt, "--help") == 0) {
       *help = 1;
@@ -131,6 +142,13 @@ static md_status parse_args(int argc, char **argv, eval_args *a, int *help) {
       a->bispectrum = 1;
     } else if (strcmp(opt, "--energies") == 0) {
       a->energies = 1;
+    } else if (strcmp(opt, "--batch") == 0) {
+      const char *v = argv[++k];
+      char *end = NULL;
+      long n = strtol(v, &end, 10);
+      if (end == v || *end != '\0' || n < 1 || n > EVAL_MAX_BATCH)
+        return md_error(MD_ERR_VALUE, "eval: --batch '%s': expected a number of frames from 1 to %d", v, EVAL_MAX_BATCH);
+      a->batch = (int)n;
     } else if (strcmp(opt, "--types") == 0) {
       a->types = argv[++k];
     } else if (strcmp(opt, "--device") == 0) {
@@ -146,6 +164,9 @@ static md_status parse_args(int argc, char **argv, eval_args *a, int *help) {
     }
   }
   if (!a->in) return md_error(MD_ERR_VALUE, "eval: no input structure given (esnapmd eval IN [-o OUT.xyz])");
+  if (a->batch > 0 && (a->energies || a->bispectrum))
+    return md_error(MD_ERR_VALUE, "eval: --batch evaluates without per-atom energies or bispectrum: drop --%s or --batch",
+                    a->energies ? "energies" : "bispectrum");
   return MD_OK;
 }
 
@@ -191,7 +212,43 @@ static void put_reals(strbuf *b, const real_t *v, int n, int quoted) {
 
 #define EVAL_MAX_INFO (XYZ_MAX_KEYS + 8)
 
-static md_status write_frame(FILE *fp, const char *path, const md_system *s, const ff_result *r, const xyz_frame *in,
+/* One input frame held until its results are written: the system and the input's key=value pairs (XYZ). */
+typedef struct eval_frame {
+  md_system *s;
+  int index;            /* 0-based frame index in the input */
+  char where[MD_PATH_LEN + 32];
+  int nkeys;
+  char *key[XYZ_MAX_KEYS], *value[XYZ_MAX_KEYS];
+} eval_frame;
+
+static void frame_clear(eval_frame *f) {
+  system_destroy(&f->s);
+  for (int k = 0; k < f->nkeys; k++) {
+    free(f->key[k]);
+    free(f->value[k]);
+  }
+  memset(f, 0, sizeof *f);
+}
+
+/* Take system s, just read from sr, with the reader's frame information. */
+static md_status frame_take(eval_frame *f, const structure_reader *sr, md_system *s) {
+  f->s = s;
+  f->index = structure_index(sr);
+  snprintf(f->where, sizeof f->where, "%s", structure_where(sr));
+  const xyz_frame *in = structure_frame(sr);
+  for (int k = 0; in && k < in->nkeys; k++) {
+    size_t lk = strlen(in->key[k]) + 1, lv = strlen(in->value[k]) + 1;
+    f->key[k] = (char *)malloc(lk);
+    f->value[k] = (char *)malloc(lv);
+    f->nkeys = k + 1;
+    if (!f->key[k] || !f->value[k]) return md_error(MD_ERR_MEMORY, "%s: out of memory", f->where);
+    memcpy(f->key[k], in->key[k], lk);
+    memcpy(f->value[k], in->value[k], lv);
+  }
+  return MD_OK;
+}
+
+static md_status write_frame(FILE *fp, const char *path, const md_system *s, const ff_result *r, const eval_frame *in,
                              real_t *fbuf) {
   /* columns: forces, then per-atom energies and bispectrum when computed */
   xyz_col cols[3] = {{"forces", 3, fbuf}, {"energies", 1, r->eatom}, {"bispectrum", r->nbisp, r->bispectrum}};
@@ -254,13 +311,15 @@ static double wall_now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void print_timing(const char *prefix, int frames, long long evals, double t, double t1, long long n1) {
-  char rest[96] = "";
-  if (frames > 1 && t > t1) snprintf(rest, sizeof rest, " (%.4g after the first frame)", (double)(evals - n1) / (t - t1));
-  printf("%stiming: %d frame%s, %lld atom-evaluations in %.6g s of force evaluation (first frame %.6g s), %.4g atom-evaluations/s%s, "
+static void print_timing(const char *prefix, int frames, long long evals, double t, double t1, long long n1, int batch) {
+  char first[48] = "first frame", rest[96] = "";
+  if (batch > 0) snprintf(first, sizeof first, "first batch (up to %d frames)", batch);
+  if (frames > (batch > 0 ? batch : 1) && t > t1)
+    snprintf(rest, sizeof rest, " (%.4g after the %s)", (double)(evals - n1) / (t - t1), batch > 0 ? "first batch" : "first frame");
+  printf("%stiming: %d frame%s, %lld atom-evaluations in %.6g s of force evaluation (%s %.6g s), %.4g atom-evaluations/s%s, "
          "%d OpenMP thread%s\n",
-         prefix, frames, frames == 1 ? "" : "s", evals, t, t1, t > 0 ? (double)evals / t : 0.0, rest, omp_get_max_threads(),
-         omp_get_max_threads() == 1 ? "" : "s");
+         prefix, frames, frames == 1 ? "" : "s", evals, t, first, t1, t > 0 ? (double)evals / t : 0.0, rest,
+         omp_get_max_threads(), omp_get_max_threads() == 1 ? "" : "s");
 }
 
 md_status cmd_eval(int argc, char **argv) {
@@ -271,15 +330,23 @@ md_status cmd_eval(int argc, char **argv) {
     fputs(k_usage, stdout);
     return MD_OK;
   }
+  const int cap = a.batch > 0 ? a.batch : 1; /* frames evaluated together */
   md_model *m = (md_model *)calloc(1, sizeof *m);
-  if (!m) return md_error(MD_ERR_MEMORY, "out of memory");
+  eval_frame *fr = (eval_frame *)calloc((size_t)cap, sizeof *fr);
+  ff_result *res = (ff_result *)calloc((size_t)cap, sizeof *res);
+  md_system **sys = (md_system **)calloc((size_t)cap, sizeof *sys);
+  if (!m || !fr || !res || !sys) {
+    free(m);
+    free(fr);
+    free(res);
+    free(sys);
+    return md_error(MD_ERR_MEMORY, "out of memory");
+  }
   const char *model_path = a.model ? a.model : model_default_path();
   md_evaluator *ev = NULL;
   structure_reader *sr = NULL;
-  md_system *s = NULL;
-  ff_result res;
-  memset(&res, 0, sizeof res);
-  real_t *fbuf = NULL, *ebuf = NULL;
+  real_t *fbuf = NULL;
+  size_t fbuf_n = 0;
   io_atomic out;
   memset(&out, 0, sizeof out);
   int frames = 0;
@@ -310,38 +377,70 @@ md_status cmd_eval(int argc, char **argv) {
   if (st == MD_OK) st = structure_open(&sr, a.in, m, &so);
   if (st == MD_OK && a.out) st = io_atomic_open(&out, a.out);
   int nbisp = ev ? evaluator_nbispectrum(ev) : 0;
-  while (st == MD_OK) {
-    int eof = 0;
-    system_destroy(&s);
-    st = structure_next(sr, &s, &eof);
-    if (st != MD_OK || eof) break;
-    if (res.n != s->n) {
-      ff_result_free(&res);
-      free(fbuf);
-      free(ebuf);
-      fbuf = (real_t *)malloc(3 * (size_t)s->n * sizeof(real_t));
-      ebuf = a.energies ? (real_t *)malloc((size_t)s->n * sizeof(real_t)) : NULL;
-      st = fbuf && (ebuf || !a.energies) ? ff_result_alloc(&res, s->n, nbisp) : md_error(MD_ERR_MEMORY, "out of memory");
-      if (st != MD_OK) break;
-      res.eatom = ebuf;
+  int eof = 0;
+  for (int group = 0; st == MD_OK && !eof; group++) {
+    /* read up to cap frames */
+    int nf = 0;
+    long long natoms = 0;
+    while (st == MD_OK && nf < cap) {
+      md_system *s = NULL;
+      st = structure_next(sr, &s, &eof);
+      if (st != MD_OK || eof) break;
+      st = frame_take(&fr[nf], sr, s);
+      nf++;
+      natoms += s->n;
+      if (st == MD_OK) st = ff_result_alloc(&res[nf - 1], s->n, nbisp);
+      if (st == MD_OK && a.energies) {
+        res[nf - 1].eatom = (real_t *)malloc((size_t)s->n * sizeof(real_t));
+        if (!res[nf - 1].eatom) st = md_error(MD_ERR_MEMORY, "out of memory");
+      }
+      if (st == MD_OK && 3 * (size_t)s->n > fbuf_n) {
+        free(fbuf);
+        fbuf_n = 3 * (size_t)s->n;
+        fbuf = (real_t *)malloc(fbuf_n * sizeof(real_t));
+        if (!fbuf) st = md_error(MD_ERR_MEMORY, "out of memory");
+      }
     }
+    /* evaluate them: one frame with the evaluator's force field, or a batch of backend replicas */
     double t0 = wall_now();
-    st = evaluator_compute(ev, s, &res, structure_where(sr));
-    double dt = wall_now() - t0;
-    if (st != MD_OK) break;
-    t_force += dt;
-    if (frames == 0) t_first = dt;
-    atom_evals += s->n;
-    if (frames == 0) atoms_first = s->n;
-    if (a.out) {
-      st = write_frame(out.fp, a.out, s, &res, structure_frame(sr), fbuf);
-    } else {
-      if (frames == 0) print_header(&a, model_path, evaluator_describe(ev), evaluator_device(ev));
-      real_t p = (res.virial[0] + res.virial[4] + res.virial[8]) / (3.0 * s->box.volume) * MD_NKTV2P;
-      printf("  %5d %7d %19.10f %19.10f %19.10f %19.10f %16.10f %14.6f %12.4f\n", structure_index(sr), s->n, res.energy,
-             res.e_snap, res.e_coul, res.e_zbl, res.energy / s->n, p, s->box.volume);
+    if (st == MD_OK && nf > 0) {
+      if (a.batch > 0) {
+        for (int k = 0; k < nf; k++) sys[k] = fr[k].s;
+        st = evaluator_compute_batch(ev, sys, nf, res, "frame", fr[0].index);
+        if (st != MD_OK) st = md_error(st, "%s: %s", a.in, md_errmsg());
+      } else {
+        st = evaluator_compute(ev, fr[0].s, &res[0], fr[0].where);
+      }
     }
-    frames++;
+    double dt = wall_now() - t0;
+    if (st == MD_OK && nf > 0) {
+      t_force += dt;
+      if (group == 0) {
+        t_first = dt;
+        atoms_first = natoms;
+      }
+      atom_evals += natoms;
+    }
+    /* write them */
+    for (int k = 0; k < nf && st == MD_OK; k++) {
+      const ff_result *r = &res[k];
+      const md_system *s = fr[k].s;
+      if (a.out) {
+        st = write_frame(out.fp, a.out, s, r, &fr[k], fbuf);
+      } else {
+        if (frames == 0) print_header(&a, model_path, evaluator_describe(ev), evaluator_device(ev));
+        real_t p = (r->virial[0] + r->virial[4] + r->virial[8]) / (3.0 * s->box.volume) * MD_NKTV2P;
+        printf("  %5d %7d %19.10f %19.10f %19.10f %19.10f %16.10f %14.6f %12.4f\n", fr[k].index, s->n, r->energy,
+               r->e_snap, r->e_coul, r->e_zbl, r->energy / s->n, p, s->box.volume);
+      }
+      frames++;
+    }
+    for (int k = 0; k < nf; k++) {
+      frame_clear(&fr[k]);
+      free(res[k].eatom);
+      res[k].eatom = NULL;
+      ff_result_free(&res[k]);
+    }
   }
   if (st == MD_OK && a.out) {
     st = io_atomic_commit(&out);
@@ -349,15 +448,16 @@ md_status cmd_eval(int argc, char **argv) {
       printf("esnapmd eval: %d frame%s of %s evaluated on %s (%s) -> %s\n", frames, frames == 1 ? "" : "s", a.in,
              evaluator_device(ev), evaluator_describe(ev), a.out);
   }
-  if (st == MD_OK && frames > 0) print_timing(a.out ? "esnapmd eval: " : "# ", frames, atom_evals, t_force, t_first, atoms_first);
+  if (st == MD_OK && frames > 0)
+    print_timing(a.out ? "esnapmd eval: " : "# ", frames, atom_evals, t_force, t_first, atoms_first, a.batch);
   if (st != MD_OK) io_atomic_abort(&out);
   fflush(stdout);
-  system_destroy(&s);
   structure_close(&sr);
-  ff_result_free(&res);
   free(fbuf);
-  free(ebuf);
   evaluator_destroy(&ev);
+  free(sys);
+  free(res);
+  free(fr);
   free(m);
   return st;
 }

@@ -159,7 +159,7 @@ static md_status evaluate_together(esnap_model *m, int nstruct, const esnap_stru
     st = convert(m, &structures[k], &results[k], k, &sys[k], where, sizeof where);
     if (st == MD_OK) st = ff_result_alloc(&res[k], sys[k]->n, 0);
   }
-  if (st == MD_OK) st = evaluator_compute_batch(m->ev, sys, nstruct, res);
+  if (st == MD_OK) st = evaluator_compute_batch(m->ev, sys, nstruct, res, "structure", 0);
   for (int k = 0; k < nstruct && st == MD_OK; k++) fill_result(sys[k], &res[k], &results[k]);
   for (int k = 0; k < nstruct && sys && res; k++) {
     ff_result_free(&res[k]);

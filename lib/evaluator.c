@@ -152,8 +152,8 @@ md_status evaluator_compute(md_evaluator *e, const md_system *s, ff_result *r, c
 
 /* The backend options of a force evaluation: the evaluator's Coulomb and neighbour settings, no dynamics (the
  * time step only sizes the unused kicks), no safety checks beyond the finite-number check, messages labelled
- * "structure K". */
-static void batch_backend_options(const md_evaluator *e, md_backend_options *bo) {
+ * "NOUN K" with K counted from `first`. */
+static void batch_backend_options(const md_evaluator *e, md_backend_options *bo, const char *noun, int first) {
   memset(bo, 0, sizeof *bo);
   bo->integ.ensemble = MD_ENS_NVE;
   bo->integ.dt = 0.001;
@@ -164,10 +164,12 @@ static void batch_backend_options(const md_evaluator *e, md_backend_options *bo)
   bo->skin = e->opt.ff.skin;
   bo->quiet = 1;
   bo->rep_label = 1;
-  bo->rep_noun = "structure";
+  bo->rep_noun = noun;
+  bo->rep_offset = first;
 }
 
-md_status evaluator_compute_batch(md_evaluator *e, md_system *const *sys, int nsys, ff_result *res) {
+md_status evaluator_compute_batch(md_evaluator *e, md_system *const *sys, int nsys, ff_result *res, const char *noun,
+                                  int first) {
   if (nsys < 1) return MD_OK;
   if (e->opt.ff.bispectrum) return md_error(MD_ERR_INTERNAL, "evaluator_compute_batch: no bispectrum in batches");
   for (int k = 0; k < nsys; k++)
@@ -181,7 +183,7 @@ md_status evaluator_compute_batch(md_evaluator *e, md_system *const *sys, int ns
 #endif
   }
   md_backend_options bo;
-  batch_backend_options(e, &bo);
+  batch_backend_options(e, &bo, noun ? noun : "structure", first);
   md_replica *reps = (md_replica *)calloc((size_t)nsys, sizeof *reps);
   if (!reps) return md_error(MD_ERR_MEMORY, "out of memory (a batch of %d structures)", nsys);
   md_status st = MD_OK;
@@ -194,7 +196,7 @@ md_status evaluator_compute_batch(md_evaluator *e, md_system *const *sys, int ns
     st = ops->get_state(b, k, &reps[k], MD_STATE_FORCE);
     if (st != MD_OK) break;
     replica_forces_result(&reps[k], &res[k], 0);
-    if (!isfinite(res[k].energy)) st = md_error(MD_ERR_PHYSICS, "structure %d: the energy is not finite", k);
+    if (!isfinite(res[k].energy)) st = md_error(MD_ERR_PHYSICS, "%s %d: the energy is not finite", bo.rep_noun, first + k);
   }
   if (st == MD_OK) snprintf(e->desc, sizeof e->desc, "%s", ops->describe(b));
   if (b) ops->destroy(&b);

@@ -46,8 +46,10 @@ md_status evaluator_compute(md_evaluator *e, const md_system *s, ff_result *r, c
  * is evaluated in the same kernel launches (sizes and cells may differ; systems with the same PME mesh share
  * one batched FFT); on the CPU one after the other, each with the evaluator's OpenMP threads, which gives
  * the same bits as evaluator_compute of each structure with fresh = 1. res[k] is sized for sys[k]->n; per-atom
- * energies and the bispectrum are not computed here (use evaluator_compute). Failures name "structure K". */
-md_status evaluator_compute_batch(md_evaluator *e, md_system *const *sys, int nsys, ff_result *res);
+ * energies and the bispectrum are not computed here (use evaluator_compute). A failure names "NOUN K" (K = first +
+ * the structure's index in the batch), e.g. "structure 3" (the library) or "frame 12" (`esnapmd eval --batch`). */
+md_status evaluator_compute_batch(md_evaluator *e, md_system *const *sys, int nsys, ff_result *res, const char *noun,
+                                  int first);
 /* "cpu" or "gpu: DEVICE NAME". */
 const char *evaluator_device(const md_evaluator *e);
 /* One line describing the Coulomb parameters of the last evaluation. */

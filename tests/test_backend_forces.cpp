@@ -235,7 +235,7 @@ BACKEND_TEST_CASE("library batch of mixed sizes and cells in one backend call eq
     REQUIRE(ff_result_alloc(&one[k], sys[k]->n, 0) == MD_OK);
     REQUIRE(evaluator_compute(ref, sys[k], &one[k], "reference") == MD_OK);
   }
-  st = evaluator_compute_batch(ev, sys.data(), (int)sys.size(), batch.data());
+  st = evaluator_compute_batch(ev, sys.data(), (int)sys.size(), batch.data(), "structure", 0);
   INFO(md_errmsg());
   REQUIRE(st == MD_OK);
   for (size_t k = 0; k < sys.size(); k++) {

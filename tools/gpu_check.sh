@@ -9,6 +9,7 @@
 #   gpu tests     ctest -L '^gpu$' (--quick: without [slow])                                       GPU_CHECK_T_TESTS 100
 #   bench         `esnapmd bench` (rows are written to bench.md as each finishes)                 GPU_CHECK_T_BENCH 90
 #   replicas      `esnapmd run inputs/li3n_replica_bench.in` (100 x 500 atoms): throughput        GPU_CHECK_T_REPLICAS 60
+#                 then `esnapmd eval` of 256 frames one at a time and as `--batch 256` (30 s each, when 60 s are left)
 #   memcheck      compute-sanitizer memcheck on a 30-step `esnapmd run`                           GPU_CHECK_T_MEMCHECK 60
 #   racecheck     compute-sanitizer racecheck on `esnapmd eval` (one force evaluation)            GPU_CHECK_T_RACECHECK 45
 # A stage gets min(its limit, the budget left); one that no longer fits is skipped and named. No CPU test
@@ -101,7 +102,7 @@ else
 fi
 gpu_name="" drv_cuda="" have_gpu=0 cuda_build="?" runtime="not probed"
 pass=0 fail=0 skipn=0 total=0 failed_list="" skipped_list=""
-san_rows="" rep_line="" warnings=0
+san_rows="" rep_line="" batch_lines="" warnings=0
 
 write_summary() {
   local now=$(( $(date +%s) - start )) s
@@ -141,6 +142,12 @@ write_summary() {
     echo "## Replica ensemble (inputs/li3n_replica_bench.in: 100 x 500 atoms, PME 1e-5, NVT, diffusion on the fly)"
     echo
     if [ -n "$rep_line" ]; then echo "$rep_line"; else echo "${res[replicas]}${note[replicas]:+: ${note[replicas]}}"; fi
+    if [ -n "$batch_lines" ]; then
+      echo
+      echo "## Batch evaluation (esnapmd eval, tests/data/snap333_1000K.xyz x 256 frames, the model's PME 1e-5)"
+      echo
+      printf '%s' "$batch_lines"
+    fi
     if [ -s "$OUT/resources.txt" ]; then
       echo
       echo "## Kernel resources (cuobjdump; registers, stack, shared, local per kernel)"
@@ -300,6 +307,17 @@ else
   timeout -k 5 "$t" "$esnap" run inputs/li3n_replica_bench.in --device gpu > "$OUT/replicas.log" 2>&1
   rc=$?
   rep_line=$(grep '^# throughput:' "$OUT/replicas.log" | tail -1 | sed 's/^# //')
+  # the library's batch path (`esnapmd eval --batch`, lib/evaluator.c): 256 frames of 108 atoms one at a time on
+  # one device force field, then as one batch of backend replicas; informational (the GPU tests check the values)
+  if [ $rc = 0 ] && [ $((deadline - $(date +%s))) -gt 60 ]; then
+    bfile="$OUT/batch_frames.xyz"
+    for k in $(seq 256); do cat tests/data/snap333_1000K.xyz; done > "$bfile"
+    for mode in "" "--batch 256"; do
+      line=$(timeout -k 5 30 "$esnap" eval "$bfile" --device gpu $mode 2>&1 | grep '^# timing:' | sed 's/^# //')
+      batch_lines+="- eval ${mode:-(one frame at a time)}: ${line:-no timing line}"$'\n'
+    done
+    rm -f "$bfile"
+  fi
   if [ $rc = 0 ] && [ -n "$rep_line" ]; then finish replicas "$t0" ok ""
   else
     [ $rc = 0 ] && rc=1
