@@ -287,11 +287,9 @@ static md_status write_groups(fan_run *f, fan_rep **reps) {
     strbuf in;
     strbuf_init(&in);
     strbuf_printf(&in, "on the fly: esnapmd run %s, replica(s)", f->deck_name);
-    for (int k = 0; k < n && k < 20; k++) strbuf_printf(&in, " %d", names[k]);
-    if (n > 20) strbuf_printf(&in, " ... (%d replicas)", n);
+    replica_names_text(&in, names, n);
     char dir[MD_PATH_LEN + 32];
-    if (ngroups > 1) snprintf(dir, sizeof dir, "%s/T%gK", f->dir, keys[g]);
-    else snprintf(dir, sizeof dir, "%s", f->dir);
+    replica_group_dir(dir, sizeof dir, f->dir, ngroups, keys[g]);
     st = fan_write(dir, sel, names, n, &f->o, &f->box, (const char(*)[MD_NAME_LEN])f->elem, f->nelem, f->mass, in.data);
     strbuf_free(&in);
   }

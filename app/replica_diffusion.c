@@ -199,8 +199,8 @@ static md_status write_results(rdiff *r, diffusion_tracker **reps, const double 
   real_t keys[DECK_MAX_TEMPS];
   int ngroups = replica_groups(r->key, r->nall, keys, DECK_MAX_TEMPS);
   diffusion_tracker **sel = (diffusion_tracker **)malloc((size_t)r->nall * sizeof *sel);
-  if (!sel) return md_error(MD_ERR_MEMORY, "out of memory");
-  md_status st = MD_OK;
+  int *names = (int *)malloc((size_t)r->nall * sizeof *names);
+  md_status st = sel && names ? MD_OK : md_error(MD_ERR_MEMORY, "out of memory");
   for (int g = 0; g < ngroups && st == MD_OK; g++) {
     int n = 0;
     double ts = 0.0, tc = 0.0;
@@ -208,20 +208,14 @@ static md_status write_results(rdiff *r, diffusion_tracker **reps, const double 
     strbuf_init(&in);
     strbuf_printf(&in, "on the fly: esnapmd run %s, %s every %ld steps (%g ps), block %d, replica(s)", r->deck_name,
                   d->diff_species, d->diff_every, (double)d->diff_every * d->dt, d->diff_block);
-    int lo = -2, prev = -2;
     for (int k = 0; k < r->nall; k++) {
       if (r->key[k] != keys[g]) continue;
+      names[n] = r->all[k];
       sel[n++] = reps[k];
       ts += tsum[k];
       tc += (double)tcount[k];
-      int a = r->all[k];
-      if (a != prev + 1) {
-        if (lo >= 0) strbuf_printf(&in, lo == prev ? " %d" : " %d-%d", lo, prev);
-        lo = a;
-      }
-      prev = a;
     }
-    if (lo >= 0) strbuf_printf(&in, lo == prev ? " %d" : " %d-%d", lo, prev);
+    replica_names_text(&in, names, n);
     diff_report_options ro;
     diff_report_options_default(&ro);
     ro.quiet = 1;
@@ -236,8 +230,7 @@ static md_status write_results(rdiff *r, diffusion_tracker **reps, const double 
     }
     ro.inputs = in.data;
     char dir[MD_PATH_LEN + 32];
-    if (ngroups > 1) snprintf(dir, sizeof dir, "%s/T%gK", r->dir, keys[g]);
-    else snprintf(dir, sizeof dir, "%s", r->dir);
+    replica_group_dir(dir, sizeof dir, r->dir, ngroups, keys[g]);
     if (!(ro.temperature > 0)) st = md_error(MD_ERR_VALUE, "%s:%d: diffusion: no temperature known for the conductivity (add "
                                              "'temperature T')", d->path, d->diffusion_line);
     diff_results res;
@@ -250,6 +243,7 @@ static md_status write_results(rdiff *r, diffusion_tracker **reps, const double 
     strbuf_free(&in);
   }
   free(sel);
+  free(names);
   return st;
 }
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "strbuf.h"
+
 md_status replica_for_each(int nrep, md_status (*fn)(void *ctx, int k), void *ctx, const int *names) {
   md_status *sts = (md_status *)calloc((size_t)(nrep > 0 ? nrep : 1), sizeof *sts);
   char(*msgs)[256] = (char(*)[256])calloc((size_t)(nrep > 0 ? nrep : 1), 256);
@@ -34,4 +36,21 @@ int replica_groups(const real_t *key, int n, real_t *groups, int max) {
     if (g == ng && ng < max) groups[ng++] = key[k];
   }
   return ng;
+}
+
+void replica_group_dir(char *dir, size_t size, const char *base, int ngroups, real_t key) {
+  if (ngroups > 1) snprintf(dir, size, "%s/T%gK", base, key);
+  else snprintf(dir, size, "%s", base);
+}
+
+void replica_names_text(strbuf *b, const int *names, int n) {
+  int lo = -2, prev = -2;
+  for (int k = 0; k < n; k++) {
+    if (names[k] != prev + 1) {
+      if (lo >= 0) strbuf_printf(b, lo == prev ? " %d" : " %d-%d", lo, prev);
+      lo = names[k];
+    }
+    prev = names[k];
+  }
+  if (lo >= 0) strbuf_printf(b, lo == prev ? " %d" : " %d-%d", lo, prev);
 }

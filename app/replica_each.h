@@ -4,6 +4,8 @@
 #ifndef ESNAP_REPLICA_EACH_H
 #define ESNAP_REPLICA_EACH_H
 
+#include <stddef.h>
+
 #include "status.h"
 #include "types.h"
 
@@ -16,6 +18,14 @@ md_status replica_for_each(int nrep, md_status (*fn)(void *ctx, int k), void *ct
 /* The distinct values of key[0..n-1] in order of first appearance (at most max of them) into groups; returns their
  * number (the temperature groups of `replicas R temperatures ...`; one group when all are equal). */
 int replica_groups(const real_t *key, int n, real_t *groups, int max);
+
+/* The output folder of temperature group `key` of a run with ngroups groups: base itself for one group, else
+ * base/T<key>K. */
+void replica_group_dir(char *dir, size_t size, const char *base, int ngroups, real_t key);
+
+/* Append " 0-3 7 9-12" to b: the ensemble indices names[0..n-1] (ascending), consecutive runs as ranges. */
+struct strbuf;
+void replica_names_text(struct strbuf *b, const int *names, int n);
 
 MD_EXTERN_C_END
 

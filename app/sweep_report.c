@@ -56,6 +56,15 @@ static double num(const char *text, const char *key) {
   return json_get_number(text, key, &v) == 1 ? v : NAN;
 }
 
+/* BASE.NAME and BASE.stderr of a summary (NaN where missing). */
+static void num_err(const char *text, const char *base, const char *name, double *v, double *e) {
+  char key[128];
+  snprintf(key, sizeof key, "%s.%s", base, name);
+  *v = num(text, key);
+  snprintf(key, sizeof key, "%s.stderr", base);
+  *e = num(text, key);
+}
+
 static md_status read_tpoint(tpoint *p) {
   char path[2 * MD_PATH_LEN];
   snprintf(path, sizeof path, "%s/heatcap.json", p->dir);
@@ -66,13 +75,7 @@ static md_status read_tpoint(tpoint *p) {
   char *t = read_opt(p->dir, "diffusion/summary.json");
   if (t) {
     static const char *k[3] = {"D_tracer_xyz", "D_tracer_xy", "D_tracer_z"};
-    char key[64];
-    for (int c = 0; c < 3; c++) {
-      snprintf(key, sizeof key, "%s.value", k[c]);
-      p->d[c] = num(t, key);
-      snprintf(key, sizeof key, "%s.stderr", k[c]);
-      p->de[c] = num(t, key);
-    }
+    for (int c = 0; c < 3; c++) num_err(t, k[c], "value", &p->d[c], &p->de[c]);
     p->has_diff = 1;
     free(t);
   }
@@ -84,16 +87,12 @@ static md_status read_tpoint(tpoint *p) {
     free(t);
   }
   if ((t = read_opt(p->dir, "sites/summary.json")) != NULL) {
-    char key[96];
+    char base[96];
     for (int s = 0; s < NSITE; s++) {
-      snprintf(key, sizeof key, "vacant_fraction.%s.mean", site_key[s]);
-      p->vac[s] = num(t, key);
-      snprintf(key, sizeof key, "vacant_fraction.%s.stderr", site_key[s]);
-      p->vace[s] = num(t, key);
-      snprintf(key, sizeof key, "multiple_fraction.%s.mean", site_key[s]);
-      p->mult[s] = num(t, key);
-      snprintf(key, sizeof key, "multiple_fraction.%s.stderr", site_key[s]);
-      p->multe[s] = num(t, key);
+      snprintf(base, sizeof base, "vacant_fraction.%s", site_key[s]);
+      num_err(t, base, "mean", &p->vac[s], &p->vace[s]);
+      snprintf(base, sizeof base, "multiple_fraction.%s", site_key[s]);
+      num_err(t, base, "mean", &p->mult[s], &p->multe[s]);
     }
     p->has_sites = 1;
     free(t);
@@ -175,7 +174,7 @@ md_status sweep_report_write(const char *out) {
   double brk = arr ? num(arr, "two_regime.break_K") : NAN;
   json_writer w;
   json_init(&w);
-  json_string(&w, "program", "esnapmd " ESNAP_VERSION " (commit " ESNAP_COMMIT ")");
+  json_program(&w);
   json_string(&w, "units", "T K, E eV, Cv k_B per atom, D cm^2/s, MSD A^2, fractions per site, E_f eV");
   json_string(&w, "figures", "python3 tools/plot_sweep.py <this directory>");
   json_array(&w, "temperatures_K");

@@ -47,6 +47,21 @@ def fnum(x):
     return float("nan") if x is None else float(x)
 
 
+def save(fig, figdir, name, dpi=120):
+    fig.tight_layout()
+    fig.savefig(os.path.join(figdir, name), dpi=dpi)
+    plt.close(fig)
+
+
+def arrhenius_axes(ax, ylabel, title):
+    """log y against 1000/T, legend and title"""
+    ax.set_yscale("log")
+    ax.set_xlabel("1000/T (1/K)")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=7)
+    ax.set_title(title)
+
+
 def plot_cv(out, figdir):
     p = os.path.join(out, "heatcap", "cv.json")
     if not os.path.exists(p):
@@ -69,9 +84,7 @@ def plot_cv(out, figdir):
     ax.set_ylabel("C_V (k_B per atom)")
     ax.legend(fontsize=8)
     ax.set_title("heat capacity (%d atoms)" % cv.get("n_atoms", 0))
-    fig.tight_layout()
-    fig.savefig(os.path.join(figdir, "cv.png"), dpi=120)
-    plt.close(fig)
+    save(fig, figdir, "cv.png")
     return None
 
 
@@ -108,14 +121,8 @@ def plot_diffusion(rep, out, figdir):
                 fit_line(ax, arr["single"][key], col, "-", "  one regime")
     if arr and "two_regime" in arr and arr["two_regime"].get("break_K"):
         ax.axvline(1000 / arr["two_regime"]["break_K"], color="tab:gray", ls=":", lw=1)
-    ax.set_yscale("log")
-    ax.set_xlabel("1000/T (1/K)")
-    ax.set_ylabel("D* (cm²/s)")
-    ax.legend(fontsize=7)
-    ax.set_title("Li tracer diffusion (open: melted)")
-    fig.tight_layout()
-    fig.savefig(os.path.join(figdir, "diffusion.png"), dpi=120)
-    plt.close(fig)
+    arrhenius_axes(ax, "D* (cm²/s)", "Li tracer diffusion (open: melted)")
+    save(fig, figdir, "diffusion.png")
     return None
 
 
@@ -147,14 +154,8 @@ def plot_defects(rep, figdir):
             ax.plot(1000 / T, a * np.exp(-ef / (2 * 8.617343e-5 * T)), style, color=col, lw=1,
                     label="%s %s E_f = %.2f eV" % (lab, reg, ef))
         ax.plot([], [], "o", color=col, label=lab)
-    ax.set_yscale("log")
-    ax.set_xlabel("1000/T (1/K)")
-    ax.set_ylabel("vacant fraction")
-    ax.legend(fontsize=7)
-    ax.set_title("Li vacancies: [V] = [Li] exp(-E_f / 2k_BT)")
-    fig.tight_layout()
-    fig.savefig(os.path.join(figdir, "defects.png"), dpi=120)
-    plt.close(fig)
+    arrhenius_axes(ax, "vacant fraction", "Li vacancies: [V] = [Li] exp(-E_f / 2k_BT)")
+    save(fig, figdir, "defects.png")
     return None
 
 
@@ -175,9 +176,7 @@ def plot_density(rep, figdir):
             if c < len(pngs):
                 ax.imshow(plt.imread(pngs[c]))
                 ax.set_title("%g K: %s" % (T, os.path.splitext(os.path.basename(pngs[c]))[0]), fontsize=8)
-    fig.tight_layout()
-    fig.savefig(os.path.join(figdir, "density.png"), dpi=100)
-    plt.close(fig)
+    save(fig, figdir, "density.png", dpi=100)
     return None
 
 
@@ -209,9 +208,7 @@ def plot_rdf(rep, figdir):
         ax.set_title("g(r) " + name)
     axes[0].set_ylabel("g(r)")
     axes[2].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(os.path.join(figdir, "rdf.png"), dpi=120)
-    plt.close(fig)
+    save(fig, figdir, "rdf.png")
     return None
 
 
@@ -228,9 +225,7 @@ def plot_spectra(rep, figdir):
     ax.set_yticks([])
     ax.set_xlabel("frequency (THz)")
     ax.set_title("power spectra (total, each scaled to its maximum)")
-    fig.tight_layout()
-    fig.savefig(os.path.join(figdir, "spectra.png"), dpi=120)
-    plt.close(fig)
+    save(fig, figdir, "spectra.png")
     return None
 
 

@@ -109,7 +109,7 @@ static void stats_members(json_writer *w, double E, double Ee, double v, double 
 md_status hc_write_point(const char *path, const hc_point *p, const hc_stats *reps, int nrep) {
   json_writer w;
   json_init(&w);
-  json_string(&w, "program", "esnapmd " ESNAP_VERSION " (commit " ESNAP_COMMIT ")");
+  json_program(&w);
   json_string(&w, "units", "T K, time ps, E eV, Var(E) eV^2, Cv eV/K, k_B per atom, J mol^-1 K^-1 per mole of atoms");
   json_string(&w, "energy", kEnergy);
   json_string(&w, "errors", "block averaging: 32-64 equal blocks of the samples after the skipped span (heatcap.h); "
@@ -198,7 +198,7 @@ md_status hc_write_series(const char *dir, hc_point *p, int n, const char *what)
   int pk = hc_peak(cv, n), na = p[0].natoms;
   json_writer w;
   json_init(&w);
-  json_string(&w, "program", "esnapmd " ESNAP_VERSION " (commit " ESNAP_COMMIT ")");
+  json_program(&w);
   json_string(&w, "units", "T K, E eV, Cv eV/K (whole system), k_B per atom, J mol^-1 K^-1 per mole of atoms");
   json_string(&w, "energy", kEnergy);
   json_string(&w, "difference_route", "Cv(T_i) = (E_{i+1} - E_{i-1}) / (T_{i+1} - T_{i-1}), interior temperatures; "

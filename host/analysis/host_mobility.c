@@ -236,7 +236,7 @@ md_status host_write_json(const char *path, const host_result *reps, int n) {
   host_result_pool(reps, n, &p);
   json_writer w;
   json_init(&w);
-  json_string(&w, "program", "esnapmd " ESNAP_VERSION " (commit " ESNAP_COMMIT ")");
+  json_program(&w);
   json_string(&w, "units", "MSD A^2 (mean over ions, from the first frame), d_nn A, span ps; Lindemann dimensionless");
   char crit[256];
   snprintf(crit, sizeof crit, "melted (or amorphised) when Lindemann sqrt(<|u|^2>)/d_nn > %g or MSD(end) > (%g d_nn)^2; "

@@ -423,7 +423,7 @@ md_status sites_write(const char *dir, sites_acc *const *reps, const int *names,
   int nl = s->nlabel + 1;
   json_writer w;
   json_init(&w);
-  json_string(&w, "program", "esnapmd " ESNAP_VERSION " (" ESNAP_COMMIT ")");
+  json_program(&w);
   json_string(&w, "analysis", "site projection (nearest crystallographic site under periodic boundaries)");
   json_string(&w, "species", species);
   json_string(&w, "sites", s->source);

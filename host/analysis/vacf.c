@@ -84,7 +84,6 @@ void vacf_acc_destroy(vacf_acc **pa) {
 
 int64_t vacf_acc_segments(const vacf_acc *a) { return a->nseg; }
 int vacf_acc_window(const vacf_acc *a) { return a->W; }
-double vacf_acc_dt(const vacf_acc *a) { return a->dt; }
 
 static void close_segment(vacf_acc *a) {
   const int W = a->W;

@@ -37,7 +37,6 @@ void vacf_acc_destroy(vacf_acc **a);
 md_status vacf_acc_add(vacf_acc *a, const real_t *vx, const real_t *vy, const real_t *vz);
 int64_t vacf_acc_segments(const vacf_acc *a);
 int vacf_acc_window(const vacf_acc *a);
-double vacf_acc_dt(const vacf_acc *a);
 void vacf_acc_pack(const vacf_acc *a, binw *w);
 md_status vacf_acc_unpack(vacf_acc *a, binr *r, const char *where);
 /* dst += src (complete segments only; dst's partial segment stays). */

@@ -85,6 +85,8 @@ void json_string(json_writer *w, const char *key, const char *s) {
   member(w, key);
   put_string(&w->b, s ? s : "");
 }
+
+void json_program(json_writer *w) { json_string(w, "program", "esnapmd " ESNAP_VERSION " (commit " ESNAP_COMMIT ")"); }
 void json_bool(json_writer *w, const char *key, int v) {
   member(w, key);
   strbuf_puts(&w->b, v ? "true" : "false");

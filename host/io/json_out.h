@@ -30,6 +30,8 @@ void json_end_array(json_writer *w);
 void json_number(json_writer *w, const char *key, double v);
 void json_int(json_writer *w, const char *key, long long v);
 void json_string(json_writer *w, const char *key, const char *s);
+/* "program": "esnapmd VERSION (commit COMMIT)" — the provenance member of the result files. */
+void json_program(json_writer *w);
 void json_bool(json_writer *w, const char *key, int v);
 /* {"value": v, "stderr": e} */
 void json_value_err(json_writer *w, const char *key, double v, double e);
