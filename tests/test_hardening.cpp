@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
+
 #include <cmath>
 #include <functional>
 #include <string>
@@ -18,10 +20,12 @@
 
 extern "C" {
 #include "coulomb.h"
+#include "deck.h"
 #include "ewald.h"
 #include "lattice.h"
 #include "model.h"
 #include "ranges.h"
+#include "replica_io.h"
 #include "status.h"
 #include "system.h"
 }
@@ -31,6 +35,17 @@ namespace {
 using esnap_test::read_file;
 using esnap_test::split_lines;
 using esnap_test::write_file;
+
+// Open file descriptors of this process.
+int open_fds() {
+  int n = 0;
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) return -1;
+  while (struct dirent *e = readdir(d))
+    if (e->d_name[0] != '.') n++;
+  closedir(d);
+  return n - 1;  // the directory stream itself
+}
 
 bool path_exists(const std::string &p) {
   struct stat st;
@@ -296,4 +311,37 @@ TEST_CASE("hardening a header promising 5e7 atoms allocates only for the lines p
   CHECK(ru.ru_maxrss < 100 * 1024);  // KiB: the largest child stayed far below the 200 MB of 5e7 ids
   CHECK(!path_exists(dir + "/out"));
   CHECK(!path_exists(dir + "/out.xyz"));
+}
+
+TEST_CASE("hardening outputs opened before a failing dump are closed", "[hardening][io]") {
+  // the run's outputs open in deck order (thermo, then each dump); when one fails, everything opened before it is
+  // closed again: a failure at the second dump (its file name is a directory) leaves no descriptor behind
+  std::string dir = esnap_test::scratch("hardening_dump_leak");
+  write_file(dir + "/deck.in", "structure li3n 1 1 1\nthermo 5 file thermo.dat\ndump 5 a.xyz\ndump 5 b.xyz\nrun 10\noutput " +
+                                   dir + "/out\n");
+  md_deck d;
+  REQUIRE(deck_read(&d, (dir + "/deck.in").c_str()) == MD_OK);
+  REQUIRE(d.ndump == 2);
+  md_model m = esnap_test::load_model();
+  md_system *s = nullptr;
+  REQUIRE(lattice_li3n(&s, 1, 1, 1, 0.0, 0.0, &m) == MD_OK);
+  REQUIRE(mkdir((dir + "/out").c_str(), 0755) == 0);
+  REQUIRE(mkdir((dir + "/out/b.xyz").c_str(), 0755) == 0);
+  const int before = open_fds();
+  REQUIRE(before > 0);
+  rep_out o;
+  md_clear_error();
+  CHECK(rio_open(&o, &d, 0, 0, 1, s, nullptr, "# header\n", nullptr) != MD_OK);
+  std::string msg = md_errmsg();
+  INFO(msg);
+  CHECK(msg.find("b.xyz") != std::string::npos);
+  CHECK(path_exists(dir + "/out/a.xyz"));  // the first dump was opened before the second failed
+  CHECK(open_fds() == before);
+  // the same outputs open and close cleanly when nothing fails
+  REQUIRE(rmdir((dir + "/out/b.xyz").c_str()) == 0);
+  REQUIRE(rio_open(&o, &d, 0, 0, 1, s, nullptr, "# header\n", nullptr) == MD_OK);
+  CHECK(open_fds() >= before + 3);
+  rio_close(&o);
+  CHECK(open_fds() == before);
+  system_destroy(&s);
 }
